@@ -1,0 +1,38 @@
+# newsindex — developer entry points. `make demo` installs and runs; `make test` tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install test demo lint bench bench-quick clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "newsindex needs Python >= 3.11 (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@$(BIN)/python -m spacy download de_core_news_sm >/dev/null 2>&1 \
+	  && echo "de_core_news_sm installed: new indexes use the trained German pipeline" \
+	  || echo "de_core_news_sm could not be downloaded (offline?); newsindex uses its built-in lemmatizer"
+	@touch $(STAMP)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+demo: install
+	$(BIN)/newsindex demo
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python -m benchmarks.run
+
+bench-quick: install
+	$(BIN)/python -m benchmarks.run --quick
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,211 @@
+"""The German analysis chain: tokenise → lemmatise → fold → stop words → compounds."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from .compounds import CompoundSplitter
+from .config import AnalysisConfig
+from .folding import fold
+from .lemmatizers import LemmaBackend, load_backend
+from .lexicon import Lexicon
+from .stopwords import GERMAN_STOP_WORDS
+from .tokens import Token
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+__all__ = ["AnalysisChain", "get_chain"]
+
+# (lemma, parts, is_stop) for one word form.
+WordTerms = tuple[str, tuple[str, ...], bool]
+
+_TEXT_CACHE_SIZE = 512
+_PUNCT: WordTerms = ("", (), True)  # sentinel: not a word
+_WORD_CACHE_LIMIT = 1_000_000
+
+
+def _has_alnum(s: str) -> bool:
+    return any(ch.isalnum() for ch in s)
+
+
+class AnalysisChain:
+    """Turns German text into :class:`Token` objects; one per configuration.
+
+    The spaCy pipeline loads on first use (``import newsindex`` stays fast).
+    The chain is safe to share between threads. Analysed texts are kept in a
+    small LRU cache because Whoosh analyses the same paragraph once per field.
+    """
+
+    def __init__(self, config: AnalysisConfig | None = None) -> None:
+        self.config = (config or AnalysisConfig()).resolved()
+        self.lexicon = Lexicon()
+        self.splitter = CompoundSplitter(self.lexicon)
+        self._backend: LemmaBackend | None = None
+        self._load_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
+        self._words: dict[tuple[str, str], WordTerms] = {}
+        self._texts: OrderedDict[str, list[Token]] = OrderedDict()
+        self._norm: Callable[[str], str] = fold if self.config.fold else str.lower
+        self._stem: Callable[[str], str] | None = None
+        if not self.config.lemmatize:
+            from whoosh.lang import stemmer_for_language
+
+            self._stem = stemmer_for_language("de")
+
+    @property
+    def backend(self) -> LemmaBackend:
+        """The loaded spaCy pipeline (loaded on first access)."""
+        if self._backend is None:
+            with self._load_lock:
+                if self._backend is None:
+                    self._backend = load_backend(self.config.lemmatizer, self.lexicon)
+        return self._backend
+
+    # -- public ------------------------------------------------------------
+    def analyze(self, text: str, *, query: bool = False) -> list[Token]:
+        """Analyse one text. ``query=True`` adds alternative readings of lowercase words."""
+        if not query:
+            cached = self._texts.get(text)
+            if cached is not None:
+                return cached
+        if not text or text.isspace():
+            return []
+        backend = self.backend
+        doc = backend.tokenize(text) if backend.context_free else next(iter(backend.pipe([text])))
+        tokens = self._tokens(text, doc, query=query)
+        if not query:
+            self._remember(text, tokens)
+        return tokens
+
+    def analyze_many(self, texts: Sequence[str]) -> list[list[Token]]:
+        """Analyse a batch (batched through ``nlp.pipe`` for trained pipelines)."""
+        backend = self.backend
+        if backend.context_free:
+            return [self.analyze(t) for t in texts]
+        out: list[list[Token]] = []
+        todo = [t for t in texts if t and not t.isspace() and t not in self._texts]
+        for text, doc in zip(todo, backend.pipe(todo), strict=True):
+            self._remember(text, self._tokens(text, doc, query=False))
+        for t in texts:
+            out.append(self.analyze(t))
+        return out
+
+    def prime(self, texts: Iterable[str]) -> None:
+        """Analyse ``texts`` ahead of indexing so the per-field calls hit the cache."""
+        if not self.backend.context_free:
+            self.analyze_many(list(texts))
+
+    # -- internals ---------------------------------------------------------
+    def _remember(self, text: str, tokens: list[Token]) -> None:
+        with self._cache_lock:
+            self._texts[text] = tokens
+            if len(self._texts) > _TEXT_CACHE_SIZE:
+                self._texts.popitem(last=False)
+
+    def _tokens(self, text: str, doc: Doc, *, query: bool) -> list[Token]:
+        from spacy.attrs import IDX, LEMMA, LENGTH
+
+        context_free = self.backend.context_free
+        # Reading offsets as one array avoids a Python object per spaCy token.
+        if context_free:
+            rows = [(i, n, 0) for i, n in doc.to_array([IDX, LENGTH]).tolist()]
+        else:
+            rows = doc.to_array([IDX, LENGTH, LEMMA]).tolist()
+        strings = doc.vocab.strings
+        words = self._words
+        tokens: list[Token] = []
+        position = 0
+        for start, length, lemma_hash in rows:
+            surface = text[start : start + length]
+            raw = strings[lemma_hash] if lemma_hash else ""
+            key = (surface, raw)
+            terms = words.get(key)
+            if terms is None:
+                terms = self._word_terms(surface, raw) if _has_alnum(surface) else _PUNCT
+                if len(words) > _WORD_CACHE_LIMIT:
+                    words.clear()
+                words[key] = terms
+            if terms is _PUNCT:
+                continue
+            lemma, parts, is_stop = terms
+            alternatives: tuple[str, ...] = ()
+            if query and surface.islower() and surface.isalpha():
+                lemma, parts, alternatives = self._query_readings(surface, lemma, parts)
+            end = start + length
+            tokens.append(Token(surface, start, end, position, lemma, parts, is_stop, alternatives))
+            position += 1
+        return tokens
+
+    def _lemma(self, word: str, raw: str = "") -> str:
+        if self._stem is not None:
+            return self._stem(word.lower())
+        return raw or self.lexicon.lemma(word)
+
+    def _word_terms(self, surface: str, raw: str) -> WordTerms:
+        norm = self._norm
+        lower = surface.lower()
+        is_stop = self.config.stopwords and lower in GERMAN_STOP_WORDS
+        pieces = [p for p in surface.split("-") if p] if "-" in surface else []
+        if len(pieces) > 1 and all(_has_alnum(p) for p in pieces):
+            return self._hyphenated(pieces, is_stop)
+        lemma = self._lemma(surface, raw)
+        parts: tuple[str, ...] = ()
+        if self.config.decompound:
+            split = self.splitter.split(surface)
+            if split is not None:
+                parts = tuple(self._part(p) for p in split.parts)
+                if lemma == surface and self._stem is None:
+                    lemma = split.lemma  # unknown compound: lemmatise its head
+        if self.config.stopwords and not is_stop and self._stem is None:
+            # Inflected function words ("hätten" → "haben"); capitalised words are nouns.
+            is_stop = not surface[:1].isupper() and lemma.lower() in GERMAN_STOP_WORDS
+        return norm(lemma), parts, is_stop
+
+    def _part(self, lemma: str) -> str:
+        return self._norm(self._stem(lemma.lower()) if self._stem is not None else lemma)
+
+    def _hyphenated(self, pieces: list[str], is_stop: bool) -> WordTerms:
+        """``US-Präsidenten`` → whole ``us-prasident`` plus parts ``us``, ``prasident``."""
+        norm = self._norm
+        lemmas = [self._lemma(p) for p in pieces]
+        whole = norm("-".join([*(p.lower() for p in pieces[:-1]), lemmas[-1]]))
+        parts: list[str] = []
+        for piece, lemma in zip(pieces, lemmas, strict=True):
+            if self.config.stopwords and piece.lower() in GERMAN_STOP_WORDS:
+                continue
+            parts.append(norm(lemma))
+            if self.config.decompound:
+                split = self.splitter.split(piece)
+                if split is not None:
+                    parts.extend(self._part(p) for p in split.parts)
+        return whole, tuple(dict.fromkeys(p for p in parts if p != whole)), is_stop
+
+    def _query_readings(
+        self, surface: str, lemma: str, parts: tuple[str, ...]
+    ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+        """Users type nouns in lowercase: read ``krieg`` also as ``Krieg``."""
+        capitalized = surface[:1].upper() + surface[1:]
+        cap_terms = self._word_terms(capitalized, "")
+        alternatives = (cap_terms[0],) if cap_terms[0] != lemma else ()
+        return lemma, parts or cap_terms[1], alternatives
+
+
+_chains: dict[AnalysisConfig, AnalysisChain] = {}
+_chains_lock = threading.Lock()
+
+
+def get_chain(config: AnalysisConfig | None = None) -> AnalysisChain:
+    """The shared chain for ``config`` (pipelines are loaded once per process)."""
+    resolved = (config or AnalysisConfig()).resolved()
+    chain = _chains.get(resolved)
+    if chain is None:
+        with _chains_lock:
+            chain = _chains.get(resolved)
+            if chain is None:
+                chain = AnalysisChain(resolved)
+                _chains[resolved] = chain
+    return chain

@@ -1,0 +1,139 @@
+"""Context-free German lemmas from simplemma's dictionary, plus the rules it misses.
+
+simplemma is case-sensitive for German (nouns are capitalised), so a lookup
+tries the word as written, then the other casing: users type ``kriege`` for
+``Kriege``. Rules for what the dictionary does not cover:
+
+* genitive ``-s`` on names (``Trumps`` → ``Trump``, ``Maduros`` → ``Maduro``);
+* ASCII and Swiss spellings (``Praesidenten`` → ``Präsidenten``, ``Strasse`` → ``Straße``);
+* a small override table for forms simplemma gets wrong.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from functools import cached_property
+
+__all__ = ["OVERRIDES", "Lexicon"]
+
+# Forms simplemma lemmatises wrongly or not at all (keys lowercase).
+OVERRIDES: Mapping[str, str] = {
+    "zerstört": "zerstören",
+    "zerstörte": "zerstören",
+    "zerstörten": "zerstören",
+    # Swiss/ASCII spelling of Straße; the dictionary reads it as the plural of Strass (rhinestone).
+    "strasse": "Straße",
+    "strassen": "Straße",
+    "usa": "USA",
+    "us": "US",
+    "eu": "EU",
+    "uno": "UNO",
+    "un": "UN",
+    "nato": "NATO",
+    "cia": "CIA",
+}
+
+_TRANSLIT = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
+# Endings where a final "s" is part of the word, not a genitive.
+_NOT_GENITIVE = ("ss", "us", "is", "ns", "x")
+
+
+def _respellings(word: str) -> list[str]:
+    """ASCII and Swiss spellings back to German ones: Praesident → Präsident, Strasse → Straße."""
+    out: list[str] = []
+    umlauts = word
+    for ascii_form, umlaut in _TRANSLIT:
+        umlauts = umlauts.replace(ascii_form, umlaut)
+    if umlauts != word:
+        out.append(umlauts)
+    for base in (word, umlauts):
+        if "ss" in base:
+            i = base.rfind("ss")
+            out.append(base[:i] + "ß" + base[i + 2 :])
+    return out
+
+
+class Lexicon:
+    """Lemma lookups against simplemma's German dictionary, cached per word form.
+
+    Thread-safe: the cache is a plain dict and a racing duplicate computation
+    is harmless (the result is deterministic).
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    @cached_property
+    def _dictionary(self) -> Mapping[str, str]:
+        from simplemma.strategies.dictionaries.dictionary_factory import DEFAULT_DICTIONARY_FACTORY
+
+        return DEFAULT_DICTIONARY_FACTORY.get_dictionary("de")
+
+    def lookup(self, word: str) -> str | None:
+        """The dictionary lemma of ``word`` as written, or ``None`` if unknown."""
+        return self._dictionary.get(word)
+
+    def knows(self, word: str) -> bool:
+        """True if ``word`` (as written, or with the other initial casing) is in the dictionary."""
+        return self._known_lemma(word) is not None
+
+    def _known_lemma(self, word: str) -> str | None:
+        d = self._dictionary
+        lemma = d.get(word)
+        if lemma is not None:
+            return lemma
+        if word[:1].isupper():
+            lower = word.lower()
+            return d.get(lower)
+        else:
+            return d.get(word[:1].upper() + word[1:])
+
+    @cached_property
+    def _simplemma_rules(self) -> Callable[[str], str]:
+        from simplemma import lemmatize
+
+        return lambda w: lemmatize(w, lang="de")
+
+    def lemma(self, word: str) -> str:
+        """The lemma of ``word`` (same casing conventions as simplemma)."""
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        result = self._compute(word)
+        if len(self._cache) > 500_000:  # bound memory on endless vocabularies
+            with self._lock:
+                self._cache.clear()
+        self._cache[word] = result
+        return result
+
+    def _compute(self, word: str) -> str:
+        override = OVERRIDES.get(word.lower())
+        if override is not None:
+            return override
+        if not word[:1].isalpha():
+            return word
+        if word.isupper() and len(word) > 1:
+            return word  # acronyms: BND, GPS
+        lemma = self._known_lemma(word)
+        if lemma is not None:
+            return lemma
+        for respelled in _respellings(word):
+            lemma = self._known_lemma(respelled)
+            if lemma is not None:
+                return lemma
+        lemma = self._simplemma_rules(word)
+        if lemma != word:
+            return lemma
+        lower = word.lower()
+        if (
+            word[:1].isupper()
+            and len(word) >= 4
+            and word.endswith("s")
+            and not lower.endswith(_NOT_GENITIVE)
+        ):
+            stem = word[:-1]
+            known = self._known_lemma(stem)
+            return known if known is not None else stem
+        return word

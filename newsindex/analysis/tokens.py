@@ -1,0 +1,39 @@
+"""The public view of what the analysis chain makes of a text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Token"]
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One surface token and the index terms it produced.
+
+    ``text`` is the word as written and ``text == source[start:end]``.
+    ``lemma`` is the normalised (folded) lemma, ``parts`` the normalised
+    compound parts (hyphen parts included), ``position`` the token's word
+    position. ``alternatives`` holds other readings a query word may have
+    (``krieg`` typed in lowercase is also ``Krieg``); it is empty for indexed text.
+    """
+
+    text: str
+    start: int
+    end: int
+    position: int
+    lemma: str
+    parts: tuple[str, ...] = ()
+    is_stop: bool = False
+    alternatives: tuple[str, ...] = ()
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The index terms: the lemma, then the compound parts (no duplicates)."""
+        if not self.parts:
+            return (self.lemma,)
+        seen = [self.lemma]
+        for p in self.parts:
+            if p not in seen:
+                seen.append(p)
+        return tuple(seen)

@@ -1,0 +1,144 @@
+"""The data model shared by ingest and the index: an article and its paragraphs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+__all__ = ["Article", "make_article_id"]
+
+
+def make_article_id(
+    *,
+    url: str | None = None,
+    source: str | None = None,
+    title: str | None = None,
+    published: date | datetime | None = None,
+    paragraphs: tuple[str, ...] | list[str] = (),
+) -> str:
+    """Derive a stable article id.
+
+    The same article read twice must get the same id, so the id is a hash of the
+    URL when there is one, else of source + title + date, else of the text itself.
+    """
+    if url:
+        basis = "url\x00" + url.strip()
+    elif title and (source or published):
+        basis = "meta\x00" + "\x00".join(
+            [(source or "").strip().lower(), title.strip(), published.isoformat() if published else ""]
+        )
+    else:
+        basis = "text\x00" + "\n\n".join(paragraphs)
+    return hashlib.blake2b(basis.encode("utf-8"), digest_size=8).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article: metadata plus the ordered paragraphs the index ranks.
+
+    Instances are immutable and JSON-serialisable via :meth:`to_dict` /
+    :meth:`from_dict`. ``origin_path`` and ``origin_line`` say where it was read
+    from (1-based line; ``None`` when not from a file).
+    """
+
+    id: str
+    title: str
+    paragraphs: tuple[str, ...]
+    source: str | None = None
+    published: date | datetime | None = None
+    author: str | None = None
+    url: str | None = None
+    origin_path: str | None = None
+    origin_line: int | None = None
+    photo_credits: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        # Accept any sequence but store a tuple so the article stays immutable.
+        if not isinstance(self.paragraphs, tuple):
+            object.__setattr__(self, "paragraphs", tuple(self.paragraphs))
+        if not isinstance(self.photo_credits, tuple):
+            object.__setattr__(self, "photo_credits", tuple(self.photo_credits))
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        title: str,
+        paragraphs: list[str] | tuple[str, ...],
+        source: str | None = None,
+        published: date | datetime | None = None,
+        author: str | None = None,
+        url: str | None = None,
+        id: str | None = None,  # noqa: A002 - mirrors the field name
+        **kwargs: Any,
+    ) -> Article:
+        """Build an article, deriving a stable ``id`` when none is given."""
+        paras = tuple(paragraphs)
+        article_id = id or make_article_id(
+            url=url, source=source, title=title, published=published, paragraphs=paras
+        )
+        return cls(
+            id=article_id,
+            title=title,
+            paragraphs=paras,
+            source=source,
+            published=published,
+            author=author,
+            url=url,
+            **kwargs,
+        )
+
+    @property
+    def text(self) -> str:
+        """All paragraphs joined by blank lines."""
+        return "\n\n".join(self.paragraphs)
+
+    def content_hash(self) -> str:
+        """A hash of everything the index stores, used to skip unchanged re-adds."""
+        payload = json.dumps(self.to_dict(include_origin=False), sort_keys=True, ensure_ascii=False)
+        return hashlib.blake2b(payload.encode("utf-8"), digest_size=12).hexdigest()
+
+    def to_dict(self, include_origin: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict (dates as ISO 8601 strings)."""
+        d: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "source": self.source,
+            "published": self.published.isoformat() if self.published else None,
+            "author": self.author,
+            "url": self.url,
+            "paragraphs": list(self.paragraphs),
+        }
+        if self.photo_credits:
+            d["photo_credits"] = list(self.photo_credits)
+        if include_origin:
+            d["origin_path"] = self.origin_path
+            d["origin_line"] = self.origin_line
+        if self.extra:
+            d["extra"] = self.extra
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Article:
+        """Inverse of :meth:`to_dict`."""
+        published: date | datetime | None = None
+        raw = d.get("published")
+        if raw:
+            published = datetime.fromisoformat(raw) if "T" in raw else date.fromisoformat(raw)
+        return cls(
+            id=d["id"],
+            title=d.get("title") or "",
+            paragraphs=tuple(d.get("paragraphs") or ()),
+            source=d.get("source"),
+            published=published,
+            author=d.get("author"),
+            url=d.get("url"),
+            origin_path=d.get("origin_path"),
+            origin_line=d.get("origin_line"),
+            photo_credits=tuple(d.get("photo_credits") or ()),
+            extra=dict(d.get("extra") or {}),
+        )

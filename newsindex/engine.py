@@ -1,0 +1,285 @@
+"""``NewsIndex``: the public facade over storage, writing and search."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from whoosh.index import Index
+from whoosh.searching import Searcher
+
+from .analysis import AnalysisChain, AnalysisConfig, AnalysisInfo, get_chain
+from .article import Article
+from .index.schema import BODY
+from .index.storage import Manifest, create_index, memory_index, open_index
+from .index.writing import DEFAULT_BATCH, AddSummary, ArticleWriter, doc_id
+from .search.results import Hit, Results
+from .search.searching import SearchOptions, _hit, run_search, weighting
+
+__all__ = ["NewsIndex"]
+
+AnalysisArg = AnalysisConfig | dict[str, Any] | str | None
+
+
+def _config(analysis: AnalysisArg) -> AnalysisConfig:
+    if analysis is None:
+        return AnalysisConfig()
+    if isinstance(analysis, AnalysisConfig):
+        return analysis
+    if isinstance(analysis, str):
+        return AnalysisConfig(lemmatizer=analysis)
+    return AnalysisConfig(**analysis)
+
+
+class NewsIndex:
+    """A searchable index of German news paragraphs.
+
+    Make one with :meth:`create`, :meth:`open` or :meth:`in_memory`. An instance
+    is safe to share between threads: searches run concurrently on a shared,
+    refreshed searcher; writes are serialised. Use it as a context manager (or
+    call :meth:`close`) to release files.
+    """
+
+    def __init__(
+        self,
+        ix: Index,
+        manifest: Manifest,
+        path: Path | None,
+        *,
+        batch_size: int = DEFAULT_BATCH,
+        search_options: SearchOptions | None = None,
+    ) -> None:
+        self._ix = ix
+        self._manifest = manifest
+        self.path = path
+        self.batch_size = batch_size
+        self.search_options = search_options or SearchOptions()
+        self._write_lock = threading.Lock()
+        self._searcher_lock = threading.Lock()
+        self._searcher: Searcher | None = None
+
+    # -- construction --------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        overwrite: bool = False,
+        analysis: AnalysisArg = None,
+        batch_size: int = DEFAULT_BATCH,
+        search_options: SearchOptions | None = None,
+    ) -> NewsIndex:
+        """Create a new index in the folder ``path``.
+
+        Raises :class:`IndexExistsError` if an index is there, unless ``overwrite``.
+        ``analysis`` is an :class:`AnalysisConfig`, a dict of its fields, or a
+        lemmatizer name (``"auto"``, ``"builtin"``, ``"de_core_news_sm"``, a path).
+        """
+        ix, manifest = create_index(Path(path), _config(analysis), overwrite=overwrite)
+        return cls(ix, manifest, Path(path), batch_size=batch_size, search_options=search_options)
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        allow_version_drift: bool = False,
+        batch_size: int = DEFAULT_BATCH,
+        search_options: SearchOptions | None = None,
+    ) -> NewsIndex:
+        """Open an existing index; it analyses queries exactly as it analysed text.
+
+        Raises :class:`IndexNotFoundError` if there is none, and
+        :class:`AnalysisUnavailableError` / :class:`AnalysisMismatchError` if the
+        analysis it was built with cannot be reproduced here.
+        """
+        ix, manifest = open_index(Path(path), allow_version_drift=allow_version_drift)
+        return cls(ix, manifest, Path(path), batch_size=batch_size, search_options=search_options)
+
+    @classmethod
+    def in_memory(
+        cls,
+        *,
+        analysis: AnalysisArg = None,
+        batch_size: int = DEFAULT_BATCH,
+        search_options: SearchOptions | None = None,
+    ) -> NewsIndex:
+        """A new index held in memory (for tests and embedding)."""
+        ix, manifest = memory_index(_config(analysis))
+        return cls(ix, manifest, None, batch_size=batch_size, search_options=search_options)
+
+    # -- properties ------------------------------------------------------------
+    @property
+    def analysis(self) -> AnalysisInfo:
+        """The analysis this index was built with (and analyses queries with)."""
+        return self._manifest.analysis
+
+    @property
+    def chain(self) -> AnalysisChain:
+        """The analysis chain in use."""
+        return get_chain(self._manifest.analysis.config)
+
+    # -- writing -------------------------------------------------------------------
+    def add(
+        self, articles: Iterable[Article], *, progress: Callable[[AddSummary], None] | None = None
+    ) -> AddSummary:
+        """Add articles (re-adding one updates it; unchanged ones are skipped)."""
+        writer = ArticleWriter(self._ix, self.analysis.config, batch_size=self.batch_size)
+        with self._write_lock:
+            return writer.add(articles, progress=progress)
+
+    def add_path(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        format: str | None = None,  # noqa: A002 - the user-facing name
+        strict: bool = False,
+        progress: Callable[[AddSummary], None] | None = None,
+    ) -> AddSummary:
+        """Read files or a folder (see :mod:`newsindex.ingest`) and add their articles.
+
+        Per-file problems do not stop the run; they are in the summary's ``problems``.
+        """
+        from .ingest import read
+
+        problems: list[Any] = []
+        summary = self.add(
+            read(path, format=format, strict=strict, on_problem=problems.append), progress=progress
+        )
+        summary.problems.extend(problems)
+        return summary
+
+    def update(self, article: Article) -> AddSummary:
+        """Replace a stored article with ``article`` (same as :meth:`add`)."""
+        return self.add([article])
+
+    def delete(self, article_id: str) -> bool:
+        """Delete an article; ``True`` if it was there."""
+        writer = ArticleWriter(self._ix, self.analysis.config, batch_size=self.batch_size)
+        with self._write_lock:
+            return writer.delete(article_id) > 0
+
+    # -- reading -------------------------------------------------------------------
+    def _current_searcher(self) -> Searcher:
+        with self._searcher_lock:
+            if self._searcher is None:
+                self._searcher = self._ix.searcher(weighting=weighting(self.search_options))
+            else:
+                fresh = self._searcher.refresh()
+                if fresh is not self._searcher:
+                    self._searcher = fresh
+            return self._searcher
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        max_per_article: int | None = 3,
+        group_by_article: bool = False,
+        source: str | list[str] | None = None,
+        since: date | datetime | None = None,
+        until: date | datetime | None = None,
+    ) -> Results:
+        """Ranked passages for ``query`` (never raises on the query text).
+
+        ``max_per_article`` caps passages per article (``None`` for no cap);
+        ``group_by_article`` also fills ``results.groups``. ``source``, ``since``
+        and ``until`` filter like ``source:``/``date:`` in the query.
+        """
+        return run_search(
+            self._current_searcher(),
+            self.chain,
+            query,
+            limit=limit,
+            max_per_article=max_per_article,
+            group_by_article=group_by_article,
+            source=source,
+            since=since,
+            until=until,
+            options=self.search_options,
+        )
+
+    def more_like(self, article_id: str, paragraph: int = 0, *, limit: int = 10) -> list[Hit]:
+        """Passages of other articles related to one paragraph (its key terms marked)."""
+        s = self._current_searcher()
+        docnum = s.document_number(doc_id=doc_id(article_id, paragraph))
+        if docnum is None:
+            raise KeyError(f"no paragraph {paragraph} of article {article_id!r} in the index")
+        weights = s.key_terms([docnum], BODY, numterms=12)
+        key_terms = [(BODY, term) for term, _ in weights]
+        out: list[Hit] = []
+        if not key_terms:
+            return out
+        from whoosh import query as wq
+
+        q = wq.Or([wq.Term(BODY, term, boost=w) for term, w in weights])
+        for h in s.search(q, limit=limit, mask=wq.Term("article_id", article_id)):
+            out.append(_hit(s, h, len(out) + 1, key_terms))
+        return out
+
+    def article(self, article_id: str) -> Article | None:
+        """The stored article (paragraphs in order), or ``None``."""
+        s = self._current_searcher()
+        docs = sorted(
+            (s.stored_fields(n) for n in s.document_numbers(article_id=article_id)),
+            key=lambda d: d["paragraph"],
+        )
+        if not docs:
+            return None
+        first = docs[0]
+        return Article(
+            id=article_id,
+            title=first.get("title", ""),
+            paragraphs=tuple(d.get("body", "") for d in docs),
+            source=first.get("source"),
+            published=first.get("published"),
+            author=first.get("author"),
+            url=first.get("url"),
+        )
+
+    def stats(self) -> dict[str, Any]:
+        """Articles, paragraphs, sources, date range, analysis and size on disk."""
+        s = self._current_searcher()
+        reader = s.reader()
+        articles = sum(1 for _ in reader.lexicon("article_id"))
+        sources = sorted(t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("source"))
+        dates = [d["published"] for d in reader.all_stored_fields() if d.get("published")]
+        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file()) if self.path else None
+        return {
+            "path": str(self.path) if self.path else None,
+            "articles": articles,
+            "paragraphs": s.doc_count(),
+            "sources": sources,
+            "first_date": min(dates).date().isoformat() if dates else None,
+            "last_date": max(dates).date().isoformat() if dates else None,
+            "analysis": self.analysis.describe(),
+            "analysis_fingerprint": self.analysis.fingerprint,
+            "size_bytes": size,
+        }
+
+    # -- lifecycle -------------------------------------------------------------------
+    def close(self) -> None:
+        """Release the searcher and the index files."""
+        with self._searcher_lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+        self._ix.close()
+
+    def __enter__(self) -> NewsIndex:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = str(self.path) if self.path else "memory"
+        return f"NewsIndex({where!r}, analysis={self.analysis.lemmatizer!r})"

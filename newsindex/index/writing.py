@@ -1,0 +1,160 @@
+"""Adding, updating and deleting articles: one Whoosh document per paragraph.
+
+Articles are written in batches, each batch one commit, so an interrupted run
+keeps every batch committed before it and never a half-written article.
+Re-adding an article replaces its paragraphs (never duplicates them) and is a
+no-op when its content is unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from itertools import islice
+from typing import Any
+
+from whoosh.index import Index
+from whoosh.writing import IndexWriter
+
+from ..analysis import get_chain
+from ..analysis.config import AnalysisConfig
+from ..article import Article
+
+__all__ = ["AddSummary", "ArticleWriter", "doc_id", "paragraph_documents"]
+
+DEFAULT_BATCH = 500
+
+
+@dataclass(slots=True)
+class AddSummary:
+    """What an ``add`` did: counts of articles and paragraphs."""
+
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    paragraphs: int = 0
+    problems: list[Any] = field(default_factory=list)
+
+    def merge(self, other: AddSummary) -> None:
+        """Add ``other``'s counts to this summary."""
+        self.added += other.added
+        self.updated += other.updated
+        self.skipped += other.skipped
+        self.paragraphs += other.paragraphs
+        self.problems.extend(other.problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (problems as their ``str``)."""
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "paragraphs": self.paragraphs,
+            "problems": [str(p) for p in self.problems],
+        }
+
+
+def doc_id(article_id: str, paragraph: int) -> str:
+    """The unique key of one paragraph document."""
+    return f"{article_id}#{paragraph}"
+
+
+def _as_datetime(value: date | datetime | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time())
+
+
+def paragraph_documents(article: Article, content_hash: str) -> Iterator[dict[str, Any]]:
+    """The Whoosh documents for an article's paragraphs."""
+    published = _as_datetime(article.published)
+    total = len(article.paragraphs)
+    for i, text in enumerate(article.paragraphs):
+        doc: dict[str, Any] = {
+            "doc_id": doc_id(article.id, i),
+            "article_id": article.id,
+            "paragraph": i,
+            "body": text,
+            "phrase": text,
+            "words": text,
+            "paragraphs_total": total,
+        }
+        if article.title:
+            doc["title"] = article.title
+        if article.source:
+            doc["source"] = article.source
+        if article.author:
+            doc["author"] = article.author
+        if published is not None:
+            doc["published"] = published
+        if article.url:
+            doc["url"] = article.url
+        if i == 0:
+            doc["article_hash"] = content_hash
+        yield doc
+
+
+class ArticleWriter:
+    """Writes articles into a Whoosh index in committed batches."""
+
+    def __init__(self, ix: Index, config: AnalysisConfig, *, batch_size: int = DEFAULT_BATCH) -> None:
+        self.ix = ix
+        self.config = config
+        self.batch_size = max(1, batch_size)
+
+    def add(
+        self,
+        articles: Iterable[Article],
+        *,
+        progress: Callable[[AddSummary], None] | None = None,
+        writer_options: dict[str, Any] | None = None,
+    ) -> AddSummary:
+        """Add or update ``articles``; returns the counts."""
+        total = AddSummary()
+        it = iter(articles)
+        while batch := list(islice(it, self.batch_size)):
+            total.merge(self._add_batch(batch, writer_options or {}))
+            if progress is not None:
+                progress(total)
+        return total
+
+    def delete(self, article_id: str) -> int:
+        """Delete an article's paragraphs; returns how many documents went."""
+        with self.ix.writer() as w:
+            return int(w.delete_by_term("article_id", article_id))
+
+    def _add_batch(self, batch: list[Article], writer_options: dict[str, Any]) -> AddSummary:
+        summary = AddSummary()
+        # Later copies of an article within one batch win, as they would across batches.
+        unique: dict[str, Article] = {}
+        for article in batch:
+            unique[article.id] = article
+        hashes = {a.id: a.content_hash() for a in unique.values()}
+        with self.ix.searcher() as s:
+            stored = {
+                aid: (s.document(doc_id=doc_id(aid, 0)) or {}).get("article_hash") for aid in unique
+            }
+        summary.skipped += len(batch) - len(unique)
+        todo = [a for a in unique.values() if stored[a.id] != hashes[a.id]]
+        summary.skipped += len(unique) - len(todo)
+        if not todo:
+            return summary
+        chain = get_chain(self.config)
+        chain.prime(p for a in todo for p in (*a.paragraphs, a.title))
+        writer: IndexWriter = self.ix.writer(**writer_options)
+        try:
+            for article in todo:
+                if stored[article.id] is not None:
+                    writer.delete_by_term("article_id", article.id)
+                    summary.updated += 1
+                else:
+                    summary.added += 1
+                for doc in paragraph_documents(article, hashes[article.id]):
+                    writer.add_document(**doc)
+                    summary.paragraphs += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return summary

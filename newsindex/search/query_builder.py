@@ -1,0 +1,208 @@
+"""Turn a :class:`QueryPlan` into Whoosh queries over the paragraph schema.
+
+Each query word becomes an OR over its analysed terms in ``body`` and ``title``:
+the lemma (and, for a lowercase word, its noun reading), plus its compound parts
+at a lower weight, so ``Drogenkartell`` ranks the compound above plain
+``Kartell``. Words are OR-ed (BM25F sums, so more matched words rank higher);
+phrases, ``+required`` words and ``title:`` are required; ``-excluded`` words
+remove passages. Prefix and fuzzy words expand to at most ``EXPANSION_CAP``
+index terms, the most frequent first, so ``a*`` cannot enumerate the vocabulary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from itertools import islice, product
+
+from whoosh import query as wq
+from whoosh.reading import IndexReader
+
+from ..analysis import AnalysisChain, Token
+from ..index.schema import BODY, PHRASE, TITLE
+from .query_syntax import QueryPlan
+
+__all__ = ["EXPANSION_CAP", "PREFIX_SCAN_CAP", "BuiltQuery", "QueryBuilder", "fuzzy_distance"]
+
+EXPANSION_CAP = 64
+PREFIX_SCAN_CAP = 5_000
+MAX_WORDS = 64
+MAX_PHRASE_VARIANTS = 4
+
+
+def fuzzy_distance(word: str) -> int:
+    """Elasticsearch's AUTO: 0 edits up to 3 letters, 1 for 4–7, 2 beyond."""
+    n = len(word)
+    return 0 if n < 4 else 1 if n <= 7 else 2
+
+
+@dataclass(slots=True)
+class BuiltQuery:
+    """The Whoosh query, its filter, and notes for the user."""
+
+    query: wq.Query | None
+    filter: wq.Query | None
+    notes: list[str]
+    highlight_terms: tuple[tuple[str, str], ...] = ()
+
+
+class QueryBuilder:
+    """Builds Whoosh queries; needs the index reader for prefix/fuzzy expansion."""
+
+    def __init__(
+        self, chain: AnalysisChain, reader: IndexReader, *, title_boost: float, part_boost: float
+    ) -> None:
+        self.chain = chain
+        self.reader = reader
+        self.title_boost = title_boost
+        self.part_boost = part_boost
+
+    def build(
+        self,
+        plan: QueryPlan,
+        *,
+        source: str | list[str] | None = None,
+        since: date | datetime | None = None,
+        until: date | datetime | None = None,
+    ) -> BuiltQuery:
+        """Build the query and filter for ``plan`` plus keyword filters."""
+        notes = list(plan.problems)
+        optional: list[wq.Query] = []
+        required: list[wq.Query] = []
+
+        words = self._analyze(" ".join(plan.text))
+        content = [t for t in words if not t.is_stop] or words
+        if len(content) > MAX_WORDS:
+            notes.append(f"only the first {MAX_WORDS} words of the query were used")
+            content = content[:MAX_WORDS]
+        only_stops = bool(words) and all(t.is_stop for t in words)
+        for tok in content:
+            optional.append(self._phrase_term(tok) if only_stops else self._word(tok))
+
+        for word in plan.required:
+            toks = [t for t in self._analyze(word) if not t.is_stop]
+            required.extend(self._word(t) for t in toks)
+        for text in plan.phrases:
+            q = self._phrase(text)
+            if q is not None:
+                required.append(q)
+        for text in plan.title:
+            toks = [t for t in self._analyze(text) if not t.is_stop]
+            required.extend(wq.Or([wq.Term(TITLE, term) for term in self._readings(t)]) for t in toks)
+        for word, dist in plan.fuzzy:
+            optional.append(self._fuzzy(word, dist))
+        for prefix in plan.prefixes:
+            q = self._prefix(prefix)
+            if q is None:
+                notes.append(f"nothing in the index starts with {prefix!r}")
+            else:
+                optional.append(q)
+
+        query: wq.Query | None
+        if required and optional:
+            query = wq.AndMaybe(wq.And(required), wq.Or(optional))
+        elif required:
+            query = wq.And(required)
+        elif optional:
+            query = wq.Or(optional)
+        else:
+            query = None
+
+        highlight = tuple(dict.fromkeys(query.iter_all_terms(phrases=True))) if query is not None else ()
+        excluded = [wq.Term(BODY, t.lemma) for w in plan.excluded for t in self._analyze(w)]
+        if query is not None and excluded:
+            query = wq.AndNot(query, wq.Or(excluded))
+        return BuiltQuery(query, self._filter(plan, source, since, until), notes, highlight)
+
+    # -- pieces --------------------------------------------------------------
+    def _analyze(self, text: str) -> list[Token]:
+        return self.chain.analyze(text, query=True) if text.strip() else []
+
+    @staticmethod
+    def _readings(tok: Token) -> tuple[str, ...]:
+        return (tok.lemma, *tok.alternatives)
+
+    def _word(self, tok: Token) -> wq.Query:
+        clauses: list[wq.Query] = []
+        readings = self._readings(tok)
+        for term in readings:
+            clauses.append(wq.Term(BODY, term))
+            clauses.append(wq.Term(TITLE, term, boost=self.title_boost))
+        for part in tok.parts:
+            if part in readings:
+                continue
+            clauses.append(wq.Term(BODY, part, boost=self.part_boost))
+            clauses.append(wq.Term(TITLE, part, boost=self.title_boost * self.part_boost))
+        return wq.Or(clauses)
+
+    @staticmethod
+    def _phrase_term(tok: Token) -> wq.Query:
+        return wq.Or([wq.Term(PHRASE, term) for term in (tok.lemma, *tok.alternatives)])
+
+    def _phrase(self, text: str) -> wq.Query | None:
+        toks = self._analyze(text)
+        if not toks:
+            return None
+        if len(toks) == 1:
+            return self._phrase_term(toks[0])
+        choices = [self._readings(t) for t in toks]
+        variants = [list(v) for v in islice(product(*choices), MAX_PHRASE_VARIANTS)]
+        phrases: list[wq.Query] = [wq.Phrase(PHRASE, v) for v in variants]
+        return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
+
+    def _fuzzy(self, word: str, dist: int | None) -> wq.Query:
+        toks = self._analyze(word)
+        base = toks[0].lemma if toks else word.lower()
+        surface = word.lower()
+        maxdist = fuzzy_distance(word) if dist is None else dist
+        terms: dict[str, float] = {base: 1.0}
+        if maxdist:
+            for source_term in dict.fromkeys((base, surface)):
+                for found in islice(self.reader.terms_within(BODY, source_term, maxdist, prefix=1), 500):
+                    terms.setdefault(found, 0.8)
+        best = self._most_frequent(list(terms), EXPANSION_CAP)
+        return wq.Or([wq.Term(BODY, t, boost=terms[t]) for t in best] + [wq.Term(TITLE, base)])
+
+    def _prefix(self, prefix: str) -> wq.Query | None:
+        from ..analysis.folding import fold
+
+        p = fold(prefix) if self.chain.config.fold else prefix.lower()
+        found = [
+            t.decode("utf-8") if isinstance(t, bytes) else t
+            for t in islice(self.reader.expand_prefix(BODY, p), PREFIX_SCAN_CAP)
+        ]
+        if not found:
+            return None
+        return wq.Or([wq.Term(BODY, t) for t in self._most_frequent(found, EXPANSION_CAP)])
+
+    def _most_frequent(self, terms: list[str], cap: int) -> list[str]:
+        if len(terms) <= cap:
+            return terms
+        return sorted(terms, key=lambda t: -self.reader.doc_frequency(BODY, t))[:cap]
+
+    @staticmethod
+    def _filter(
+        plan: QueryPlan,
+        source: str | list[str] | None,
+        since: date | datetime | None,
+        until: date | datetime | None,
+    ) -> wq.Query | None:
+        parts: list[wq.Query] = []
+        sources = list(plan.source)
+        if source:
+            sources.extend([source] if isinstance(source, str) else source)
+        if sources:
+            parts.append(wq.Or([wq.Term("source", s.strip().lower()) for s in sources]))
+        for author in plan.author:
+            words = [w for w in author.lower().replace(",", " ").split() if w]
+            if words:
+                parts.append(wq.And([wq.Term("author", w) for w in words]))
+        lo = since if since is not None else plan.since
+        hi = until if until is not None else plan.until
+        if lo is not None or hi is not None:
+            start = lo if isinstance(lo, datetime) else datetime.combine(lo, time.min) if lo else None
+            end = hi if isinstance(hi, datetime) else datetime.combine(hi, time.max) if hi else None
+            parts.append(wq.DateRange("published", start, end))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else wq.And(parts)

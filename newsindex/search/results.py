@@ -1,0 +1,129 @@
+"""Search results: ranked passages with their article's metadata and highlights."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .snippets import SnippetFormat, snippet
+
+__all__ = ["ArticleGroup", "Hit", "Results"]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One ranked passage (a paragraph of an article).
+
+    ``paragraph`` is the 0-based paragraph index in the article; ``highlights``
+    are ``(start, end)`` spans into ``text`` marking the surface words that matched.
+    """
+
+    rank: int
+    score: float
+    article_id: str
+    paragraph: int
+    text: str
+    title: str
+    source: str | None
+    published: datetime | None
+    url: str | None
+    author: str | None
+    highlights: tuple[tuple[int, int], ...]
+    paragraphs_total: int | None = None
+
+    @property
+    def marked_words(self) -> list[str]:
+        """The highlighted substrings of ``text`` in order (handy in tests and UIs)."""
+        return [self.text[s:e] for s, e in self.highlights]
+
+    def snippet(self, max_chars: int = 240, format: SnippetFormat = "text") -> str:  # noqa: A002
+        """The best window of the passage with matches marked.
+
+        ``format`` is ``"text"`` (``**word**``), ``"html"`` (escaped, ``<mark>``) or
+        ``"ansi"`` (bold yellow terminal escape codes).
+        """
+        return snippet(self.text, self.highlights, max_chars=max_chars, fmt=format)
+
+    def to_dict(self, snippet_chars: int = 240) -> dict[str, Any]:
+        """JSON-ready form (see the README for the shape)."""
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "article_id": self.article_id,
+            "paragraph": self.paragraph,
+            "title": self.title,
+            "source": self.source,
+            "published": self.published.isoformat() if self.published else None,
+            "url": self.url,
+            "author": self.author,
+            "text": self.text,
+            "highlights": [list(span) for span in self.highlights],
+            "snippet": self.snippet(snippet_chars),
+            "snippet_html": self.snippet(snippet_chars, "html"),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleGroup:
+    """An article with its best passages (``group_by_article=True``)."""
+
+    article_id: str
+    title: str
+    score: float
+    hits: tuple[Hit, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "article_id": self.article_id,
+            "title": self.title,
+            "score": round(self.score, 4),
+            "hits": [h.to_dict() for h in self.hits],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    """The outcome of a search: hits in rank order plus totals and a suggestion.
+
+    Iterate over it for the hits. ``total`` counts all matching passages (before
+    ``limit`` and ``max_per_article``); ``suggestion`` is a "did you mean" query
+    when the query found little and a close spelling exists; ``notes`` explains
+    parts of the query that were ignored.
+    """
+
+    query: str
+    hits: tuple[Hit, ...]
+    total: int
+    elapsed_ms: float
+    suggestion: str | None = None
+    notes: tuple[str, ...] = ()
+    groups: tuple[ArticleGroup, ...] = field(default=())
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __getitem__(self, i: int) -> Hit:
+        return self.hits[i]
+
+    def __bool__(self) -> bool:
+        return bool(self.hits)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: ``{"query", "total", "elapsed_ms", "suggestion", "notes", "hits", "groups"}``."""
+        d: dict[str, Any] = {
+            "query": self.query,
+            "total": self.total,
+            "elapsed_ms": round(self.elapsed_ms, 2),
+            "suggestion": self.suggestion,
+            "notes": list(self.notes),
+            "hits": [h.to_dict() for h in self.hits],
+        }
+        if self.groups:
+            d["groups"] = [g.to_dict() for g in self.groups]
+        return d

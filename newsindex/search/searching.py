@@ -1,0 +1,149 @@
+"""Run a search: build the query, rank with BM25F, collapse per article, highlight."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from whoosh import scoring
+from whoosh.searching import Searcher
+
+from ..analysis import AnalysisChain
+from ..index.schema import BODY, WORDS
+from .highlights import highlight_spans
+from .query_builder import QueryBuilder
+from .query_syntax import QueryPlan, parse_query
+from .results import ArticleGroup, Hit, Results
+
+__all__ = ["SearchOptions", "run_search", "weighting"]
+
+MAX_LIMIT = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOptions:
+    """Ranking knobs; the defaults are the tuned values (see benchmarks/)."""
+
+    title_boost: float = 1.5
+    part_boost: float = 0.35
+    bm25_b: float = 0.75
+    bm25_k1: float = 1.2
+
+
+def weighting(options: SearchOptions) -> scoring.WeightingModel:
+    """The BM25F model for ``options``."""
+    return scoring.BM25F(B=options.bm25_b, K1=options.bm25_k1)
+
+
+def _hit(searcher: Searcher, whoosh_hit: Any, rank: int, terms: Iterable[tuple[str, Any]]) -> Hit:
+    fields = whoosh_hit.fields()
+    return Hit(
+        rank=rank,
+        score=float(whoosh_hit.score or 0.0),
+        article_id=fields["article_id"],
+        paragraph=int(fields["paragraph"]),
+        text=fields.get("body", ""),
+        title=fields.get("title", ""),
+        source=fields.get("source"),
+        published=fields.get("published"),
+        url=fields.get("url"),
+        author=fields.get("author"),
+        highlights=highlight_spans(searcher.reader(), whoosh_hit.docnum, terms),
+        paragraphs_total=fields.get("paragraphs_total"),
+    )
+
+
+def _suggest(searcher: Searcher, plan: QueryPlan, chain: AnalysisChain, original: str) -> str | None:
+    """A corrected query when some word is unknown to the index and a close word exists."""
+    corrector = searcher.corrector(WORDS)
+    reader = searcher.reader()
+    changed = False
+    corrected = original
+    for word in plan.text + plan.required:
+        clean = word.strip("?!.,;:()[]{}\"'„“»«").lower()
+        if len(clean) < 4 or not clean.isalpha():
+            continue
+        toks = chain.analyze(clean, query=True)
+        if not toks or toks[0].is_stop:
+            continue
+        if any(reader.doc_frequency(BODY, t) for t in (toks[0].lemma, *toks[0].alternatives)):
+            continue
+        suggestions = corrector.suggest(clean, limit=1, maxdist=2, prefix=1)
+        if suggestions and suggestions[0] != clean:
+            corrected = corrected.replace(word.strip("?!.,;:()[]{}\"'„“»«"), suggestions[0], 1)
+            changed = True
+    return corrected if changed else None
+
+
+def _collapse(hits: list[Any], max_per_article: int | None, limit: int) -> list[Any]:
+    """Keep at most ``max_per_article`` passages per article, in rank order."""
+    if not max_per_article:
+        return hits[:limit]
+    per: dict[str, int] = {}
+    kept = []
+    for h in hits:
+        aid = h["article_id"]
+        if per.get(aid, 0) < max_per_article:
+            per[aid] = per.get(aid, 0) + 1
+            kept.append(h)
+            if len(kept) >= limit:
+                break
+    return kept
+
+
+def run_search(
+    searcher: Searcher,
+    chain: AnalysisChain,
+    query: str,
+    *,
+    limit: int = 10,
+    max_per_article: int | None = 3,
+    group_by_article: bool = False,
+    source: str | list[str] | None = None,
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
+    options: SearchOptions | None = None,
+) -> Results:
+    """Search ``searcher`` for ``query``; see :meth:`newsindex.NewsIndex.search`."""
+    t0 = time.perf_counter()
+    options = options or SearchOptions()
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    plan = parse_query(query)
+    builder = QueryBuilder(
+        chain, searcher.reader(), title_boost=options.title_boost, part_boost=options.part_boost
+    )
+    built = builder.build(plan, source=source, since=since, until=until)
+    notes = tuple(built.notes)
+    if built.query is None:
+        if not plan.is_empty or query.strip():
+            notes = (*notes, "the query has no searchable words")
+        return Results(query, (), 0, (time.perf_counter() - t0) * 1000, None, notes)
+
+    wanted = min(MAX_LIMIT, limit * (max_per_article or 3)) if group_by_article else limit
+    window = wanted if not max_per_article else min(MAX_LIMIT * 4, wanted * 4)
+    while True:
+        results = searcher.search(built.query, limit=window, filter=built.filter)
+        kept = _collapse(list(results), max_per_article, wanted)
+        # Widen the window only when collapsing threw away hits we still need.
+        if len(kept) >= wanted or len(results.top_n) < window or window >= MAX_LIMIT * 4:
+            break
+        window *= 4
+    hits = tuple(_hit(searcher, h, i + 1, built.highlight_terms) for i, h in enumerate(kept))
+    total = len(results)
+    groups: tuple[ArticleGroup, ...] = ()
+    if group_by_article:
+        order: dict[str, list[Hit]] = {}
+        for h in hits:
+            order.setdefault(h.article_id, []).append(h)
+        groups = tuple(
+            ArticleGroup(aid, hs[0].title, hs[0].score, tuple(hs)) for aid, hs in list(order.items())[:limit]
+        )
+        hits = tuple(h for g in groups for h in g.hits)
+    suggestion = None
+    if total == 0 or len(hits) < 3:
+        suggestion = _suggest(searcher, plan, chain, query)
+    elapsed = (time.perf_counter() - t0) * 1000
+    return Results(query, hits, int(total), elapsed, suggestion, notes, groups)
