@@ -52,9 +52,11 @@ class NewsIndex:
         path: Path | None,
         *,
         batch_size: int = DEFAULT_BATCH,
+        workers: int | None = None,
         search_options: SearchOptions | None = None,
     ) -> None:
         self._ix = ix
+        self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self._manifest = manifest
         self.path = path
         self.batch_size = batch_size
@@ -72,16 +74,22 @@ class NewsIndex:
         overwrite: bool = False,
         analysis: AnalysisArg = None,
         batch_size: int = DEFAULT_BATCH,
+        workers: int | None = None,
         search_options: SearchOptions | None = None,
     ) -> NewsIndex:
         """Create a new index in the folder ``path``.
 
         Raises :class:`IndexExistsError` if an index is there, unless ``overwrite``.
+        ``batch_size`` is the number of paragraphs per commit (a crash loses at
+        most the batch in progress); ``workers`` the processes that index large
+        batches (default: up to 2 cores; ``1`` never starts subprocesses).
         ``analysis`` is an :class:`AnalysisConfig`, a dict of its fields, or a
         lemmatizer name (``"auto"``, ``"builtin"``, ``"de_core_news_sm"``, a path).
         """
         ix, manifest = create_index(Path(path), _config(analysis), overwrite=overwrite)
-        return cls(ix, manifest, Path(path), batch_size=batch_size, search_options=search_options)
+        return cls(
+            ix, manifest, Path(path), batch_size=batch_size, workers=workers, search_options=search_options
+        )
 
     @classmethod
     def open(
@@ -90,6 +98,7 @@ class NewsIndex:
         *,
         allow_version_drift: bool = False,
         batch_size: int = DEFAULT_BATCH,
+        workers: int | None = None,
         search_options: SearchOptions | None = None,
     ) -> NewsIndex:
         """Open an existing index; it analyses queries exactly as it analysed text.
@@ -99,7 +108,9 @@ class NewsIndex:
         analysis it was built with cannot be reproduced here.
         """
         ix, manifest = open_index(Path(path), allow_version_drift=allow_version_drift)
-        return cls(ix, manifest, Path(path), batch_size=batch_size, search_options=search_options)
+        return cls(
+            ix, manifest, Path(path), batch_size=batch_size, workers=workers, search_options=search_options
+        )
 
     @classmethod
     def in_memory(
@@ -107,11 +118,12 @@ class NewsIndex:
         *,
         analysis: AnalysisArg = None,
         batch_size: int = DEFAULT_BATCH,
+        workers: int | None = None,
         search_options: SearchOptions | None = None,
     ) -> NewsIndex:
         """A new index held in memory (for tests and embedding)."""
         ix, manifest = memory_index(_config(analysis))
-        return cls(ix, manifest, None, batch_size=batch_size, search_options=search_options)
+        return cls(ix, manifest, None, batch_size=batch_size, workers=workers, search_options=search_options)
 
     # -- properties ------------------------------------------------------------
     @property
@@ -129,7 +141,9 @@ class NewsIndex:
         self, articles: Iterable[Article], *, progress: Callable[[AddSummary], None] | None = None
     ) -> AddSummary:
         """Add articles (re-adding one updates it; unchanged ones are skipped)."""
-        writer = ArticleWriter(self._ix, self.analysis.config, batch_size=self.batch_size)
+        writer = ArticleWriter(
+            self._ix, self.analysis.config, batch_size=self.batch_size, workers=self.workers
+        )
         with self._write_lock:
             return writer.add(articles, progress=progress)
 

@@ -23,31 +23,32 @@ class GermanAnalyzer(Composable):
     """Whoosh analyzer over :class:`AnalysisChain`.
 
     ``keep_stops=False`` is the ranked field (stop words removed);
-    ``keep_stops=True`` is the phrase field, where ``"Krieg gegen Drogenkartelle"``
-    must still find ``gegen``. A token's lemma and its compound parts share one
+    ``keep_stops=True, parts=False`` is the phrase field, where
+    ``"Krieg gegen Drogenkartelle"`` must still find ``gegen`` and only the
+    word's own lemma matters. A token's lemma and its compound parts share one
     position and the token's character span, so a match on ``kartell`` marks the
     whole surface word ``Drogenkartelle``.
     """
 
-    def __init__(self, config: AnalysisConfig, keep_stops: bool = False) -> None:
+    def __init__(self, config: AnalysisConfig, keep_stops: bool = False, parts: bool = True) -> None:
         self.config = config
         self.keep_stops = keep_stops
+        self.parts = parts
+
+    def _key(self) -> tuple[AnalysisConfig, bool, bool]:
+        return (self.config, self.keep_stops, self.parts)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (GermanAnalyzer, (self.config, self.keep_stops))
+        return (GermanAnalyzer, self._key())
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, GermanAnalyzer)
-            and other.config == self.config
-            and other.keep_stops == self.keep_stops
-        )
+        return isinstance(other, GermanAnalyzer) and other._key() == self._key()
 
     def __hash__(self) -> int:
-        return hash((self.config, self.keep_stops))
+        return hash(self._key())
 
     def __repr__(self) -> str:
-        return f"GermanAnalyzer({self.config!r}, keep_stops={self.keep_stops})"
+        return f"GermanAnalyzer({self.config!r}, keep_stops={self.keep_stops}, parts={self.parts})"
 
     @property
     def chain(self) -> AnalysisChain:
@@ -68,11 +69,13 @@ class GermanAnalyzer(Composable):
         **kwargs: Any,
     ) -> Iterator[WhooshToken]:
         drop_stops = removestops and not self.keep_stops
+        with_parts = self.parts
         t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for tok in self.chain.analyze(value, query=mode == "query"):
             if drop_stops and tok.is_stop:
                 continue
-            for term in (*tok.terms, *tok.alternatives) if tok.alternatives else tok.terms:
+            terms = tok.terms if with_parts else (tok.lemma,)
+            for term in (*terms, *tok.alternatives) if tok.alternatives else terms:
                 t.text = term
                 t.boost = 1.0
                 t.stopped = False

@@ -4,11 +4,9 @@ Fields:
 
 * ``body``: the paragraph, analysed without stop words (the ranked field); stored
   with character offsets so highlights come from the postings, not a re-analysis.
-* ``phrase``: the same text with stop words kept, positions only: exact phrases
-  such as ``"Krieg gegen Drogenkartelle"``.
+* ``phrase``: the same text with stop words kept, one lemma per word (no compound
+  parts), positions only: exact phrases such as ``"Krieg gegen Drogenkartelle"``.
 * ``title``: the article title (analysed like ``body``; boosted at query time).
-* ``words``: lowercased surface words, for "did you mean" suggestions that read
-  as words, not as folded lemmas.
 * metadata: ``article_id``, ``paragraph``, ``source``, ``author``, ``published``, ``url``.
 """
 
@@ -20,26 +18,23 @@ from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer
 from ..analysis import AnalysisConfig
 from ..analysis.whoosh_analyzer import GermanAnalyzer
 
-__all__ = ["BODY", "PHRASE", "TITLE", "WORDS", "build_schema"]
+__all__ = ["BODY", "PHRASE", "TITLE", "build_schema"]
 
 BODY = "body"
 PHRASE = "phrase"
 TITLE = "title"
-WORDS = "words"
 
 
 def build_schema(config: AnalysisConfig) -> fields.Schema:
     """The paragraph schema for an analysis configuration."""
     ranked = GermanAnalyzer(config)
-    words = RegexTokenizer(r"\w+(?:-\w+)*") | LowercaseFilter()
     return fields.Schema(
         doc_id=fields.ID(unique=True, stored=True),
         article_id=fields.ID(stored=True, sortable=True),
-        paragraph=fields.NUMERIC(int, stored=True, signed=False),
+        paragraph=fields.STORED(),
         body=fields.TEXT(analyzer=ranked, stored=True, chars=True),
-        phrase=fields.TEXT(analyzer=GermanAnalyzer(config, keep_stops=True), phrase=True),
+        phrase=fields.TEXT(analyzer=GermanAnalyzer(config, keep_stops=True, parts=False), phrase=True),
         title=fields.TEXT(analyzer=ranked, stored=True, phrase=False),
-        words=fields.TEXT(analyzer=words, phrase=False),
         source=fields.ID(stored=True, analyzer=IDTokenizer() | LowercaseFilter()),
         author=fields.TEXT(analyzer=RegexTokenizer() | LowercaseFilter(), stored=True, phrase=False),
         published=fields.DATETIME(stored=True),

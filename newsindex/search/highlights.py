@@ -9,6 +9,7 @@ marks ``Drogenkartelle``. Terms matched in the phrase field are looked up in
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 
 from whoosh.reading import IndexReader, TermNotFound
@@ -22,6 +23,12 @@ def highlight_spans(
     reader: IndexReader, docnum: int, matched: Iterable[tuple[str, bytes | str]]
 ) -> tuple[tuple[int, int], ...]:
     """Character spans in the passage text for the terms that matched ``docnum``."""
+    # Read from the one segment holding the document: a postings lookup on the
+    # composite reader would open a matcher in every segment.
+    leaves = reader.leaf_readers()
+    i = bisect_right([base for _, base in leaves], docnum) - 1
+    leaf, base = leaves[i]
+    local = docnum - base
     spans: set[tuple[int, int]] = set()
     seen: set[str] = set()
     for fieldname, term in matched:
@@ -32,11 +39,11 @@ def highlight_spans(
             continue
         seen.add(text)
         try:
-            m = reader.postings(BODY, text)
+            m = leaf.postings(BODY, text)
         except TermNotFound:
             continue
-        m.skip_to(docnum)
-        if m.is_active() and m.id() == docnum:
+        m.skip_to(local)
+        if m.is_active() and m.id() == local:
             for _pos, start, end in m.value_as("characters"):
                 spans.add((start, end))
     return tuple(sorted(spans))

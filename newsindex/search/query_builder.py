@@ -30,6 +30,18 @@ MAX_WORDS = 64
 MAX_PHRASE_VARIANTS = 4
 
 
+def _union(subqueries: list[wq.Query], **kwargs: float) -> wq.Or:
+    """An OR that always uses Whoosh's union-tree matcher.
+
+    Whoosh otherwise preloads every match of an OR in segments under 5,000
+    documents, which disables its block-max skipping; for top-10 searches over
+    common words the tree matcher is several times faster.
+    """
+    q = wq.Or(subqueries, **kwargs)
+    q.matcher_type = wq.Or.DEFAULT_MATCHER
+    return q
+
+
 def fuzzy_distance(word: str) -> int:
     """Elasticsearch's AUTO: 0 edits up to 3 letters, 1 for 4–7, 2 beyond."""
     n = len(word)
@@ -88,7 +100,7 @@ class QueryBuilder:
                 required.append(q)
         for text in plan.title:
             toks = [t for t in self._analyze(text) if not t.is_stop]
-            required.extend(wq.Or([wq.Term(TITLE, term) for term in self._readings(t)]) for t in toks)
+            required.extend(_union([wq.Term(TITLE, term) for term in self._readings(t)]) for t in toks)
         for word, dist in plan.fuzzy:
             optional.append(self._fuzzy(word, dist))
         for prefix in plan.prefixes:
@@ -100,18 +112,18 @@ class QueryBuilder:
 
         query: wq.Query | None
         if required and optional:
-            query = wq.AndMaybe(wq.And(required), wq.Or(optional))
+            query = wq.AndMaybe(wq.And(required), _union(optional))
         elif required:
             query = wq.And(required)
         elif optional:
-            query = wq.Or(optional)
+            query = _union(optional)
         else:
             query = None
 
         highlight = tuple(dict.fromkeys(query.iter_all_terms(phrases=True))) if query is not None else ()
         excluded = [wq.Term(BODY, t.lemma) for w in plan.excluded for t in self._analyze(w)]
         if query is not None and excluded:
-            query = wq.AndNot(query, wq.Or(excluded))
+            query = wq.AndNot(query, _union(excluded))
         return BuiltQuery(query, self._filter(plan, source, since, until), notes, highlight)
 
     # -- pieces --------------------------------------------------------------
@@ -131,13 +143,14 @@ class QueryBuilder:
         for part in tok.parts:
             if part in readings:
                 continue
+            # Parts only in the body: each clause costs scoring time on every
+            # matching passage, and the title boost already rewards the whole word.
             clauses.append(wq.Term(BODY, part, boost=self.part_boost))
-            clauses.append(wq.Term(TITLE, part, boost=self.title_boost * self.part_boost))
-        return wq.Or(clauses)
+        return _union(clauses)
 
     @staticmethod
     def _phrase_term(tok: Token) -> wq.Query:
-        return wq.Or([wq.Term(PHRASE, term) for term in (tok.lemma, *tok.alternatives)])
+        return _union([wq.Term(PHRASE, term) for term in (tok.lemma, *tok.alternatives)])
 
     def _phrase(self, text: str) -> wq.Query | None:
         toks = self._analyze(text)
@@ -148,7 +161,7 @@ class QueryBuilder:
         choices = [self._readings(t) for t in toks]
         variants = [list(v) for v in islice(product(*choices), MAX_PHRASE_VARIANTS)]
         phrases: list[wq.Query] = [wq.Phrase(PHRASE, v) for v in variants]
-        return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
+        return phrases[0] if len(phrases) == 1 else _union(phrases)
 
     def _fuzzy(self, word: str, dist: int | None) -> wq.Query:
         toks = self._analyze(word)
@@ -161,7 +174,7 @@ class QueryBuilder:
                 for found in islice(self.reader.terms_within(BODY, source_term, maxdist, prefix=1), 500):
                     terms.setdefault(found, 0.8)
         best = self._most_frequent(list(terms), EXPANSION_CAP)
-        return wq.Or([wq.Term(BODY, t, boost=terms[t]) for t in best] + [wq.Term(TITLE, base)])
+        return _union([wq.Term(BODY, t, boost=terms[t]) for t in best] + [wq.Term(TITLE, base)])
 
     def _prefix(self, prefix: str) -> wq.Query | None:
         from ..analysis.folding import fold
@@ -173,7 +186,7 @@ class QueryBuilder:
         ]
         if not found:
             return None
-        return wq.Or([wq.Term(BODY, t) for t in self._most_frequent(found, EXPANSION_CAP)])
+        return _union([wq.Term(BODY, t) for t in self._most_frequent(found, EXPANSION_CAP)])
 
     def _most_frequent(self, terms: list[str], cap: int) -> list[str]:
         if len(terms) <= cap:
@@ -192,7 +205,7 @@ class QueryBuilder:
         if source:
             sources.extend([source] if isinstance(source, str) else source)
         if sources:
-            parts.append(wq.Or([wq.Term("source", s.strip().lower()) for s in sources]))
+            parts.append(_union([wq.Term("source", s.strip().lower()) for s in sources]))
         for author in plan.author:
             words = [w for w in author.lower().replace(",", " ").split() if w]
             if words:

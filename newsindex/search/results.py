@@ -88,8 +88,9 @@ class ArticleGroup:
 class Results:
     """The outcome of a search: hits in rank order plus totals and a suggestion.
 
-    Iterate over it for the hits. ``total`` counts all matching passages (before
-    ``limit`` and ``max_per_article``); ``suggestion`` is a "did you mean" query
+    Iterate over it for the hits. ``total`` counts the matching passages (before
+    ``limit`` and ``max_per_article``) exactly up to 1,000; beyond that it is
+    1,000 and ``total_exact`` is false ("1,000+"). ``suggestion`` is a "did you mean" query
     when the query found little and a close spelling exists; ``notes`` explains
     parts of the query that were ignored.
     """
@@ -101,6 +102,7 @@ class Results:
     suggestion: str | None = None
     notes: tuple[str, ...] = ()
     groups: tuple[ArticleGroup, ...] = field(default=())
+    total_exact: bool = True
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -115,10 +117,11 @@ class Results:
         return bool(self.hits)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form: ``{"query", "total", "elapsed_ms", "suggestion", "notes", "hits", "groups"}``."""
+        """JSON-ready form: ``{"query", "total", "total_exact", "elapsed_ms", "suggestion", "notes", "hits"}``."""
         d: dict[str, Any] = {
             "query": self.query,
             "total": self.total,
+            "total_exact": self.total_exact,
             "elapsed_ms": round(self.elapsed_ms, 2),
             "suggestion": self.suggestion,
             "notes": list(self.notes),

@@ -9,10 +9,11 @@ from datetime import date, datetime
 from typing import Any
 
 from whoosh import scoring
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from ..analysis import AnalysisChain
-from ..index.schema import BODY, WORDS
+from ..index.schema import BODY
 from .highlights import highlight_spans
 from .query_builder import QueryBuilder
 from .query_syntax import QueryPlan, parse_query
@@ -21,6 +22,11 @@ from .results import ArticleGroup, Hit, Results
 __all__ = ["SearchOptions", "run_search", "weighting"]
 
 MAX_LIMIT = 1_000
+# Like Elasticsearch's track_total_hits: count matches exactly up to this many,
+# then report "at least" (counting every match of a common word costs more
+# than the search itself).
+TOTAL_COUNT_CAP = 1_000
+_PUNCT = "?!.,;:()[]{}\"'„“»«"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,26 +62,65 @@ def _hit(searcher: Searcher, whoosh_hit: Any, rank: int, terms: Iterable[tuple[s
     )
 
 
+def _surface_form(searcher: Searcher, term: str) -> str | None:
+    """A word as written in the index for a folded lemma (from its first posting's offsets)."""
+    try:
+        m = searcher.reader().postings(BODY, term)
+    except TermNotFound:
+        return None
+    if not m.is_active():
+        return None
+    spans = m.value_as("characters")
+    if not spans:
+        return None
+    _pos, start, end = spans[0]
+    text = searcher.stored_fields(m.id()).get("body", "")
+    return text[start:end] or None
+
+
 def _suggest(searcher: Searcher, plan: QueryPlan, chain: AnalysisChain, original: str) -> str | None:
-    """A corrected query when some word is unknown to the index and a close word exists."""
-    corrector = searcher.corrector(WORDS)
+    """A corrected query when some word is unknown to the index and a close word exists.
+
+    Candidates come from the ``body`` terms (folded lemmas) and are shown as a
+    surface word from the index, so the suggestion reads "Venezuela", not "venezula".
+    """
+    corrector = searcher.corrector(BODY)
     reader = searcher.reader()
-    changed = False
     corrected = original
+    changed = False
     for word in plan.text + plan.required:
-        clean = word.strip("?!.,;:()[]{}\"'„“»«").lower()
+        clean = word.strip(_PUNCT)
         if len(clean) < 4 or not clean.isalpha():
             continue
         toks = chain.analyze(clean, query=True)
         if not toks or toks[0].is_stop:
             continue
-        if any(reader.doc_frequency(BODY, t) for t in (toks[0].lemma, *toks[0].alternatives)):
+        readings = (toks[0].lemma, *toks[0].alternatives)
+        if any(reader.doc_frequency(BODY, t) for t in readings):
             continue
-        suggestions = corrector.suggest(clean, limit=1, maxdist=2, prefix=1)
-        if suggestions and suggestions[0] != clean:
-            corrected = corrected.replace(word.strip("?!.,;:()[]{}\"'„“»«"), suggestions[0], 1)
-            changed = True
+        for candidate in corrector.suggest(toks[0].lemma, limit=3, maxdist=2, prefix=1):
+            surface = _surface_form(searcher, candidate)
+            if surface and surface.lower() != clean.lower():
+                corrected = corrected.replace(clean, surface, 1)
+                changed = True
+                break
     return corrected if changed else None
+
+
+def _count(searcher: Searcher, query: Any, filter_q: Any, results: Any, window: int) -> tuple[int, bool]:
+    """(number of matching passages, exact?) counted up to ``TOTAL_COUNT_CAP``."""
+    scored = results.scored_length()
+    if scored < window:  # the search already saw every match
+        return scored, True
+    allowed = set(searcher.docs_for_query(filter_q)) if filter_q is not None else None
+    n = 0
+    for docnum in searcher.docs_for_query(query):
+        if allowed is not None and docnum not in allowed:
+            continue
+        n += 1
+        if n >= TOTAL_COUNT_CAP:
+            return n, False
+    return n, True
 
 
 def _collapse(hits: list[Any], max_per_article: int | None, limit: int) -> list[Any]:
@@ -132,7 +177,7 @@ def run_search(
             break
         window *= 4
     hits = tuple(_hit(searcher, h, i + 1, built.highlight_terms) for i, h in enumerate(kept))
-    total = len(results)
+    total, exact = _count(searcher, built.query, built.filter, results, window)
     groups: tuple[ArticleGroup, ...] = ()
     if group_by_article:
         order: dict[str, list[Hit]] = {}
@@ -146,4 +191,4 @@ def run_search(
     if total == 0 or len(hits) < 3:
         suggestion = _suggest(searcher, plan, chain, query)
     elapsed = (time.perf_counter() - t0) * 1000
-    return Results(query, hits, int(total), elapsed, suggestion, notes, groups)
+    return Results(query, hits, int(total), elapsed, suggestion, notes, groups, total_exact=exact)

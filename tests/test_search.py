@@ -1,0 +1,247 @@
+"""Index and search the seed articles: ranking, marks, filters, updates."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsindex import Article, IndexExistsError, IndexNotFoundError, NewsIndex
+
+TRUMP_TITLE = "Trump droht mit Krieg! Venezuela bittet Putin um Unterstützung"
+PUTIN_TITLE = "Während Trump in Venezuela operiert: Umstrittener Deal von Putin"
+
+
+def first(ix: NewsIndex, query: str, **kw: object):  # noqa: ANN201 - test helper
+    results = ix.search(query, **kw)  # type: ignore[arg-type]
+    assert results.hits, f"no hits for {query!r}"
+    return results.hits[0]
+
+
+def test_compound_part_finds_the_compound_and_marks_the_whole_word(seed_index: NewsIndex) -> None:
+    hit = first(seed_index, "Kartell")
+    assert hit.title == TRUMP_TITLE
+    assert hit.marked_words == ["Drogenkartelle"]
+    assert hit.text.startswith("Im Krieg gegen Drogenkartelle")
+
+
+def test_inflected_forms_are_found_and_the_surface_word_is_marked(seed_index: NewsIndex) -> None:
+    results = seed_index.search("Krieg", limit=10, max_per_article=None)
+    marked = {w for h in results for w in h.marked_words}
+    assert {"Krieg", "Kriege"} <= marked
+    assert all("rieg" in w for w in marked)  # Krieg, Kriege, Kriegserklärung, Ukraine-Krieg …
+    assert results.hits[0].title == TRUMP_TITLE  # the title says "Krieg"
+
+
+def test_two_words_rank_the_passage_with_both_first(seed_index: NewsIndex) -> None:
+    hit = first(seed_index, "Atomwaffen Russland")
+    assert hit.marked_words == ["Russland", "Atomwaffen"]
+    assert "russische Atomwaffen" in hit.text
+
+
+def test_question_words_are_not_syntax_and_not_searched(seed_index: NewsIndex) -> None:
+    hit = first(seed_index, "Wer schickt Drohnen?")
+    assert hit.marked_words == ["Drohnen"]
+    assert "GPS-Störsender und Drohnen" in hit.text
+
+
+def test_quoted_hyphenated_phrase(seed_index: NewsIndex) -> None:
+    hit = first(seed_index, '"US-Marine"')
+    assert hit.marked_words == ["US-Marine"]
+    assert seed_index.search('"US-Marine"').total == 1
+
+
+def test_ascii_spelling_finds_umlaut_words(seed_index: NewsIndex) -> None:
+    hit = first(seed_index, "Praesident Maduro")
+    assert "Maduro" in hit.marked_words
+    assert any(w.startswith(("Präsident", "US-Präsident")) for w in hit.marked_words)
+    assert first(seed_index, "Prasidenten").marked_words
+
+
+def test_natural_question_ranks_the_answer_first(seed_index: NewsIndex) -> None:
+    hit = first(seed_index, "Wer liefert Waffen an Venezuela?")
+    assert "Waffenlieferant für Venezuela" in hit.text
+    assert hit.title == PUTIN_TITLE
+
+
+def test_phrase_with_stop_word_matches_and_stop_word_is_not_marked(seed_index: NewsIndex) -> None:
+    results = seed_index.search('"Krieg gegen Drogenkartelle"')
+    assert results.total == 1
+    assert results.hits[0].marked_words == ["Krieg", "Drogenkartelle"]
+    assert seed_index.search('"Krieg gegen Drogenbanden"').total == 0
+    assert seed_index.search('"Drogenkartelle gegen Krieg"').total == 0
+
+
+def test_compound_query_ranks_compound_above_its_part_alone(seed_index: NewsIndex) -> None:
+    results = seed_index.search("Drogenkartell", max_per_article=None)
+    assert results.hits[0].marked_words == ["Drogenkartelle"]
+    assert all(h.score < results.hits[0].score for h in results.hits[1:])
+
+
+def test_title_match_outranks_an_equal_passage_without_it() -> None:
+    body = "Die Regierung beriet am Montag über neue Sanktionen."
+    with NewsIndex.in_memory(analysis="builtin") as ix:
+        ix.add([
+            Article.create(title="Wetter am Wochenende", paragraphs=[body], source="A"),
+            Article.create(title="Neue Sanktionen beschlossen", paragraphs=[body], source="B"),
+        ])
+        results = ix.search("Sanktionen")
+        assert [h.source for h in results] == ["B", "A"]
+        assert results.hits[0].score > results.hits[1].score
+
+
+def test_excluded_and_required_words(seed_index: NewsIndex) -> None:
+    assert all("Venezuela" not in h.text for h in seed_index.search("Putin -Venezuela", limit=20))
+    required = seed_index.search("Putin +Atomwaffen")
+    assert required.total == 1
+    assert "Atomwaffen" in required.hits[0].marked_words
+
+
+def test_fuzzy_and_prefix(seed_index: NewsIndex) -> None:
+    assert "Venezuela" in first(seed_index, "Venezeula~").marked_words
+    assert first(seed_index, "Venezu*").marked_words[0].startswith("Venezu")
+    assert seed_index.search("Venezeula").total == 0  # no typo tolerance without ~
+
+
+def test_did_you_mean(seed_index: NewsIndex) -> None:
+    results = seed_index.search("Venezuella")
+    assert results.total == 0
+    assert results.suggestion == "Venezuela"
+    assert seed_index.search(results.suggestion).total > 0
+
+
+def test_filters_by_source_and_date(seed_index: NewsIndex) -> None:
+    october = seed_index.search("Putin date:2025-10-01..2025-10-31", max_per_article=None)
+    assert october.total > 0 and {h.title for h in october} == {PUTIN_TITLE}
+    november = seed_index.search("Putin", since=date(2025, 11, 1), max_per_article=None)
+    assert {h.title for h in november} == {TRUMP_TITLE}
+    assert seed_index.search("Putin", source="derwesten.de").total == seed_index.search("Putin").total
+    assert seed_index.search("Putin source:spiegel.de").total == 0
+    assert seed_index.search("Putin", until=date(2025, 10, 1)).total == 0
+
+
+def test_max_per_article_and_grouping(seed_index: NewsIndex) -> None:
+    capped = seed_index.search("Venezuela", limit=10)
+    per_article: dict[str, int] = {}
+    for h in capped:
+        per_article[h.article_id] = per_article.get(h.article_id, 0) + 1
+    assert max(per_article.values()) <= 3
+    assert len(seed_index.search("Venezuela", limit=10, max_per_article=None).hits) == 10
+    grouped = seed_index.search("Venezuela", group_by_article=True, limit=2)
+    assert len(grouped.groups) == 2
+    assert {g.title for g in grouped.groups} == {TRUMP_TITLE, PUTIN_TITLE}
+
+
+def test_more_like_returns_passages_of_other_articles(seed_index: NewsIndex) -> None:
+    hit = first(seed_index, "Waffenlieferant")
+    related = seed_index.more_like(hit.article_id, hit.paragraph, limit=3)
+    assert related and all(r.article_id != hit.article_id for r in related)
+    assert all(r.highlights for r in related)
+
+
+def test_snippets_window_escape_and_formats() -> None:
+    text = "<script>alert(1)</script> " + "Füllwort " * 60 + "Die Drogenkartelle expandieren. " + "Ende " * 40
+    with NewsIndex.in_memory(analysis="builtin") as ix:
+        ix.add([Article.create(title="Test", paragraphs=[text], source="X")])
+        hit = ix.search("Kartell").hits[0]
+    snippet = hit.snippet(max_chars=120)
+    assert "**Drogenkartelle**" in snippet
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert len(snippet) <= 120 + 6
+    html = ix_snippet = hit.snippet(max_chars=400, format="html")
+    assert "<mark>Drogenkartelle</mark>" in ix_snippet
+    assert "<script>" not in html
+    assert "\x1b[" in hit.snippet(format="ansi")
+    with pytest.raises(ValueError, match="unknown snippet format"):
+        hit.snippet(format="pdf")  # type: ignore[arg-type]
+    short = Article.create(title="T", paragraphs=["<b>Krieg</b> & Frieden"], source="X")
+    with NewsIndex.in_memory(analysis="builtin") as ix:
+        ix.add([short])
+        assert ix.search("Krieg").hits[0].snippet(format="html") == "&lt;b&gt;<mark>Krieg</mark>&lt;/b&gt; &amp; Frieden"
+
+
+def test_update_delete_and_no_duplicates() -> None:
+    article = Article.create(title="Lage in Caracas", paragraphs=["Erster Absatz über Caracas."], source="S")
+    with NewsIndex.in_memory(analysis="builtin") as ix:
+        assert ix.add([article]).added == 1
+        assert ix.add([article]).skipped == 1
+        changed = Article.create(
+            title="Lage in Caracas", paragraphs=["Neuer Text über Maracaibo.", "Zweiter Absatz."], source="S"
+        )
+        assert changed.id == article.id
+        summary = ix.update(changed)
+        assert (summary.added, summary.updated) == (0, 1)
+        assert ix.search("Caracas").total == 1  # the title still matches; the old paragraph is gone
+        assert ix.search("Caracas").hits[0].text == "Neuer Text über Maracaibo."
+        assert ix.stats()["paragraphs"] == 2
+        assert ix.delete(article.id) is True
+        assert ix.delete(article.id) is False
+        assert ix.search("Maracaibo").total == 0
+
+
+def test_results_to_dict_is_json(seed_index: NewsIndex) -> None:
+    data = json.loads(json.dumps(seed_index.search("Kartell").to_dict()))
+    assert data["total"] == 1 and data["hits"][0]["title"] == TRUMP_TITLE
+    assert data["hits"][0]["highlights"] and "**Drogenkartelle**" in data["hits"][0]["snippet"]
+
+
+def test_create_open_errors(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError):
+        NewsIndex.open(tmp_path / "nothing")
+    NewsIndex.create(tmp_path / "ix", analysis="builtin").close()
+    with pytest.raises(IndexExistsError):
+        NewsIndex.create(tmp_path / "ix")
+    NewsIndex.create(tmp_path / "ix", overwrite=True, analysis="builtin").close()
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(IndexExistsError):
+        NewsIndex.create(tmp_path / "file")
+
+
+REOPEN = """
+import json, sys
+from newsindex import NewsIndex
+with NewsIndex.open(sys.argv[1]) as ix:
+    out = [[(h.article_id, h.paragraph, round(h.score, 6), h.marked_words) for h in ix.search(q)]
+           for q in ["Kartell", "Wer liefert Waffen an Venezuela?", '"US-Marine"', "Praesident Maduro"]]
+print(json.dumps(out))
+"""
+
+
+def test_reopening_in_a_new_process_gives_identical_results(seed_index_dir: Path) -> None:
+    with NewsIndex.open(seed_index_dir) as ix:
+        here = [[[h.article_id, h.paragraph, round(h.score, 6), h.marked_words] for h in ix.search(q)]
+                for q in ["Kartell", "Wer liefert Waffen an Venezuela?", '"US-Marine"', "Praesident Maduro"]]
+    out = subprocess.run(
+        [sys.executable, "-c", REOPEN, str(seed_index_dir)], capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(out) == here
+    assert here[0]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=200))
+def test_any_query_string_returns_results_or_nothing(seed_index: NewsIndex, query: str) -> None:
+    results = seed_index.search(query)
+    assert results.total >= len(results.hits)
+    for hit in results:
+        for start, end in hit.highlights:
+            assert 0 <= start < end <= len(hit.text)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.sampled_from(['"', "„", "(", ")", "*", "?", "~", ":", "-", "+", "/", "source:", "date:", "..",
+                         "Krieg", "kartell", "Venezuela", "2025-10", "x", " ", "\x00", "🙂", "مرحبا"]),
+        max_size=12,
+    )
+)
+def test_syntax_soup_never_raises(seed_index: NewsIndex, parts: list[str]) -> None:
+    seed_index.search("".join(parts))
+    seed_index.search(" ".join(parts))
