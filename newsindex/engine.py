@@ -18,6 +18,7 @@ from .article import Article
 from .index.schema import BODY
 from .index.storage import Manifest, create_index, memory_index, open_index
 from .index.writing import DEFAULT_BATCH, AddSummary, ArticleWriter, doc_id
+from .search.highlights import highlight_many
 from .search.results import Hit, Results
 from .search.searching import SearchOptions, _hit, run_search, weighting
 
@@ -233,8 +234,9 @@ class NewsIndex:
         from whoosh import query as wq
 
         q = wq.Or([wq.Term(BODY, term, boost=w) for term, w in weights])
-        for h in s.search(q, limit=limit, mask=wq.Term("article_id", article_id)):
-            out.append(_hit(s, h, len(out) + 1, key_terms))
+        found = list(s.search(q, limit=limit, mask=wq.Term("article_id", article_id)))
+        spans = highlight_many(s.reader(), [h.docnum for h in found], key_terms)
+        out = [_hit(s, h, i + 1, spans[h.docnum]) for i, h in enumerate(found)]
         return out
 
     def article(self, article_id: str) -> Article | None:

@@ -79,7 +79,8 @@ def test_compounds_split_into_lemmatised_parts(word: str, parts: tuple[str, ...]
 @pytest.mark.parametrize(
     "word",
     ["Sanktionen", "Partnerschaft", "Präsidenten", "Regierungen", "Entscheidung", "Unterstützung",
-     "Informationen", "Gesellschaft", "Verantwortung", "Mannschaft", "Wirtschaft", "Abgeordneten"],
+     "Informationen", "Gesellschaft", "Verantwortung", "Mannschaft", "Wirtschaft", "Abgeordneten",
+     "Österreich", "Frankreich"],
 )
 def test_non_compounds_stay_whole(word: str) -> None:
     assert analyze(word, BUILTIN)[0].parts == ()

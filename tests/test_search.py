@@ -18,7 +18,7 @@ TRUMP_TITLE = "Trump droht mit Krieg! Venezuela bittet Putin um Unterstützung"
 PUTIN_TITLE = "Während Trump in Venezuela operiert: Umstrittener Deal von Putin"
 
 
-def first(ix: NewsIndex, query: str, **kw: object):  # noqa: ANN201 - test helper
+def first(ix: NewsIndex, query: str, **kw: object):
     results = ix.search(query, **kw)  # type: ignore[arg-type]
     assert results.hits, f"no hits for {query!r}"
     return results.hits[0]
@@ -154,8 +154,8 @@ def test_snippets_window_escape_and_formats() -> None:
     assert "**Drogenkartelle**" in snippet
     assert snippet.startswith("…") and snippet.endswith("…")
     assert len(snippet) <= 120 + 6
-    html = ix_snippet = hit.snippet(max_chars=400, format="html")
-    assert "<mark>Drogenkartelle</mark>" in ix_snippet
+    html = hit.snippet(max_chars=400, format="html")
+    assert "<mark>Drogenkartelle</mark>" in html
     assert "<script>" not in html
     assert "\x1b[" in hit.snippet(format="ansi")
     with pytest.raises(ValueError, match="unknown snippet format"):
@@ -163,7 +163,8 @@ def test_snippets_window_escape_and_formats() -> None:
     short = Article.create(title="T", paragraphs=["<b>Krieg</b> & Frieden"], source="X")
     with NewsIndex.in_memory(analysis="builtin") as ix:
         ix.add([short])
-        assert ix.search("Krieg").hits[0].snippet(format="html") == "&lt;b&gt;<mark>Krieg</mark>&lt;/b&gt; &amp; Frieden"
+        html = ix.search("Krieg").hits[0].snippet(format="html")
+        assert html == "&lt;b&gt;<mark>Krieg</mark>&lt;/b&gt; &amp; Frieden"
 
 
 def test_update_delete_and_no_duplicates() -> None:

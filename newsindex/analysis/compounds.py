@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .folding import fold
 from .lexicon import Lexicon
 from .stopwords import GERMAN_STOP_WORDS
 
@@ -41,6 +42,8 @@ BAD_HEADS = frozenset({
     "ier", "iere", "anz", "enz", "age", "agen", "ade", "aden", "eur", "eure", "euren",
     "ose", "osen", "ik", "iken", "ie", "ien", "ür", "ine", "inen", "ale", "alen",
     "nen", "rin", "ten", "sten", "ere", "eren", "elle", "ellen", "ette", "etten", "ern",
+    # country names: Österreich, Frankreich are not kinds of "Reich"
+    "reich",
 })
 # Linking elements between modifier and head: the bare modifier first ("Eisen-bahn",
 # not "Eis-en-bahn"), then the longer links.
@@ -54,6 +57,18 @@ class Split:
 
     parts: tuple[str, ...]
     lemma: str
+
+
+def _resembles(stem: str, lemma: str) -> bool:
+    """A modifier's lemma must be a form of it ("drogen" → "Droge", "häuser" → "Haus"),
+    not an unrelated word the dictionary maps it to ("öster" → "ösen")."""
+    a, b = fold(stem), fold(lemma)
+    shared = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        shared += 1
+    return shared >= min(len(a), len(b)) - 1
 
 
 class CompoundSplitter:
@@ -127,6 +142,11 @@ class CompoundSplitter:
             if lemma is None and not link and len(stem) >= 4:
                 # "Schul-buch", "Sprach-kurs": modifiers that dropped their final -e.
                 lemma = self._lex.lookup(stem[:1].upper() + stem[1:] + "e")
-            if lemma is not None and len(lemma) >= MIN_MODIFIER and lemma.lower() not in GERMAN_STOP_WORDS:
+            if (
+                lemma is not None
+                and len(lemma) >= MIN_MODIFIER
+                and lemma.lower() not in GERMAN_STOP_WORDS
+                and _resembles(stem, lemma)
+            ):
                 return stem, lemma
         return None

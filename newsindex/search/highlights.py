@@ -22,28 +22,41 @@ __all__ = ["highlight_spans"]
 def highlight_spans(
     reader: IndexReader, docnum: int, matched: Iterable[tuple[str, bytes | str]]
 ) -> tuple[tuple[int, int], ...]:
-    """Character spans in the passage text for the terms that matched ``docnum``."""
-    # Read from the one segment holding the document: a postings lookup on the
-    # composite reader would open a matcher in every segment.
+    """Character spans in one passage's text for the query terms it contains."""
+    return highlight_many(reader, [docnum], matched)[docnum]
+
+
+def highlight_many(
+    reader: IndexReader, docnums: Iterable[int], matched: Iterable[tuple[str, bytes | str]]
+) -> dict[int, tuple[tuple[int, int], ...]]:
+    """Spans for many passages at once: one forward pass per term and segment.
+
+    Postings can only be skipped forwards, so visiting the hits in document
+    order reads each term's posting list once per query instead of once per hit.
+    """
+    terms = list(dict.fromkeys(
+        t.decode("utf-8") if isinstance(t, bytes) else t for f, t in matched if f in (BODY, PHRASE)
+    ))
+    wanted = sorted(set(docnums))
+    spans: dict[int, set[tuple[int, int]]] = {d: set() for d in wanted}
     leaves = reader.leaf_readers()
-    i = bisect_right([base for _, base in leaves], docnum) - 1
-    leaf, base = leaves[i]
-    local = docnum - base
-    spans: set[tuple[int, int]] = set()
-    seen: set[str] = set()
-    for fieldname, term in matched:
-        if fieldname not in (BODY, PHRASE):
-            continue
-        text = term.decode("utf-8") if isinstance(term, bytes) else term
-        if text in seen:
-            continue
-        seen.add(text)
-        try:
-            m = leaf.postings(BODY, text)
-        except TermNotFound:
-            continue
-        m.skip_to(local)
-        if m.is_active() and m.id() == local:
-            for _pos, start, end in m.value_as("characters"):
-                spans.add((start, end))
-    return tuple(sorted(spans))
+    bases = [base for _, base in leaves]
+    by_leaf: dict[int, list[int]] = {}
+    for d in wanted:
+        by_leaf.setdefault(bisect_right(bases, d) - 1, []).append(d)
+    for i, docs in by_leaf.items():
+        leaf, base = leaves[i]
+        for term in terms:
+            try:
+                m = leaf.postings(BODY, term)
+            except TermNotFound:
+                continue
+            for d in docs:
+                if not m.is_active():
+                    break
+                local = d - base
+                if m.id() < local:
+                    m.skip_to(local)
+                if m.is_active() and m.id() == local:
+                    spans[d].update((start, end) for _pos, start, end in m.value_as("characters"))
+    return {d: tuple(sorted(v)) for d, v in spans.items()}

@@ -1,12 +1,13 @@
 """Turn a :class:`QueryPlan` into Whoosh queries over the paragraph schema.
 
 Each query word becomes an OR over its analysed terms in ``body`` and ``title``:
-the lemma (and, for a lowercase word, its noun reading), plus its compound parts
-at a lower weight, so ``Drogenkartell`` ranks the compound above plain
-``Kartell``. Words are OR-ed (BM25F sums, so more matched words rank higher);
-phrases, ``+required`` words and ``title:`` are required; ``-excluded`` words
-remove passages. Prefix and fuzzy words expand to at most ``EXPANSION_CAP``
-index terms, the most frequent first, so ``a*`` cannot enumerate the vocabulary.
+the lemma (and, for a lowercase word, its noun reading), plus, when the compound
+is rare in the index, its parts at a lower weight, so ``Drogenkartell`` also
+finds plain ``Kartell`` but ranks the compound above it. Words are OR-ed
+(BM25F sums, so more matched words rank higher); phrases, ``+required`` words
+and ``title:`` are required; ``-excluded`` words remove passages. Prefix and
+fuzzy words expand to at most ``EXPANSION_CAP`` index terms, the most frequent
+first, so ``a*`` cannot enumerate the vocabulary.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from .query_syntax import QueryPlan
 __all__ = ["EXPANSION_CAP", "PREFIX_SCAN_CAP", "BuiltQuery", "QueryBuilder", "fuzzy_distance"]
 
 EXPANSION_CAP = 64
+# A compound query word also searches its parts only when the compound itself is
+# rare: parts such as "gesetz" or "wahl" match a large share of all passages, and
+# scoring them costs far more than it adds once the compound has enough matches.
+PART_EXPANSION_MAX_DF = 50
 PREFIX_SCAN_CAP = 5_000
 MAX_WORDS = 64
 MAX_PHRASE_VARIANTS = 4
@@ -136,11 +141,13 @@ class QueryBuilder:
 
     def _word(self, tok: Token) -> wq.Query:
         clauses: list[wq.Query] = []
-        readings = self._readings(tok)
+        # Alternative readings (lowercase "krieg" as the noun) only where the index has them.
+        readings = (tok.lemma, *(a for a in tok.alternatives if self.reader.doc_frequency(BODY, a)))
         for term in readings:
             clauses.append(wq.Term(BODY, term))
             clauses.append(wq.Term(TITLE, term, boost=self.title_boost))
-        for part in tok.parts:
+        parts = tok.parts if self.reader.doc_frequency(BODY, tok.lemma) < PART_EXPANSION_MAX_DF else ()
+        for part in parts:
             if part in readings:
                 continue
             # Parts only in the body: each clause costs scoring time on every

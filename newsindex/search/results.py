@@ -117,7 +117,7 @@ class Results:
         return bool(self.hits)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form: ``{"query", "total", "total_exact", "elapsed_ms", "suggestion", "notes", "hits"}``."""
+        """JSON-ready form (keys: query, total, total_exact, elapsed_ms, suggestion, notes, hits)."""
         d: dict[str, Any] = {
             "query": self.query,
             "total": self.total,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -14,7 +13,7 @@ from whoosh.searching import Searcher
 
 from ..analysis import AnalysisChain
 from ..index.schema import BODY
-from .highlights import highlight_spans
+from .highlights import highlight_many
 from .query_builder import QueryBuilder
 from .query_syntax import QueryPlan, parse_query
 from .results import ArticleGroup, Hit, Results
@@ -44,7 +43,7 @@ def weighting(options: SearchOptions) -> scoring.WeightingModel:
     return scoring.BM25F(B=options.bm25_b, K1=options.bm25_k1)
 
 
-def _hit(searcher: Searcher, whoosh_hit: Any, rank: int, terms: Iterable[tuple[str, Any]]) -> Hit:
+def _hit(searcher: Searcher, whoosh_hit: Any, rank: int, spans: tuple[tuple[int, int], ...]) -> Hit:
     fields = whoosh_hit.fields()
     return Hit(
         rank=rank,
@@ -57,7 +56,7 @@ def _hit(searcher: Searcher, whoosh_hit: Any, rank: int, terms: Iterable[tuple[s
         published=fields.get("published"),
         url=fields.get("url"),
         author=fields.get("author"),
-        highlights=highlight_spans(searcher.reader(), whoosh_hit.docnum, terms),
+        highlights=spans,
         paragraphs_total=fields.get("paragraphs_total"),
     )
 
@@ -168,7 +167,9 @@ def run_search(
         return Results(query, (), 0, (time.perf_counter() - t0) * 1000, None, notes)
 
     wanted = min(MAX_LIMIT, limit * (max_per_article or 3)) if group_by_article else limit
-    window = wanted if not max_per_article else min(MAX_LIMIT * 4, wanted * 4)
+    # Collapsing needs more than `wanted` candidates; start at twice as many and
+    # widen only if one article's passages crowded the window.
+    window = wanted if not max_per_article else min(MAX_LIMIT * 4, wanted * 2)
     while True:
         results = searcher.search(built.query, limit=window, filter=built.filter)
         kept = _collapse(list(results), max_per_article, wanted)
@@ -176,7 +177,8 @@ def run_search(
         if len(kept) >= wanted or len(results.top_n) < window or window >= MAX_LIMIT * 4:
             break
         window *= 4
-    hits = tuple(_hit(searcher, h, i + 1, built.highlight_terms) for i, h in enumerate(kept))
+    spans = highlight_many(searcher.reader(), [h.docnum for h in kept], built.highlight_terms)
+    hits = tuple(_hit(searcher, h, i + 1, spans[h.docnum]) for i, h in enumerate(kept))
     total, exact = _count(searcher, built.query, built.filter, results, window)
     groups: tuple[ArticleGroup, ...] = ()
     if group_by_article:
