@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from .article import Article
     from .engine import NewsIndex
-    from .index.errors import IndexExistsError, IndexNotFoundError, NewsIndexError
+    from .index.errors import IndexExistsError, IndexLockedError, IndexNotFoundError, NewsIndexError
     from .index.writing import AddSummary
     from .search.results import ArticleGroup, Hit, Results
     from .search.searching import SearchOptions
@@ -51,6 +51,7 @@ _EXPORTS = {
     "NewsIndexError": ".index.errors",
     "IndexExistsError": ".index.errors",
     "IndexNotFoundError": ".index.errors",
+    "IndexLockedError": ".index.errors",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -54,9 +54,11 @@ class NewsIndex:
         *,
         batch_size: int = DEFAULT_BATCH,
         workers: int | None = None,
+        lock_timeout: float = 10.0,
         search_options: SearchOptions | None = None,
     ) -> None:
         self._ix = ix
+        self.lock_timeout = lock_timeout
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self._manifest = manifest
         self.path = path
@@ -76,6 +78,7 @@ class NewsIndex:
         analysis: AnalysisArg = None,
         batch_size: int = DEFAULT_BATCH,
         workers: int | None = None,
+        lock_timeout: float = 10.0,
         search_options: SearchOptions | None = None,
     ) -> NewsIndex:
         """Create a new index in the folder ``path``.
@@ -83,13 +86,21 @@ class NewsIndex:
         Raises :class:`IndexExistsError` if an index is there, unless ``overwrite``.
         ``batch_size`` is the number of paragraphs per commit (a crash loses at
         most the batch in progress); ``workers`` the processes that index large
-        batches (default: up to 2 cores; ``1`` never starts subprocesses).
+        batches (default: up to 2 cores; ``1`` never starts subprocesses);
+        ``lock_timeout`` how long a write waits for another writer before
+        raising :class:`IndexLockedError`.
         ``analysis`` is an :class:`AnalysisConfig`, a dict of its fields, or a
         lemmatizer name (``"auto"``, ``"builtin"``, ``"de_core_news_sm"``, a path).
         """
         ix, manifest = create_index(Path(path), _config(analysis), overwrite=overwrite)
         return cls(
-            ix, manifest, Path(path), batch_size=batch_size, workers=workers, search_options=search_options
+            ix,
+            manifest,
+            Path(path),
+            batch_size=batch_size,
+            workers=workers,
+            lock_timeout=lock_timeout,
+            search_options=search_options,
         )
 
     @classmethod
@@ -100,6 +111,7 @@ class NewsIndex:
         allow_version_drift: bool = False,
         batch_size: int = DEFAULT_BATCH,
         workers: int | None = None,
+        lock_timeout: float = 10.0,
         search_options: SearchOptions | None = None,
     ) -> NewsIndex:
         """Open an existing index; it analyses queries exactly as it analysed text.
@@ -110,7 +122,13 @@ class NewsIndex:
         """
         ix, manifest = open_index(Path(path), allow_version_drift=allow_version_drift)
         return cls(
-            ix, manifest, Path(path), batch_size=batch_size, workers=workers, search_options=search_options
+            ix,
+            manifest,
+            Path(path),
+            batch_size=batch_size,
+            workers=workers,
+            lock_timeout=lock_timeout,
+            search_options=search_options,
         )
 
     @classmethod
@@ -120,11 +138,20 @@ class NewsIndex:
         analysis: AnalysisArg = None,
         batch_size: int = DEFAULT_BATCH,
         workers: int | None = None,
+        lock_timeout: float = 10.0,
         search_options: SearchOptions | None = None,
     ) -> NewsIndex:
         """A new index held in memory (for tests and embedding)."""
         ix, manifest = memory_index(_config(analysis))
-        return cls(ix, manifest, None, batch_size=batch_size, workers=workers, search_options=search_options)
+        return cls(
+            ix,
+            manifest,
+            None,
+            batch_size=batch_size,
+            workers=workers,
+            lock_timeout=lock_timeout,
+            search_options=search_options,
+        )
 
     # -- properties ------------------------------------------------------------
     @property
@@ -142,11 +169,8 @@ class NewsIndex:
         self, articles: Iterable[Article], *, progress: Callable[[AddSummary], None] | None = None
     ) -> AddSummary:
         """Add articles (re-adding one updates it; unchanged ones are skipped)."""
-        writer = ArticleWriter(
-            self._ix, self.analysis.config, batch_size=self.batch_size, workers=self.workers
-        )
         with self._write_lock:
-            return writer.add(articles, progress=progress)
+            return self._article_writer().add(articles, progress=progress)
 
     def add_path(
         self,
@@ -175,9 +199,18 @@ class NewsIndex:
 
     def delete(self, article_id: str) -> bool:
         """Delete an article; ``True`` if it was there."""
-        writer = ArticleWriter(self._ix, self.analysis.config, batch_size=self.batch_size)
         with self._write_lock:
-            return writer.delete(article_id) > 0
+            return self._article_writer().delete(article_id) > 0
+
+    def _article_writer(self) -> ArticleWriter:
+        return ArticleWriter(
+            self._ix,
+            self.analysis.config,
+            batch_size=self.batch_size,
+            workers=self.workers,
+            lock_timeout=self.lock_timeout,
+            name=f"the index at {self.path}" if self.path else "the in-memory index",
+        )
 
     # -- reading -------------------------------------------------------------------
     def _current_searcher(self) -> Searcher:

@@ -246,3 +246,18 @@ def test_any_query_string_returns_results_or_nothing(seed_index: NewsIndex, quer
 def test_syntax_soup_never_raises(seed_index: NewsIndex, parts: list[str]) -> None:
     seed_index.search("".join(parts))
     seed_index.search(" ".join(parts))
+
+
+def test_second_writer_gets_a_clear_lock_error(tmp_path: Path) -> None:
+    from newsindex import IndexLockedError
+
+    path = tmp_path / "ix"
+    NewsIndex.create(path, analysis="builtin").close()
+    with NewsIndex.open(path, lock_timeout=0.3) as first_ix, NewsIndex.open(path, lock_timeout=0.3) as second:
+        held = first_ix._ix.writer()  # another writer holds the lock
+        try:
+            with pytest.raises(IndexLockedError, match=r"index at .*ix.*write lock"):
+                second.add([Article.create(title="T", paragraphs=["Krieg"], source="S")])
+        finally:
+            held.cancel()
+        assert second.add([Article.create(title="T", paragraphs=["Krieg"], source="S")]).added == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["IndexExistsError", "IndexNotFoundError", "NewsIndexError"]
+__all__ = ["IndexExistsError", "IndexLockedError", "IndexNotFoundError", "NewsIndexError"]
 
 
 class NewsIndexError(Exception):
@@ -15,3 +15,7 @@ class IndexExistsError(NewsIndexError):
 
 class IndexNotFoundError(NewsIndexError):
     """``NewsIndex.open`` found no newsindex index at the path."""
+
+
+class IndexLockedError(NewsIndexError):
+    """Another writer (process or thread) held the index's write lock past the timeout."""

@@ -19,12 +19,13 @@ from datetime import date, datetime, time
 from typing import Any
 
 from whoosh.filedb.filestore import RamStorage
-from whoosh.index import Index
+from whoosh.index import Index, LockError
 from whoosh.writing import IndexWriter
 
 from ..analysis import get_chain
 from ..analysis.config import AnalysisConfig
 from ..article import Article
+from .errors import IndexLockedError
 
 __all__ = ["AddSummary", "ArticleWriter", "doc_id", "paragraph_documents"]
 
@@ -117,12 +118,35 @@ class ArticleWriter:
     """Writes articles into a Whoosh index in committed batches."""
 
     def __init__(
-        self, ix: Index, config: AnalysisConfig, *, batch_size: int = DEFAULT_BATCH, workers: int = 1
+        self,
+        ix: Index,
+        config: AnalysisConfig,
+        *,
+        batch_size: int = DEFAULT_BATCH,
+        workers: int = 1,
+        lock_timeout: float = 10.0,
+        name: str = "the index",
     ) -> None:
         self.ix = ix
         self.config = config
         self.batch_size = max(1, batch_size)
         self.workers = max(1, workers)
+        self.lock_timeout = max(0.0, lock_timeout)
+        self.name = name
+
+    def _writer(self, **options: Any) -> IndexWriter:
+        """A Whoosh writer, waiting up to ``lock_timeout`` seconds for the write lock.
+
+        Whoosh's lock is an ``fcntl`` file lock: the operating system releases it
+        when its process dies, so a killed writer never leaves a stale lock.
+        """
+        try:
+            return self.ix.writer(timeout=self.lock_timeout, **options)
+        except LockError:
+            raise IndexLockedError(
+                f"{self.name} is being written by another process or thread; "
+                f"gave up after waiting {self.lock_timeout:g} s for its write lock"
+            ) from None
 
     def add(
         self,
@@ -148,7 +172,7 @@ class ArticleWriter:
 
     def delete(self, article_id: str) -> int:
         """Delete an article's paragraphs; returns how many documents went."""
-        with self.ix.writer() as w:
+        with self._writer() as w:
             return int(w.delete_by_term("article_id", article_id))
 
     def _add_batch(self, batch: list[Article]) -> AddSummary:
@@ -170,7 +194,7 @@ class ArticleWriter:
         chain = get_chain(self.config)
         chain.prime(p for a in todo for p in (*a.paragraphs, a.title))
         paragraphs = sum(len(a.paragraphs) for a in todo)
-        writer: IndexWriter = self.ix.writer(**self._writer_options(paragraphs))
+        writer = self._writer(**self._writer_options(paragraphs))
         try:
             for article in todo:
                 if stored[article.id] is not None:
