@@ -214,13 +214,18 @@ class NewsIndex:
 
     # -- reading -------------------------------------------------------------------
     def _current_searcher(self) -> Searcher:
+        """A searcher on the latest committed state.
+
+        Not ``Searcher.refresh()``: it reuses segment readers and misses deletions
+        committed to an existing segment (a deleted article kept turning up). A
+        replaced searcher is not closed here, since another thread may still be
+        reading from it; it is released when the last reference goes.
+        """
         with self._searcher_lock:
-            if self._searcher is None:
+            current = self._searcher
+            if current is None or current.reader().generation() != self._ix.latest_generation():
                 self._searcher = self._ix.searcher(weighting=weighting(self.search_options))
-            else:
-                fresh = self._searcher.refresh()
-                if fresh is not self._searcher:
-                    self._searcher = fresh
+            assert self._searcher is not None
             return self._searcher
 
     def search(

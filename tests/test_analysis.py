@@ -102,7 +102,9 @@ def test_hyphenated_compounds_yield_whole_and_parts() -> None:
     assert terms("Ukraine-Krieg") == ("ukraine-krieg", "ukraine", "krieg")
 
 
-@pytest.mark.parametrize(("a", "b"), [("Präsident", "Praesident"), ("Präsident", "Prasident"), ("Straße", "Strasse")])
+@pytest.mark.parametrize(
+    ("a", "b"), [("Präsident", "Praesident"), ("Präsident", "Prasident"), ("Straße", "Strasse")]
+)
 def test_german_folding_makes_spellings_meet(a: str, b: str) -> None:
     assert analyze(a, BUILTIN)[0].lemma == analyze(b, BUILTIN)[0].lemma
 
@@ -185,10 +187,13 @@ def test_analysis_info_names_the_builtin_lemmatizer_here() -> None:
     assert info.lemmatizer == "builtin"
     assert "built-in simplemma" in info.describe()
     assert info.fingerprint == analysis_info(BUILTIN).fingerprint
-    assert analysis_info(AnalysisConfig(lemmatizer="builtin", decompound=False)).fingerprint != info.fingerprint
+    other = analysis_info(AnalysisConfig(lemmatizer="builtin", decompound=False))
+    assert other.fingerprint != info.fingerprint
 
 
 def test_import_does_not_load_spacy() -> None:
-    code = "import sys, newsindex; newsindex.NewsIndex; newsindex.analysis_info(); print('spacy' in sys.modules)"
+    code = (
+        "import sys, newsindex; newsindex.NewsIndex; newsindex.analysis_info(); print('spacy' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False"]

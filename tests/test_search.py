@@ -41,7 +41,8 @@ def test_inflected_forms_are_found_and_the_surface_word_is_marked(seed_index: Ne
 
 def test_two_words_rank_the_passage_with_both_first(seed_index: NewsIndex) -> None:
     hit = first(seed_index, "Atomwaffen Russland")
-    assert hit.marked_words == ["Russland", "Atomwaffen"]
+    assert hit.text.startswith("Feste Partnerschaft mit Russland\n")  # slide heading + caption
+    assert hit.marked_words == ["Russland", "Russland", "Atomwaffen"]
     assert "russische Atomwaffen" in hit.text
 
 
@@ -61,7 +62,8 @@ def test_ascii_spelling_finds_umlaut_words(seed_index: NewsIndex) -> None:
     hit = first(seed_index, "Praesident Maduro")
     assert "Maduro" in hit.marked_words
     assert any(w.startswith(("Präsident", "US-Präsident")) for w in hit.marked_words)
-    assert first(seed_index, "Prasidenten").marked_words
+    assert "Präsidenten" in first(seed_index, "Prasident").marked_words
+    assert seed_index.search("Prasidenten").suggestion == "Präsident"
 
 
 def test_natural_question_ranks_the_answer_first(seed_index: NewsIndex) -> None:
@@ -74,7 +76,8 @@ def test_phrase_with_stop_word_matches_and_stop_word_is_not_marked(seed_index: N
     results = seed_index.search('"Krieg gegen Drogenkartelle"')
     assert results.total == 1
     assert results.hits[0].marked_words == ["Krieg", "Drogenkartelle"]
-    assert seed_index.search('"Krieg gegen Drogenbanden"').total == 0
+    assert seed_index.search('"Krieg gegen Drogenbanden"').total == 1  # a gallery heading
+    assert seed_index.search('"Krieg gegen Drogenschmuggler"').total == 0
     assert seed_index.search('"Drogenkartelle gegen Krieg"').total == 0
 
 
@@ -121,7 +124,9 @@ def test_filters_by_source_and_date(seed_index: NewsIndex) -> None:
     assert october.total > 0 and {h.title for h in october} == {PUTIN_TITLE}
     november = seed_index.search("Putin", since=date(2025, 11, 1), max_per_article=None)
     assert {h.title for h in november} == {TRUMP_TITLE}
-    assert seed_index.search("Putin", source="derwesten.de").total == seed_index.search("Putin").total
+    from_source = seed_index.search("Putin", source="derwesten.de", max_per_article=None, limit=50)
+    assert {h.title for h in from_source} == {TRUMP_TITLE}  # the other seed names no source
+    assert 0 < from_source.total < seed_index.search("Putin").total
     assert seed_index.search("Putin source:spiegel.de").total == 0
     assert seed_index.search("Putin", until=date(2025, 10, 1)).total == 0
 
@@ -178,8 +183,9 @@ def test_update_delete_and_no_duplicates() -> None:
         assert changed.id == article.id
         summary = ix.update(changed)
         assert (summary.added, summary.updated) == (0, 1)
-        assert ix.search("Caracas").total == 1  # the title still matches; the old paragraph is gone
-        assert ix.search("Caracas").hits[0].text == "Neuer Text über Maracaibo."
+        assert ix.search("Absatz").total == 1  # the old first paragraph is gone
+        assert ix.search("Absatz").hits[0].text == "Zweiter Absatz."
+        assert ix.search("Maracaibo").hits[0].text == "Neuer Text über Maracaibo."
         assert ix.stats()["paragraphs"] == 2
         assert ix.delete(article.id) is True
         assert ix.delete(article.id) is False

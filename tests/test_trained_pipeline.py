@@ -45,7 +45,9 @@ def test_analysis_info_reports_the_trained_pipeline(pipeline_dir: Path) -> None:
     assert "trained spaCy pipeline" in info.describe()
 
 
-def test_index_records_its_pipeline_and_refuses_to_open_without_it(pipeline_dir: Path, tmp_path: Path) -> None:
+def test_index_records_its_pipeline_and_refuses_to_open_without_it(
+    pipeline_dir: Path, tmp_path: Path
+) -> None:
     import shutil
 
     copy = tmp_path / "pipeline"
@@ -58,10 +60,10 @@ def test_index_records_its_pipeline_and_refuses_to_open_without_it(pipeline_dir:
         assert ix.analysis.lemmatizer == str(copy)
         assert len(ix.search("Krieg").hits) == 1
     shutil.rmtree(copy)
-    with pytest.raises(AnalysisUnavailableError, match="not installed|not available"):
+    with pytest.raises(AnalysisUnavailableError, match=r"not installed|not available"):
         NewsIndex.open(where)
 
 
 def test_missing_model_is_a_clear_error() -> None:
-    with pytest.raises(AnalysisUnavailableError, match="python -m spacy download de_core_news_sm"):
+    with pytest.raises(AnalysisUnavailableError, match=r"python -m spacy download de_core_news_sm"):
         analysis_info(AnalysisConfig(lemmatizer="de_core_news_sm"))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from .compounds import CompoundSplitter
@@ -26,6 +27,12 @@ WordTerms = tuple[str, tuple[str, ...], bool]
 _TEXT_CACHE_SIZE = 512
 _PUNCT: WordTerms = ("", (), True)  # sentinel: not a word
 _WORD_CACHE_LIMIT = 1_000_000
+
+
+# spaCy keeps "<b>Krieg</b>" or "Krieg|Frieden" as one token; such tokens are
+# re-split into their word pieces (offsets kept).
+_ODD = re.compile(r"[<>|\\=*#@\[\]{}^_~`+\"]")
+_WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 
 
 def _has_alnum(s: str) -> bool:
@@ -112,14 +119,14 @@ class AnalysisChain:
         context_free = self.backend.context_free
         # Reading offsets as one array avoids a Python object per spaCy token.
         if context_free:
-            rows = [(i, n, 0) for i, n in doc.to_array([IDX, LENGTH]).tolist()]
+            rows = [[i, n, 0] for i, n in doc.to_array([IDX, LENGTH]).tolist()]
         else:
             rows = doc.to_array([IDX, LENGTH, LEMMA]).tolist()
         strings = doc.vocab.strings
         words = self._words
         tokens: list[Token] = []
         position = 0
-        for start, length, lemma_hash in rows:
+        for start, length, lemma_hash in self._pieces(text, rows):
             surface = text[start : start + length]
             raw = strings[lemma_hash] if lemma_hash else ""
             key = (surface, raw)
@@ -139,6 +146,16 @@ class AnalysisChain:
             tokens.append(Token(surface, start, end, position, lemma, parts, is_stop, alternatives))
             position += 1
         return tokens
+
+    @staticmethod
+    def _pieces(text: str, rows: list[list[int]]) -> Iterator[tuple[int, int, int]]:
+        for start, length, lemma_hash in rows:
+            surface = text[start : start + length]
+            if _ODD.search(surface) is None:
+                yield start, length, lemma_hash
+                continue
+            for m in _WORD.finditer(surface):
+                yield start + m.start(), m.end() - m.start(), 0
 
     def _lemma(self, word: str, raw: str = "") -> str:
         if self._stem is not None:

@@ -98,7 +98,7 @@ class QueryBuilder:
 
         for word in plan.required:
             toks = [t for t in self._analyze(word) if not t.is_stop]
-            required.extend(self._word(t) for t in toks)
+            required.extend(self._word(t, with_parts=False) for t in toks)
         for text in plan.phrases:
             q = self._phrase(text)
             if q is not None:
@@ -139,14 +139,15 @@ class QueryBuilder:
     def _readings(tok: Token) -> tuple[str, ...]:
         return (tok.lemma, *tok.alternatives)
 
-    def _word(self, tok: Token) -> wq.Query:
+    def _word(self, tok: Token, with_parts: bool = True) -> wq.Query:
         clauses: list[wq.Query] = []
         # Alternative readings (lowercase "krieg" as the noun) only where the index has them.
         readings = (tok.lemma, *(a for a in tok.alternatives if self.reader.doc_frequency(BODY, a)))
         for term in readings:
             clauses.append(wq.Term(BODY, term))
             clauses.append(wq.Term(TITLE, term, boost=self.title_boost))
-        parts = tok.parts if self.reader.doc_frequency(BODY, tok.lemma) < PART_EXPANSION_MAX_DF else ()
+        rare = self.reader.doc_frequency(BODY, tok.lemma) < PART_EXPANSION_MAX_DF
+        parts = tok.parts if with_parts and rare else ()
         for part in parts:
             if part in readings:
                 continue

@@ -61,20 +61,26 @@ def _hit(searcher: Searcher, whoosh_hit: Any, rank: int, spans: tuple[tuple[int,
     )
 
 
-def _surface_form(searcher: Searcher, term: str) -> str | None:
-    """A word as written in the index for a folded lemma (from its first posting's offsets)."""
+def _surface_form(searcher: Searcher, term: str, look_at: int = 20) -> str | None:
+    """A word as written in the index for a folded lemma, read at its postings' offsets.
+
+    A compound part shares its compound's offsets, so the shortest surface among
+    the first few occurrences is taken: "Präsident", not "US-Präsident".
+    """
     try:
         m = searcher.reader().postings(BODY, term)
     except TermNotFound:
         return None
-    if not m.is_active():
-        return None
-    spans = m.value_as("characters")
-    if not spans:
-        return None
-    _pos, start, end = spans[0]
-    text = searcher.stored_fields(m.id()).get("body", "")
-    return text[start:end] or None
+    best: str | None = None
+    while m.is_active() and look_at > 0:
+        text = searcher.stored_fields(m.id()).get("body", "")
+        for _pos, start, end in m.value_as("characters"):
+            word = text[start:end]
+            if word and (best is None or len(word) < len(best)):
+                best = word
+        look_at -= 1
+        m.next()
+    return best
 
 
 def _suggest(searcher: Searcher, plan: QueryPlan, chain: AnalysisChain, original: str) -> str | None:

@@ -1,0 +1,44 @@
+"""Structured reports of what could not be read, for the CLI and for callers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["IngestError", "Problem", "ProblemHandler", "Severity", "log_problem"]
+
+Severity = Literal["error", "warning", "note"]
+log = logging.getLogger("newsindex.ingest")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem with an input file: where (path, 1-based line) and why."""
+
+    path: str
+    line: int | None
+    reason: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity}: {self.reason}"
+
+
+ProblemHandler = Callable[[Problem], None]
+
+
+class IngestError(Exception):
+    """Raised in strict mode for the first problem met; carries it as ``problem``."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def log_problem(problem: Problem) -> None:
+    """The default handler: problems go to the ``newsindex.ingest`` logger."""
+    level = {"error": logging.ERROR, "warning": logging.WARNING, "note": logging.INFO}[problem.severity]
+    log.log(level, "%s", problem)

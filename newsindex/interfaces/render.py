@@ -1,0 +1,294 @@
+"""Rich renderables for hits, results, articles, statistics and indexing summaries.
+
+Every function returns something ``rich.console.Console.print`` accepts and never
+prints itself. Marked words are styled from the hit's ``highlights`` spans (no
+ANSI parsing). With ``plain=True`` (pipes, ``NO_COLOR``) marks are written as
+``**word**`` instead, so they survive without any styling, and boxes are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..search.snippets import ELLIPSIS, best_window, merge_spans
+
+__all__ = [
+    "MARK_STYLE",
+    "article_renderable",
+    "format_date",
+    "format_size",
+    "hit_renderable",
+    "marked_text",
+    "no_results_renderable",
+    "results_renderable",
+    "snippet_text",
+    "stats_renderable",
+    "summary_renderable",
+    "tokens_table",
+]
+
+MARK_STYLE = "bold black on yellow"
+PLAIN_MARK = "**"
+Spans = Sequence[tuple[int, int]]
+
+
+def format_date(value: date | datetime | str | None) -> str:
+    """``2025-11-01`` for a date or datetime, ``—`` for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def format_size(n: int | None) -> str:
+    """Bytes as ``1.2 MB``; ``—`` for none (in-memory indexes)."""
+    if n is None:
+        return "—"
+    size = float(n)
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} GB"  # pragma: no cover - loop always returns
+
+
+def marked_text(
+    text: str, spans: Spans, start: int = 0, end: int | None = None, *, plain: bool = False
+) -> Text:
+    """``text[start:end]`` as rich ``Text`` with ``spans`` styled (or ``**starred**`` when plain)."""
+    end = len(text) if end is None else end
+    out = Text()
+    pos = start
+    for s, e in merge_spans(spans):
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(text[pos:s])
+        if plain:
+            out.append(PLAIN_MARK + text[s:e] + PLAIN_MARK)
+        else:
+            out.append(text[s:e], style=MARK_STYLE)
+        pos = e
+    out.append(text[pos:end])
+    return out
+
+
+def snippet_text(text: str, spans: Spans, max_chars: int = 240, *, plain: bool = False) -> Text:
+    """The best window of ``text`` around its marks (the library's window), ``…`` where cut."""
+    merged = merge_spans(spans)
+    start, end = best_window(text, merged, max(20, max_chars))
+    body = marked_text(text, merged, start, end, plain=plain)
+    # Trim like the library's text snippets do, keeping the styles.
+    out = Text(ELLIPSIS) if start > 0 else Text()
+    out.append_text(body)
+    if end < len(text):
+        out.append(ELLIPSIS)
+    return out
+
+
+def _meta_line(hit: Any) -> Text:
+    parts = [hit.source or "unknown source", format_date(hit.published)]
+    para = f"¶ {hit.paragraph + 1}"
+    if getattr(hit, "paragraphs_total", None):
+        para += f"/{hit.paragraphs_total}"
+    parts.append(para)
+    parts.append(f"score {hit.score:.2f}")
+    return Text(" · ".join(parts), style="dim")
+
+
+def hit_renderable(hit: Any, *, max_chars: int = 240, plain: bool = False) -> RenderableType:
+    """One hit: rank, title, source · date · paragraph · score, and the marked snippet.
+
+    A rich panel on terminals; three indented lines when ``plain``.
+    """
+    title = Text(f"{hit.rank}. ", style="bold cyan")
+    title.append(hit.title or "(untitled)", style="bold")
+    snippet = snippet_text(hit.text, hit.highlights, max_chars, plain=plain)
+    meta = _meta_line(hit)
+    if plain:
+        return Group(title, Text("   ").append_text(meta), Text("   ").append_text(snippet), Text())
+    return Panel(
+        Group(meta, snippet),
+        title=title,
+        title_align="left",
+        box=box.ROUNDED,
+        border_style="blue",
+        padding=(0, 1),
+    )
+
+
+def _summary_line(results: Any, first: int, last: int) -> Text:
+    total = f"{results.total:,}" + ("" if getattr(results, "total_exact", True) else "+")
+    line = Text()
+    line.append(f"{total} passages", style="bold")
+    line.append(" match ")
+    line.append(results.query, style="italic")
+    if first <= last:
+        line.append(" — showing ")
+        line.append(f"{first}–{last}", style="bold")
+    line.append(f"  ({results.elapsed_ms:.0f} ms)", style="dim")
+    return line
+
+
+def results_renderable(
+    results: Any,
+    *,
+    start: int = 0,
+    count: int | None = None,
+    max_chars: int = 240,
+    plain: bool = False,
+    more_hint: str | None = None,
+) -> RenderableType:
+    """A page of results: a summary line, ``count`` hits from ``start``, notes and a paging hint."""
+    hits = list(results.hits)
+    if not hits:
+        return no_results_renderable(results)
+    page = hits[start : start + count if count is not None else None]
+    parts: list[RenderableType] = [_summary_line(results, start + 1, start + len(page))]
+    parts.extend(_notes(results))
+    parts.extend(hit_renderable(h, max_chars=max_chars, plain=plain) for h in page)
+    if more_hint:
+        parts.append(Text(more_hint, style="dim"))
+    return Group(*parts)
+
+
+def _notes(results: Any) -> list[Text]:
+    return [Text(f"note: {n}", style="dim yellow") for n in getattr(results, "notes", ())]
+
+
+def no_results_renderable(results: Any) -> RenderableType:
+    """ "No passages" with the "did you mean" suggestion and notes, if any."""
+    parts: list[RenderableType] = []
+    line = Text("No passages for ")
+    line.append(results.query, style="italic")
+    line.append(".")
+    parts.append(line)
+    if results.suggestion:
+        hint = Text("Did you mean: ")
+        hint.append(results.suggestion, style="bold green")
+        hint.append("?")
+        parts.append(hint)
+    parts.extend(_notes(results))
+    return Group(*parts)
+
+
+def article_renderable(
+    article: Any, marks: Sequence[Spans] = (), *, plain: bool = False, focus: int | None = None
+) -> RenderableType:
+    """A whole article: title, metadata, and every paragraph (``¶ n``) with its marks.
+
+    ``marks[i]`` are the spans of paragraph ``i``; ``focus`` is the paragraph of
+    the hit that was opened (shown with a pointer).
+    """
+    head = Text(article.title or "(untitled)", style="bold")
+    meta_bits = [article.source or "unknown source", format_date(article.published)]
+    if article.author:
+        meta_bits.append(article.author)
+    meta_bits.append(f"{len(article.paragraphs)} paragraphs")
+    parts: list[RenderableType] = [head, Text(" · ".join(meta_bits), style="dim")]
+    if article.url:
+        parts.append(Text(article.url, style="dim underline"))
+    parts.append(Text())
+    for i, para in enumerate(article.paragraphs):
+        spans = marks[i] if i < len(marks) else ()
+        pointer, style = ("▶ ", "bold cyan") if i == focus else ("  ", "dim")
+        label = Text(f"{pointer}¶ {i + 1}  ", style=style)
+        parts.append(label.append_text(marked_text(para, spans, plain=plain)))
+    if plain:
+        return Group(*parts, Text())
+    return Panel(Group(*parts), box=box.ROUNDED, border_style="green", padding=(0, 1))
+
+
+def stats_renderable(stats: Mapping[str, Any], *, plain: bool = False) -> RenderableType:
+    """``NewsIndex.stats()`` as a two-column table."""
+    table = Table(
+        show_header=False, box=None if plain else box.SIMPLE, padding=(0, 2), title=None, expand=False
+    )
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    sources = list(stats.get("sources") or [])
+    shown = ", ".join(sources[:8]) + (f" … (+{len(sources) - 8})" if len(sources) > 8 else "")
+    first, last = stats.get("first_date"), stats.get("last_date")
+    rows = [
+        ("index", str(stats.get("path") or "in memory")),
+        ("articles", f"{stats.get('articles', 0):,}"),
+        ("paragraphs", f"{stats.get('paragraphs', 0):,}"),
+        ("sources", f"{len(sources)}" + (f": {shown}" if sources else "")),
+        ("dates", f"{first} … {last}" if first else "—"),
+        ("analysis", str(stats.get("analysis", "—"))),
+        ("size on disk", format_size(stats.get("size_bytes"))),
+    ]
+    for k, v in rows:
+        table.add_row(k, Text(v))
+    return table
+
+
+def _problem_row(problem: Any) -> tuple[str, str, str, str]:
+    path = getattr(problem, "path", None)
+    line = getattr(problem, "line", None)
+    reason = getattr(problem, "reason", None)
+    severity = getattr(problem, "severity", None)
+    return (
+        str(severity or "error"),
+        str(path) if path is not None else "—",
+        str(line) if line is not None else "—",
+        str(reason) if reason is not None else str(problem),
+    )
+
+
+def summary_renderable(
+    summary: Any, *, elapsed_s: float | None = None, interrupted: bool = False, plain: bool = False
+) -> RenderableType:
+    """An ``AddSummary`` as a table of counts, plus a table of problems (file and line)."""
+    title = "Indexing interrupted — committed batches are kept" if interrupted else "Indexed"
+    counts = Table(title=title, title_justify="left", box=None if plain else box.SIMPLE, show_header=True)
+    for name in ("added", "updated", "skipped", "paragraphs", "problems"):
+        counts.add_column(name, justify="right")
+    if elapsed_s is not None:
+        counts.add_column("time", justify="right")
+    row = [
+        f"{summary.added:,}",
+        f"{summary.updated:,}",
+        f"{summary.skipped:,}",
+        f"{summary.paragraphs:,}",
+        f"{len(summary.problems):,}",
+    ]
+    if elapsed_s is not None:
+        row.append(f"{elapsed_s:.1f} s")
+    counts.add_row(*row)
+    if not summary.problems:
+        return counts
+    problems = Table(
+        title="Problems", title_justify="left", box=None if plain else box.SIMPLE, show_header=True
+    )
+    problems.add_column("severity")
+    problems.add_column("file", overflow="fold")
+    problems.add_column("line", justify="right")
+    problems.add_column("reason", overflow="fold")
+    for p in summary.problems:
+        problems.add_row(*_problem_row(p))
+    return Group(counts, problems)
+
+
+def tokens_table(tokens: Iterable[Any], *, title: str | None = None) -> Table:
+    """The analysis of a text: surface word, offsets, lemma, compound parts, stop word."""
+    table = Table(title=title, box=box.SIMPLE, title_justify="left")
+    table.add_column("surface")
+    table.add_column("offsets", style="dim")
+    table.add_column("lemma", style="bold")
+    table.add_column("compound parts")
+    table.add_column("stop", justify="center")
+    for t in tokens:
+        table.add_row(t.text, f"{t.start}–{t.end}", t.lemma, ", ".join(t.parts), "✓" if t.is_stop else "")
+    return table
