@@ -4,7 +4,8 @@ Picture galleries end each caption with a credit; in run-on galleries the next
 slide follows on the same line (``Foto: imago/Xinhua In den vergangenen Wochen``).
 A credit is read as a sequence of known agency names joined by ``/``, ``;`` or
 ``,``; after an unknown name the credit ends where a sentence begins (a
-capitalised word followed by a lowercase word) or at the end of the line.
+capitalised function word, or a capitalised word followed by a lowercase one)
+or at the end of the line.
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ _AGENCY = re.compile(
 )
 _CREDIT_START = re.compile(r"(?:^|\s)(?:Foto|Fotos|Bild|Bildquelle|Quelle)\s*:\s*")
 _SEPARATOR = re.compile(r"\s*[/;,&]\s*")
+_WORD = re.compile(r"\S+")
+# Words that open German sentences and are never part of an agency name.
+_OPENERS = frozenset({
+    "der", "die", "das", "den", "dem", "ein", "eine", "einer", "in", "im", "am", "an", "auf", "aus", "mit",
+    "nach", "bei", "von", "vor", "seit", "für", "zum", "zur", "doch", "aber", "und", "auch", "so", "es",
+    "er", "sie", "wir", "dieser", "diese", "dieses", "als", "wie", "wenn", "laut", "trotz", "während",
+})
 _SENTENCE_START = re.compile(r"[„\"]?[A-ZÄÖÜ][\w’'-]*\s+[a-zäöüß]")
 
 
@@ -62,12 +70,17 @@ def _credit_end(line: str, start: int) -> int:
             break
     if matched_any:
         return pos
-    # Unknown agency: up to the next sentence start (after at least one word).
+    # Unknown agency: up to the next sentence start (after at least one word): a
+    # capitalised function word ("Die", "In") or a capitalised word before a lowercase one.
     first_space = line.find(" ", pos)
     if first_space < 0:
         return len(line)
-    m = _SENTENCE_START.search(line, first_space + 1)
-    return m.start() - 1 if m else len(line)
+    for word in _WORD.finditer(line, first_space + 1):
+        if word.group()[:1].isupper() and word.group().lower() in _OPENERS:
+            return word.start() - 1
+        if _SENTENCE_START.match(line, word.start()):
+            return word.start() - 1
+    return len(line)
 
 
 def split_credits(line: str) -> list[CaptionPiece]:

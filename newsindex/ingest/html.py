@@ -1,7 +1,8 @@
 """HTML news pages: article text and metadata extracted by trafilatura.
 
 trafilatura drops navigation, footers and comments and returns one line per
-paragraph; a first line repeating the title is dropped.
+paragraph; a first line repeating the title is dropped. ``favor_recall`` keeps
+teasers (``class="teaser"``), which its default drops and which news readers search.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def read_html(path: Path, text: str, on_problem: ProblemHandler, **_: object) ->
     import trafilatura  # heavy import: only when an HTML file is read
 
     doc = trafilatura.bare_extraction(
-        text, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+        text, with_metadata=True, include_comments=False, include_tables=False, favor_recall=True
     )
     if doc is None or not getattr(doc, "text", None):
         on_problem(Problem(str(path), None, "no article text found in the HTML page; skipped", "note"))
