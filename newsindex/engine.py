@@ -41,9 +41,10 @@ class NewsIndex:
     """A searchable index of German news paragraphs.
 
     Make one with :meth:`create`, :meth:`open` or :meth:`in_memory`. An instance
-    is safe to share between threads: searches run concurrently on a shared,
-    refreshed searcher; writes are serialised. Use it as a context manager (or
-    call :meth:`close`) to release files.
+    is safe to share between threads: each thread searches with its own searcher
+    on the last committed state, writes are serialised (and other processes'
+    writes wait for the index's write lock). Use it as a context manager (or call
+    :meth:`close`) to release files.
     """
 
     def __init__(
@@ -66,7 +67,8 @@ class NewsIndex:
         self.search_options = search_options or SearchOptions()
         self._write_lock = threading.Lock()
         self._searcher_lock = threading.Lock()
-        self._searcher: Searcher | None = None
+        self._local = threading.local()
+        self._searchers: list[Searcher] = []  # every searcher handed out, closed by close()
 
     # -- construction --------------------------------------------------------
     @classmethod
@@ -214,19 +216,21 @@ class NewsIndex:
 
     # -- reading -------------------------------------------------------------------
     def _current_searcher(self) -> Searcher:
-        """A searcher on the latest committed state.
+        """This thread's searcher on the latest committed state.
 
+        One searcher per thread, because Whoosh's file readers seek and read and
+        are not safe to share; renewed when a commit changes the index generation.
         Not ``Searcher.refresh()``: it reuses segment readers and misses deletions
-        committed to an existing segment (a deleted article kept turning up). A
-        replaced searcher is not closed here, since another thread may still be
-        reading from it; it is released when the last reference goes.
+        committed to an existing segment (a deleted article kept turning up).
         """
-        with self._searcher_lock:
-            current = self._searcher
-            if current is None or current.reader().generation() != self._ix.latest_generation():
-                self._searcher = self._ix.searcher(weighting=weighting(self.search_options))
-            assert self._searcher is not None
-            return self._searcher
+        local = self._local
+        current: Searcher | None = getattr(local, "searcher", None)
+        if current is None or current.reader().generation() != self._ix.latest_generation():
+            current = self._ix.searcher(weighting=weighting(self.search_options))
+            local.searcher = current
+            with self._searcher_lock:
+                self._searchers.append(current)
+        return current
 
     def search(
         self,
@@ -321,9 +325,10 @@ class NewsIndex:
     def close(self) -> None:
         """Release the searcher and the index files."""
         with self._searcher_lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            for searcher in self._searchers:
+                searcher.close()
+            self._searchers.clear()
+        self._local = threading.local()
         self._ix.close()
 
     def __enter__(self) -> NewsIndex:

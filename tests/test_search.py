@@ -267,3 +267,44 @@ def test_second_writer_gets_a_clear_lock_error(tmp_path: Path) -> None:
         finally:
             held.cancel()
         assert second.add([Article.create(title="T", paragraphs=["Krieg"], source="S")]).added == 1
+
+
+def test_threads_search_while_another_thread_writes() -> None:
+    import threading
+
+    from newsindex.ingest import read_all
+
+    articles, _ = read_all(Path(__file__).resolve().parents[1] / "seeds")
+    errors: list[BaseException] = []
+    seen: list[list[int]] = []
+    with NewsIndex.in_memory(analysis="builtin") as ix:
+        ix.add(articles[:1])
+        committed = [ix.search("Putin", max_per_article=None).total]
+        stop = threading.Event()
+
+        def reader() -> None:
+            mine: list[int] = []
+            seen.append(mine)
+            try:
+                while not stop.is_set():
+                    mine.append(ix.search("Putin", max_per_article=None).total)
+            except BaseException as exc:  # collected for the assertion below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=reader) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for i in range(5):
+            text = f"Putin spricht mit Venezuela, Teil {i}."
+            extra = Article.create(title=f"Meldung {i}", paragraphs=[text])
+            ix.add([articles[1], extra] if i == 0 else [extra])
+            committed.append(ix.search("Putin", max_per_article=None).total)
+        stop.set()
+        for t in threads:
+            t.join()
+    assert errors == []
+    assert committed == sorted(set(committed))  # every commit added passages
+    for totals in seen:
+        assert totals, "a reader thread never ran"
+        assert set(totals) <= set(committed)  # only committed states are ever visible
+        assert totals == sorted(totals)  # and never an older one after a newer one
