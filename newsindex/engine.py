@@ -305,9 +305,16 @@ class NewsIndex:
         """Articles, paragraphs, sources, date range, analysis and size on disk."""
         s = self._current_searcher()
         reader = s.reader()
-        articles = sum(1 for _ in reader.lexicon("article_id"))
+        # The lexicon keeps terms of deleted documents until segments merge, so each
+        # id is checked against the live postings.
+        live = (aid for aid in reader.lexicon("article_id") if s.document_number(article_id=aid) is not None)
+        articles = sum(1 for _ in live)
         sources = sorted(t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("source"))
-        dates = [d["published"] for d in reader.all_stored_fields() if d.get("published")]
+        # The first and last full-precision terms of the date field are the range
+        # (no need to read every stored document).
+        field = s.schema["published"]
+        date_terms = list(field.sortable_terms(reader, "published"))
+        dates = [field.from_bytes(date_terms[0]), field.from_bytes(date_terms[-1])] if date_terms else []
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file()) if self.path else None
         return {
             "path": str(self.path) if self.path else None,

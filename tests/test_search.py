@@ -188,6 +188,7 @@ def test_update_delete_and_no_duplicates() -> None:
         assert ix.search("Maracaibo").hits[0].text == "Neuer Text über Maracaibo."
         assert ix.stats()["paragraphs"] == 2
         assert ix.delete(article.id) is True
+        assert ix.stats()["articles"] == 0
         assert ix.delete(article.id) is False
         assert ix.search("Maracaibo").total == 0
 

@@ -13,6 +13,8 @@ where starting workers would cost more than it saves.
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -175,6 +177,38 @@ class ArticleWriter:
         with self._writer() as w:
             return int(w.delete_by_term("article_id", article_id))
 
+    @staticmethod
+    def _quiet_workers(writer: IndexWriter) -> None:
+        """Make Whoosh's worker processes ignore Ctrl-C; the parent cancels them.
+
+        A terminal's Ctrl-C goes to the whole process group, and each worker would
+        die with its own traceback. Workers fork from the parent, so ignoring
+        SIGINT while one starts makes it inherit that.
+        """
+        start = getattr(writer, "_new_task", None)
+        if start is None or threading.current_thread() is not threading.main_thread():
+            return
+
+        def start_ignoring_sigint() -> Any:
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                return start()
+            finally:
+                signal.signal(signal.SIGINT, previous)
+
+        writer._new_task = start_ignoring_sigint  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _cancel(writer: IndexWriter) -> None:
+        """Cancel a writer and stop its worker processes (Whoosh only flags them)."""
+        try:
+            writer.cancel()
+        finally:
+            for task in getattr(writer, "tasks", ()):
+                if task.is_alive():
+                    task.terminate()
+                task.join(timeout=5)
+
     def _add_batch(self, batch: list[Article]) -> AddSummary:
         summary = AddSummary()
         # Later copies of an article within one batch win, as they would across batches.
@@ -195,6 +229,7 @@ class ArticleWriter:
         chain.prime(p for a in todo for p in (*a.paragraphs, a.title))
         paragraphs = sum(len(a.paragraphs) for a in todo)
         writer = self._writer(**self._writer_options(paragraphs))
+        self._quiet_workers(writer)
         try:
             for article in todo:
                 if stored[article.id] is not None:
@@ -206,7 +241,7 @@ class ArticleWriter:
                     writer.add_document(**doc)
                     summary.paragraphs += 1
         except BaseException:
-            writer.cancel()
+            self._cancel(writer)
             raise
         writer.commit()
         return summary

@@ -9,25 +9,31 @@ Exit codes: 0 ok, 1 a search found nothing, 2 usage error or unusable index
 Errors are one line on stderr; ``--debug`` shows the traceback instead.
 
 JSON output (``newsindex search QUERY --json``) is ``Results.to_dict()``, the
-contract for calling newsindex from any language::
+contract for calling newsindex from any language (one JSON object on stdout; the
+exit code still says 0 hits found / 1 none / 2 error)::
 
     {
-      "query": "Krieg",                 # the query as typed
-      "total": 7,                       # matching passages (exact up to 1,000)
-      "total_exact": true,              # false: "1,000+"
-      "elapsed_ms": 3.1,
-      "suggestion": null,               # "did you mean" query, or null
-      "notes": [],                      # parts of the query that were ignored, and why
-      "hits": [                         # best first, at most --limit
+      "query": "Kartell",              // the query as typed
+      "total": 1,                      // matching passages, exact up to 1,000 ...
+      "total_exact": true,             // ... false means "1,000 or more"
+      "elapsed_ms": 3.2,
+      "suggestion": null,              // a "did you mean" query, or null
+      "notes": [],                     // parts of the query that were ignored, and why
+      "hits": [                        // best first, at most --limit, at most --per-article per article
         {
-          "rank": 1, "score": 3.5712,
-          "article_id": "8c0d…", "paragraph": 1,          # 0-based paragraph of the article
-          "title": "…", "source": "DerWesten.de", "published": "2025-11-01T00:00:00",
-          "url": null, "author": "Yury Malakhov",
-          "text": "Im Krieg gegen Drogenkartelle …",        # the whole passage
-          "highlights": [[3, 8]],                          # [start, end) character spans into text
-          "snippet": "Im **Krieg** gegen …",               # best window, marks as **word**
-          "snippet_html": "Im <mark>Krieg</mark> gegen …"  # the same, HTML-escaped
+          "rank": 1,
+          "score": 3.9803,
+          "article_id": "0be6e845e7b562c9",
+          "paragraph": 0,              // 0-based paragraph of the article
+          "title": "Trump droht mit Krieg! Venezuela bittet Putin um Unterstützung",
+          "source": "DerWesten.de",    // null when unknown (so are published, url, author)
+          "published": "2025-11-01T00:00:00",
+          "url": null,
+          "author": "Yury Malakhov",
+          "text": "Im Krieg gegen Drogenkartelle konfrontiert Trump den venezolanischen Diktator. …",
+          "highlights": [[15, 29]],    // [start, end) character offsets of matched words in text
+          "snippet": "Im Krieg gegen **Drogenkartelle** konfrontiert …",           // <= 240 chars
+          "snippet_html": "Im Krieg gegen <mark>Drogenkartelle</mark> konfrontiert …"  // HTML-escaped
         }
       ]
     }
@@ -273,6 +279,41 @@ def _read_all(
         counter.files = done_before
 
 
+@contextlib.contextmanager
+def _ctrl_c_in_main_process_only() -> Iterator[None]:
+    """Ctrl-C raises ``KeyboardInterrupt`` here only; forked index-writer workers exit quietly.
+
+    A terminal sends SIGINT to the whole process group, so the writer's worker
+    processes would each print a traceback. They inherit this handler at fork
+    time and leave without a word; the main process cancels the batch.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    main_pid = os.getpid()
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if os.getpid() != main_pid:
+            os._exit(EXIT_INTERRUPTED)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    seconds = int(seconds + 0.5)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
 def index_paths(
     ix: NewsIndex,
     paths: Sequence[Path],
@@ -283,7 +324,9 @@ def index_paths(
 ) -> tuple[Any, bool, float]:
     """Index ``paths`` into ``ix`` with a progress bar; returns (summary, interrupted, seconds).
 
-    Ctrl-C stops after cancelling the batch in progress: every committed batch stays.
+    The bar counts files read; "indexed" counts the paragraphs of committed batches
+    (the rate and the ETA come from those). Ctrl-C cancels the batch in progress:
+    every committed batch stays.
     """
     from rich.progress import (
         BarColumn,
@@ -292,7 +335,6 @@ def index_paths(
         SpinnerColumn,
         TextColumn,
         TimeElapsedColumn,
-        TimeRemainingColumn,
     )
 
     from ..index.writing import AddSummary
@@ -303,46 +345,57 @@ def index_paths(
     problems: list[Any] = []
     committed = AddSummary()
     t0 = time.perf_counter()
-
-    def on_batch(summary: AddSummary) -> None:
-        committed.added, committed.updated = summary.added, summary.updated
-        committed.skipped, committed.paragraphs = summary.skipped, summary.paragraphs
-
     progress = Progress(
         SpinnerColumn(),
         TextColumn("[bold]indexing[/]"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("files"),
-        TextColumn("{task.fields[paragraphs]:,} paragraphs"),
-        TextColumn("{task.fields[rate]:,.0f} ¶/s"),
+        TextColumn("files · {task.fields[read]:,} paragraphs read · {task.fields[indexed]:,} indexed"),
+        TextColumn("· {task.fields[rate]} ¶/s ·"),
         TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
+        TextColumn("· ETA {task.fields[eta]}"),
         console=console,
         transient=True,
         disable=not console.is_terminal,
     )
+    task = progress.add_task("index", total=total_files or None, read=0, indexed=0, rate="–", eta="–")
+    indexed = 0
+
+    def refresh() -> None:
+        elapsed = max(time.perf_counter() - t0, 1e-6)
+        rate = indexed / elapsed if indexed else None
+        eta = None
+        if rate and total_files > 1 and counter.files:
+            expected = counter.paragraphs * total_files / counter.files  # paragraphs per file so far
+            eta = max(expected - indexed, 0) / rate
+        progress.update(
+            task,
+            completed=counter.files,
+            read=counter.paragraphs,
+            indexed=indexed,
+            rate=f"{rate:,.0f}" if rate else "–",
+            eta=_eta(eta),
+        )
+
+    def on_batch(summary: AddSummary) -> None:
+        nonlocal indexed
+        committed.added, committed.updated = summary.added, summary.updated
+        committed.skipped, committed.paragraphs = summary.skipped, summary.paragraphs
+        indexed = counter.paragraphs  # a batch is cut right after its last article is read
+        refresh()
+
+    def tick(article: Any) -> Any:
+        refresh()
+        return article
+
     interrupted = False
-    with progress:
-        task = progress.add_task("index", total=total_files or None, paragraphs=0, rate=0.0)
-
-        def tick(article: Any) -> Any:
-            elapsed = max(time.perf_counter() - t0, 1e-6)
-            progress.update(
-                task,
-                completed=counter.files,
-                paragraphs=counter.paragraphs,
-                rate=counter.paragraphs / elapsed,
-            )
-            return article
-
+    with progress, _ctrl_c_in_main_process_only():
         articles: Iterable[Any] = (tick(a) for a in _read_all(paths, files, counter, problems, fmt, strict))
         try:
             ix.add(articles, progress=on_batch)
         except KeyboardInterrupt:
             interrupted = True
-        progress.update(task, completed=counter.files)
+        refresh()
     committed.problems.extend(problems)
     return committed, interrupted, time.perf_counter() - t0
 
@@ -361,7 +414,7 @@ def index_cmd(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Files or folders: .txt .md .jsonl(.gz) .html .csv", show_default=False, metavar="PATH..."
+            help="Files or folders: .txt .md .jsonl(.gz) .html .csv", show_default=False, metavar="PATH"
         ),
     ],
     index: IndexOpt = None,

@@ -117,7 +117,9 @@ def hit_renderable(hit: Any, *, max_chars: int = 240, plain: bool = False) -> Re
     snippet = snippet_text(hit.text, hit.highlights, max_chars, plain=plain)
     meta = _meta_line(hit)
     if plain:
-        return Group(title, Text("   ").append_text(meta), Text("   ").append_text(snippet), Text())
+        indent = Text("   ")
+        body = Text("\n   ").join(snippet.split("\n"))  # keep the passage's lines under the title
+        return Group(title, indent + meta, indent + body, Text())
     return Panel(
         Group(meta, snippet),
         title=title,
@@ -131,8 +133,9 @@ def hit_renderable(hit: Any, *, max_chars: int = 240, plain: bool = False) -> Re
 def _summary_line(results: Any, first: int, last: int) -> Text:
     total = f"{results.total:,}" + ("" if getattr(results, "total_exact", True) else "+")
     line = Text()
-    line.append(f"{total} passages", style="bold")
-    line.append(" match ")
+    one = total == "1"
+    line.append(f"{total} passage" + ("" if one else "s"), style="bold")
+    line.append(" matches " if one else " match ")
     line.append(results.query, style="italic")
     if first <= last:
         line.append(" — showing ")
@@ -200,13 +203,23 @@ def article_renderable(
     if article.url:
         parts.append(Text(article.url, style="dim underline"))
     parts.append(Text())
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, justify="right")
+    grid.add_column()
+    width = len(str(len(article.paragraphs)))
     for i, para in enumerate(article.paragraphs):
         spans = marks[i] if i < len(marks) else ()
         pointer, style = ("▶ ", "bold cyan") if i == focus else ("  ", "dim")
-        label = Text(f"{pointer}¶ {i + 1}  ", style=style)
-        parts.append(label.append_text(marked_text(para, spans, plain=plain)))
+        label = Text(f"{pointer}¶ {i + 1:>{width}}", style=style)
+        body = marked_text(para, spans, plain=plain)
+        if plain:  # no table in pipes: lines stay unwrapped, continuation lines indented
+            pad = Text("\n" + " " * (len(label) + 1))
+            parts.append(label + Text(" ") + pad.join(body.split("\n")))
+        else:
+            grid.add_row(label, body)
     if plain:
         return Group(*parts, Text())
+    parts.append(grid)
     return Panel(Group(*parts), box=box.ROUNDED, border_style="green", padding=(0, 1))
 
 

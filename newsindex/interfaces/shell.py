@@ -53,6 +53,7 @@ COMMANDS: dict[str, str] = {
     ":quit": "leave (also Ctrl-D)",
 }
 _COMPLETION_WORDS = (":open", ":more", ":filter", ":clear", ":stats", ":analyze", ":help", ":quit", "n", "p")
+_BARE = ("n", "p", "?")  # commands without a colon, recognised only on their own
 _ALIASES = {
     ":q": ":quit",
     ":exit": ":quit",
@@ -120,10 +121,12 @@ class Shell:
         if not line:
             return True
         word, _, rest = line.partition(" ")
-        name = _ALIASES.get(word.lower(), word.lower())
-        if not (name.startswith(":") or word in _ALIASES):
+        rest = rest.strip()
+        bare = word.lower() in _BARE and not rest  # "n" alone pages; "n Krieg" is a query
+        if not (word.startswith(":") or bare):
             self.search(line)
             return True
+        name = _ALIASES.get(word.lower(), word.lower())
         if name == ":quit":
             return False
         handler = self._commands().get(name)
@@ -131,7 +134,7 @@ class Shell:
             self._error(f"unknown command {word!r} — :help lists the commands")
             return True
         try:
-            handler(rest.strip())
+            handler(rest)
         except ShellError as e:
             self._error(str(e))
         return True
@@ -155,11 +158,11 @@ class Shell:
         self.console.print(Text(message, style="dim"))
 
     # -- searching ---------------------------------------------------------------------
-    def search(self, query: str) -> None:
+    def search(self, query: str, *, remind_filters: bool = True) -> None:
         """Search ``query`` with the current filters and show the first page."""
         self.query, self.page = query, 0
         self._fetch(self.page_size + 1)
-        self.show_page()
+        self.show_page(remind_filters=remind_filters)
 
     def _fetch(self, limit: int) -> Results:
         assert self.query is not None
@@ -172,8 +175,8 @@ class Shell:
         if res is not None and self.query is not None and len(res.hits) < count <= res.total:
             self._fetch(count)
 
-    def show_page(self) -> None:
-        """Render the current page of the current results."""
+    def show_page(self, *, remind_filters: bool = True) -> None:
+        """Render the current page; with no hits, say which filters are on."""
         res = self.results
         if res is None:
             return
@@ -202,7 +205,7 @@ class Shell:
             )
         )
 
-        if not res.hits and self.filters:
+        if not res.hits and self.filters and remind_filters:
             self._info(f"filters: {self.filters.describe()} (:clear drops them)")
 
     def _need_results(self) -> Results:
@@ -288,7 +291,7 @@ class Shell:
         self.filters = new
         self._info(f"filters: {self.filters.describe()}")
         if self.query:
-            self.search(self.query)
+            self.search(self.query, remind_filters=False)
 
     def cmd_clear(self, _: str = "") -> None:
         """``:clear``: drop the filters and the current results."""
@@ -466,7 +469,7 @@ def run_shell(
         console = (
             Console(highlight=False)
             if interactive
-            else Console(force_terminal=False, no_color=True, highlight=False, soft_wrap=False)
+            else Console(force_terminal=False, no_color=True, highlight=False, soft_wrap=True)
         )
     shell = Shell(index, console, plain=not interactive, page_size=page_size)
     if interactive:
