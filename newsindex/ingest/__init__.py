@@ -2,45 +2,58 @@
 
 Formats, chosen by file name or by ``format=``:
 
-==========  ===========================================  =====================
-format      files                                        module
-==========  ===========================================  =====================
-``seed``    ``.txt`` starting with `` date YYYY-MM-DD``   :mod:`.seedformat`
-``jsonl``   ``.jsonl``, ``.ndjson`` (``.gz`` too)          :mod:`.jsonl`
-``text``    other ``.txt``; ``markdown``: ``.md``          :mod:`.plaintext`
-``html``    ``.html``, ``.htm``                            :mod:`.html`
-``csv``     ``.csv``                                       :mod:`.csvfile`
-==========  ===========================================  =====================
+============  ===========================================  ==================
+format        files                                        module
+============  ===========================================  ==================
+``seed``      ``.txt`` starting with `` date YYYY-MM-DD``   :mod:`.seedformat`
+``jsonl``     ``.jsonl``, ``.ndjson``, ``.json``             :mod:`.jsonl`
+``text``      other ``.txt``                               :mod:`.plaintext`
+``markdown``  ``.md``, ``.markdown``                       :mod:`.plaintext`
+``html``      ``.html``, ``.htm``                          :mod:`.html`
+``csv``       ``.csv``                                     :mod:`.csvfile`
+============  ===========================================  ==================
 
-Problems (undecodable or binary files, malformed lines, unreadable dates) are
-reported as :class:`Problem` records to ``on_problem`` (default: the
-``newsindex.ingest`` logger) and never stop the walk, unless ``strict=True``,
-which raises :class:`IngestError` at the first error.
+Any of them may be gzipped (``name.jsonl.gz``); files with other names are
+skipped with a note. Bytes are decoded by :mod:`.decoding` (UTF-8 with or
+without BOM, UTF-16 by BOM, legacy encodings detected, binaries skipped), and
+every reader's paragraphs go through :func:`.paragraphs.clean_paragraphs`.
+
+Problems (binary or undecodable files, malformed lines, unreadable dates,
+empty files) are :class:`Problem` records passed to ``on_problem``; with no
+handler they go to the ``newsindex.ingest`` logger (errors and warnings at
+their level, notes at INFO), so a library user sees errors and warnings on
+stderr without configuring anything. Problems never stop the walk, unless
+``strict=True``, which raises :class:`IngestError` at the first *error*
+(warnings and notes are still only reported).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..article import Article
-from .csvfile import GNAD10K, CsvOptions, read_csv
+from .csvfile import GNAD10K, LABEL_TEXT, CsvOptions, read_csv
 from .decoding import BinaryFileError, decode, read_bytes
 from .html import read_html
 from .jsonl import read_jsonl
-from .plaintext import read_plaintext
-from .problems import IngestError, Problem, ProblemHandler, log_problem
+from .plaintext import read_markdown, read_plaintext
+from .problems import IngestError, Problem, ProblemHandler, Severity, log_problem
 from .seedformat import is_seed_text, read_seed
 from .walk import iter_files
 
 __all__ = [
     "FORMATS",
     "GNAD10K",
+    "LABEL_TEXT",
     "CsvOptions",
     "IngestError",
     "Problem",
+    "ProblemHandler",
+    "Reader",
+    "Severity",
     "detect_format",
     "iter_files",
     "read",
@@ -48,28 +61,50 @@ __all__ = [
     "read_file",
 ]
 
-Reader = Callable[..., Iterator[Article]]
+
+class Reader(Protocol):
+    """A format reader: decoded file text in, articles out.
+
+    Problems go to ``on_problem`` (which raises :class:`IngestError` for errors
+    in strict mode); ``strict`` is passed for readers that check it themselves.
+    """
+
+    def __call__(
+        self, path: Path, text: str, on_problem: ProblemHandler, *, strict: bool = ..., **options: Any
+    ) -> Iterator[Article]: ...
+
+
 FORMATS: dict[str, Reader] = {
     "seed": read_seed,
     "jsonl": read_jsonl,
     "text": read_plaintext,
-    "markdown": read_plaintext,
+    "markdown": read_markdown,
     "html": read_html,
     "csv": read_csv,
 }
+# Other names users type for the same formats (``--format md``).
+_FORMAT_ALIASES = {"txt": "text", "md": "markdown", "ndjson": "jsonl", "json": "jsonl", "htm": "html"}
 _SUFFIXES = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".html": "html", ".htm": "html",
     ".csv": "csv", ".md": "markdown", ".markdown": "markdown", ".txt": "text",
 }
-MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
 def detect_format(path: str | os.PathLike[str]) -> str | None:
-    """The format name for a file name (``.txt`` is ``"text"``; the seed check needs the content)."""
-    name = Path(path).name.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
-    return _SUFFIXES.get(Path(name).suffix)
+    """The format name for a file name, ignoring a ``.gz`` suffix; ``None`` if unknown.
+
+    ``.txt`` gives ``"text"``: whether it is the seed format depends on the
+    content, which :func:`read_file` checks.
+    """
+    name = Path(path).name.lower().removesuffix(".gz")
+    return _SUFFIXES.get(os.path.splitext(name)[1])
+
+
+def _format_name(fmt: str) -> str:
+    name = _FORMAT_ALIASES.get(fmt.lower(), fmt.lower())
+    if name not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    return name
 
 
 def read_file(
@@ -80,38 +115,46 @@ def read_file(
     on_problem: ProblemHandler | None = None,
     csv_options: CsvOptions | None = None,
 ) -> Iterator[Article]:
-    """Articles from one file. Problems go to ``on_problem`` (strict: raised)."""
-    file = Path(path)
-    report = on_problem or log_problem
+    """Articles from one file; problems go to ``on_problem`` (see the module docstring).
 
+    ``format`` overrides the file-name detection (an unknown name raises
+    ``ValueError`` at once). ``csv_options`` configures the CSV reader.
+    """
+    fmt = _format_name(format) if format is not None else None
+    return _read_file(Path(path), fmt, strict, on_problem or log_problem, csv_options)
+
+
+def _read_file(
+    file: Path, fmt: str | None, strict: bool, report: ProblemHandler, csv_options: CsvOptions | None
+) -> Iterator[Article]:
     def fail(problem: Problem) -> None:
         if strict and problem.severity == "error":
             raise IngestError(problem)
         report(problem)
 
-    fmt = format or detect_format(file)
+    explicit = fmt is not None
+    fmt = fmt or detect_format(file)
     if fmt is None:
-        report(Problem(str(file), None, "unknown file type; skipped", "note"))
+        report(Problem(str(file), None, "not a known article file type; skipped", "note"))
         return
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     try:
-        if file.stat().st_size > MAX_FILE_BYTES:
-            fail(Problem(str(file), None, f"larger than {MAX_FILE_BYTES // 2**20} MiB; skipped", "error"))
-            return
-        text, encoding = decode(read_bytes(file))
+        decoded = decode(read_bytes(file))
     except BinaryFileError as exc:
         fail(Problem(str(file), None, f"{exc}; skipped", "warning"))
         return
-    except (OSError, EOFError) as exc:
-        fail(Problem(str(file), None, f"cannot read: {exc}", "error"))
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        fail(Problem(str(file), None, f"cannot read: {reason}; skipped", "error"))
         return
-    if encoding != "utf-8":
-        report(Problem(str(file), None, f"decoded as {encoding}", "note"))
+    if decoded.replaced:
+        fail(Problem(str(file), None, f"{decoded.replaced} undecodable bytes replaced by U+FFFD", "warning"))
+    elif decoded.encoding not in ("utf-8", "ascii"):
+        report(Problem(str(file), None, f"decoded as {decoded.encoding}", "note"))
+    text = decoded.text
     if not text.strip():
         report(Problem(str(file), None, "empty file; skipped", "note"))
         return
-    if fmt == "text" and format is None and is_seed_text(text):
+    if fmt == "text" and not explicit and is_seed_text(text):
         fmt = "seed"
     options: dict[str, Any] = {"strict": strict}
     if csv_options is not None:
@@ -133,18 +176,29 @@ def read(
     follow_symlinks: bool = False,
     csv_options: CsvOptions | None = None,
 ) -> Iterator[Article]:
-    """Articles from a file or a folder (recursively, in a stable order)."""
-    for file in iter_files(path, follow_symlinks=follow_symlinks):
-        if format is None and detect_format(file) is None:
-            (on_problem or log_problem)(Problem(str(file), None, "unknown file type; skipped", "note"))
-            continue
-        yield from read_file(
-            file, format=format, strict=strict, on_problem=on_problem, csv_options=csv_options
-        )
+    """Articles from a file or a folder (recursively, in the stable order of :func:`iter_files`).
+
+    With ``format`` every file is read as that format; without it each file by
+    its name, and files of other types are skipped with a note. A missing
+    ``path`` raises ``FileNotFoundError``; everything else is a :class:`Problem`.
+    """
+    fmt = _format_name(format) if format is not None else None
+    report = on_problem or log_problem
+
+    def folder_problem(problem: Problem) -> None:
+        if strict:
+            raise IngestError(problem)
+        report(problem)
+
+    for file in iter_files(path, follow_symlinks=follow_symlinks, on_problem=folder_problem):
+        yield from _read_file(file, fmt, strict, report, csv_options)
 
 
 def read_all(path: str | os.PathLike[str], **kwargs: Any) -> tuple[list[Article], list[Problem]]:
-    """All articles and all problems under ``path`` (convenience for small inputs)."""
+    """All articles and all problems under ``path`` (convenience for small inputs and tests).
+
+    Takes the keyword arguments of :func:`read` except ``on_problem``.
+    """
     problems: list[Problem] = []
     articles = list(read(path, on_problem=problems.append, **kwargs))
     return articles, problems

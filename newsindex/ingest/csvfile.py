@@ -1,11 +1,19 @@
 """CSV files: one article per row, with configurable columns.
 
 Without options the dialect is sniffed and a header row (``title``, ``text``,
-``date``, ``source``, ``url``, ``author``…) names the columns; without a header
-the longest column is the text. ``GNAD10K`` is the preset for the 10kGNAD
-corpus (``;``-separated, quote char ``'``, columns category;text): it has no
-titles, dates or paragraph breaks, so its articles have an empty title, the
-category in ``extra["category"]``, and long texts split at sentence ends.
+``date``, ``source``, ``url``, ``author``…, German names too) names the columns;
+without a header the longest cell of each row is the text. Every other named
+column goes to ``Article.extra``.
+
+The 10kGNAD layout (``;``-separated, quote char ``'``, no header, columns
+``category;text``) is recognised by its first cell being one of the corpus's
+nine categories; it is read with :data:`LABEL_TEXT`. :data:`GNAD10K` is the
+same plus ``source="derstandard.at"`` (where the corpus comes from), for callers
+who know they are reading that corpus; the automatic recognition does not claim
+a source. 10kGNAD has no titles, dates or paragraph breaks: its articles have
+an empty title (the text's opening sentence is its teaser, so copying it into
+the title would only duplicate it), the category in ``extra["category"]``, and
+text longer than 1,500 characters split at sentence ends like any other.
 """
 
 from __future__ import annotations
@@ -13,45 +21,73 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..article import Article
 from .fields import article_from_fields
+from .paragraphs import split_blocks
 from .problems import IngestError, Problem, ProblemHandler
 
-__all__ = ["GNAD10K", "CsvOptions", "read_csv"]
+__all__ = ["GNAD10K", "LABEL_TEXT", "CsvOptions", "read_csv"]
 
-csv.field_size_limit(50 * 1024 * 1024)
-_TEXT_NAMES = ("text", "body", "content", "article", "inhalt")
+_FIELD_LIMIT = 50 * 1024 * 1024  # one article per cell: far above csv's 128 KiB default
+_TEXT_NAMES = ("text", "body", "content", "article", "inhalt", "paragraphs")
+_GNAD_CATEGORIES = frozenset(
+    {"Web", "Panorama", "International", "Wirtschaft", "Sport", "Inland", "Etat", "Wissenschaft", "Kultur"}
+)
+
+Column = int | str | None
 
 
 @dataclass(frozen=True, slots=True)
 class CsvOptions:
-    """Column layout of a CSV file; column values are 0-based indexes or header names."""
+    """Layout of a CSV file. Columns are 0-based indexes or header names (case-insensitive).
 
-    delimiter: str | None = None  # None: sniff
+    ``delimiter``/``quotechar``/``header`` left ``None`` are sniffed from the
+    file. ``source`` is a fixed source for rows without a source column.
+    """
+
+    delimiter: str | None = None
     quotechar: str | None = None
-    header: bool | None = None  # None: sniff
-    text_column: int | str | None = None
-    title_column: int | str | None = None
-    date_column: int | str | None = None
-    source_column: int | str | None = None
-    url_column: int | str | None = None
-    author_column: int | str | None = None
-    category_column: int | str | None = None
-    source: str | None = None  # a fixed source for every row
+    header: bool | None = None
+    text_column: Column = None
+    title_column: Column = None
+    date_column: Column = None
+    source_column: Column = None
+    url_column: Column = None
+    author_column: Column = None
+    category_column: Column = None
+    id_column: Column = None
+    source: str | None = None
 
 
-GNAD10K = CsvOptions(delimiter=";", quotechar="'", header=False, text_column=1, category_column=0,
-                     source="derstandard.at")
+LABEL_TEXT = CsvOptions(delimiter=";", quotechar="'", header=False, text_column=1, category_column=0)
+GNAD10K = replace(LABEL_TEXT, source="derstandard.at")
 
 
-def _is_gnad(sample: str) -> bool:
+def _looks_like_gnad(sample: str) -> bool:
     first = sample.split("\n", 1)[0]
-    return first.count(";") >= 1 and first.split(";", 1)[0] in {
-        "Web", "Panorama", "International", "Wirtschaft", "Sport", "Inland", "Etat", "Wissenschaft", "Kultur"
-    }
+    label, sep, rest = first.partition(";")
+    return bool(sep) and label in _GNAD_CATEGORIES and rest.startswith("'")
+
+
+def _dialect(sample: str, opts: CsvOptions) -> tuple[str, str, bool]:
+    delimiter, quotechar, header = opts.delimiter, opts.quotechar, opts.header
+    sniffer = csv.Sniffer()
+    if delimiter is None or quotechar is None:
+        try:
+            dialect = sniffer.sniff(sample, delimiters=",;\t|")
+            delimiter = delimiter or dialect.delimiter
+            quotechar = quotechar or dialect.quotechar or '"'
+        except csv.Error:
+            delimiter, quotechar = delimiter or ",", quotechar or '"'
+    if header is None:
+        try:
+            header = sniffer.has_header(sample)
+        except csv.Error:
+            header = False
+    return delimiter, quotechar, header
 
 
 def read_csv(
@@ -62,60 +98,60 @@ def read_csv(
     csv_options: CsvOptions | None = None,
     **_: object,
 ) -> Iterator[Article]:
-    """Yield one article per CSV row."""
+    """Yield one article per CSV row (``origin_line`` is the row's number, 1-based, header included)."""
+    csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
     sample = text[:20_000]
-    opts = csv_options or (GNAD10K if _is_gnad(sample) else CsvOptions())
-    delimiter, quotechar = opts.delimiter, opts.quotechar
-    if delimiter is None or quotechar is None:
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-            delimiter = delimiter or dialect.delimiter
-            quotechar = quotechar or dialect.quotechar
-        except csv.Error:
-            delimiter, quotechar = delimiter or ",", quotechar or '"'
-    header = opts.header
-    if header is None:
-        try:
-            header = csv.Sniffer().has_header(sample)
-        except csv.Error:
-            header = False
+    opts = csv_options or (LABEL_TEXT if _looks_like_gnad(sample) else CsvOptions())
+    delimiter, quotechar, header = _dialect(sample, opts)
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quotechar)
-    names: list[str] = []
-    if header:
-        names = [n.strip().lower() for n in next(rows, [])]
+    names: list[str] = [n.strip().lower() for n in next(rows, [])] if header else []
 
-    def col(spec: int | str | None, row: list[str]) -> str | None:
-        if spec is None:
-            return None
-        named = names.index(spec.lower()) if isinstance(spec, str) and spec.lower() in names else -1
-        index = spec if isinstance(spec, int) else named
-        return row[index] if 0 <= index < len(row) else None
+    def index(spec: Column) -> int | None:
+        if isinstance(spec, int):
+            return spec
+        if isinstance(spec, str) and spec.lower() in names:
+            return names.index(spec.lower())
+        return None
 
-    text_spec = opts.text_column
-    if text_spec is None and names:
-        text_spec = next((n for n in _TEXT_NAMES if n in names), None)
-    for number, row in enumerate(rows, start=2 if header else 1):
+    configured = [opts.text_column, opts.title_column, opts.date_column, opts.source_column,
+                  opts.url_column, opts.author_column, opts.category_column, opts.id_column]
+    for spec in configured:
+        if isinstance(spec, str) and spec.lower() not in names:
+            header_names = ", ".join(names) or "no header"
+            p = Problem(str(path), 1, f"no column {spec!r} in the header ({header_names})", "error")
+            if strict:
+                raise IngestError(p)
+            on_problem(p)
+    text_col = index(opts.text_column)
+    if text_col is None and names:
+        text_col = next((names.index(n) for n in _TEXT_NAMES if n in names), None)
+    fields = ("text", "title", "date", "source", "url", "author", "category", "id")
+    columns = {field: index(spec) for field, spec in zip(fields, configured, strict=True) if field != "text"}
+    # csv.reader counts physical lines; a row starts on the line after the previous
+    # one ended, which keeps row numbers right when a quoted cell spans lines.
+    start = rows.line_num + 1
+    for row in rows:
+        number, start = start, rows.line_num + 1
         if not any(cell.strip() for cell in row):
             continue
-        body = col(text_spec, row) if text_spec is not None else max(row, key=len)
-        if not body:
-            p = Problem(str(path), number, "row has no text column", "error")
+        # No text column known: the longest cell holds the article.
+        body = max(row, key=len) if text_col is None else (row[text_col] if text_col < len(row) else "")
+        if not body.strip():
+            p = Problem(str(path), number, "row has no text", "error")
             if strict:
                 raise IngestError(p)
             on_problem(p)
             continue
-        meta = {key: row[i] for i, key in enumerate(names) if i < len(row)} if names else {}
-        for field, spec in (("title", opts.title_column), ("date", opts.date_column),
-                            ("source", opts.source_column), ("url", opts.url_column),
-                            ("author", opts.author_column), ("category", opts.category_column)):
-            value = col(spec, row)
-            if value is not None:
-                meta[field] = value
+        meta: dict[str, object] = {}
+        for i, name in enumerate(names):
+            if i < len(row) and i != text_col and name and row[i] is not body:
+                meta[name] = row[i]
+        for field, col in columns.items():
+            if col is not None and col < len(row):
+                meta[field] = row[col]
         if opts.source and not meta.get("source"):
             meta["source"] = opts.source
-        for key in _TEXT_NAMES:
-            meta.pop(key, None)
-        paragraphs = body.replace("\r\n", "\n").split("\n\n")
+        paragraphs = split_blocks(body)
         article = article_from_fields(meta, paragraphs, path=str(path), line=number, report=on_problem)
         if article is not None:
             yield article

@@ -1,33 +1,49 @@
-"""Turning loosely named metadata (JSON keys, front matter, CSV headers) into an Article."""
+"""Turning loosely named metadata (JSON keys, front matter, CSV headers) into an Article.
+
+Each article field accepts a few common spellings (``date`` for ``published``,
+``headline`` for ``title``, ``link`` for ``url``…); the first non-empty one wins.
+Keys that are not article fields are kept, unchanged, in ``Article.extra``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from ..article import Article
 from .dates import parse_date
-from .paragraphs import clean_paragraphs
+from .paragraphs import clean_paragraphs, normalize_line
 from .problems import Problem, ProblemHandler
 
-__all__ = ["KNOWN_KEYS", "article_from_fields"]
+__all__ = ["ALIASES", "KNOWN_KEYS", "article_from_fields"]
 
-_ALIASES = {
+ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title", "headline", "titel", "überschrift"),
     "source": ("source", "site", "sitename", "outlet", "news_outlet", "publisher", "quelle"),
-    "published": ("published", "date", "datum", "pubdate", "publication_date", "created"),
+    "published": ("published", "date", "datum", "pubdate", "publication_date", "date_published", "created"),
     "author": ("author", "authors", "autor", "by"),
     "url": ("url", "link", "provenance"),
     "id": ("id",),
 }
-KNOWN_KEYS = frozenset(k for names in _ALIASES.values() for k in names) | {"paragraphs", "text", "body"}
+KNOWN_KEYS = frozenset(k for names in ALIASES.values() for k in names) | {"paragraphs", "text", "body"}
 
 
 def _pick(d: Mapping[str, Any], field: str) -> Any:
-    for key in _ALIASES[field]:
-        if key in d and d[key] not in (None, ""):
-            return d[key]
+    for key in ALIASES[field]:
+        value = d.get(key)
+        if value is not None and value != "" and value != []:
+            return value
     return None
+
+
+def _text(value: Any) -> str | None:
+    """A one-line string for a metadata value; lists (several authors) are joined with commas."""
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        value = ", ".join(str(v) for v in value if v not in (None, ""))
+    return normalize_line(str(value)) or None
 
 
 def article_from_fields(
@@ -38,31 +54,38 @@ def article_from_fields(
     line: int | None,
     report: ProblemHandler,
 ) -> Article | None:
-    """Build an article from metadata ``d``; ``None`` (with a note) if it has no text."""
+    """Build an article from metadata ``d``; ``None`` (with a note) if it has no text.
+
+    An unreadable date is a warning and the article is kept without one. An
+    article with a title but no body gets the title as its one paragraph.
+    """
+    title = _text(_pick(d, "title")) or ""
     paras = clean_paragraphs(paragraphs)
+    if not paras and title:  # a headline-only item (a news flash) stays findable
+        paras = [title]
+        report(Problem(path, line, "no article text; the title is indexed as its only paragraph", "note"))
     if not paras:
         report(Problem(path, line, "no article text; skipped", "note"))
         return None
     raw_date = _pick(d, "published")
-    published = parse_date(str(raw_date)) if raw_date is not None else None
-    if raw_date is not None and published is None:
-        reason = f"could not read the date {raw_date!r}; indexed without a date"
-        report(Problem(path, line, reason, "warning"))
-    author = _pick(d, "author")
-    if isinstance(author, list):
-        author = ", ".join(str(a) for a in author)
-    title = str(_pick(d, "title") or "").strip()
-    extra = {k: v for k, v in d.items() if k not in KNOWN_KEYS}
+    published: date | datetime | None
+    if isinstance(raw_date, date):  # already parsed (front matter, callers passing objects)
+        published = raw_date
+    else:
+        published = parse_date(str(raw_date)) if raw_date is not None else None
+        if raw_date is not None and published is None:
+            reason = f"could not read the date {str(raw_date)[:80]!r}; indexed without a date"
+            report(Problem(path, line, reason, "warning"))
     given_id = _pick(d, "id")
     return Article.create(
         id=str(given_id) if given_id is not None else None,
         title=title,
         paragraphs=paras,
-        source=str(_pick(d, "source")) if _pick(d, "source") is not None else None,
+        source=_text(_pick(d, "source")),
         published=published,
-        author=str(author) if author else None,
-        url=str(_pick(d, "url")) if _pick(d, "url") is not None else None,
+        author=_text(_pick(d, "author")),
+        url=_text(_pick(d, "url")),
         origin_path=path,
         origin_line=line,
-        extra=extra,
+        extra={k: v for k, v in d.items() if k not in KNOWN_KEYS},
     )

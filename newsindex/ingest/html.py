@@ -1,20 +1,69 @@
 """HTML news pages: article text and metadata extracted by trafilatura.
 
-trafilatura drops navigation, footers and comments and returns one line per
-paragraph; a first line repeating the title is dropped. ``favor_recall`` keeps
-teasers (``class="teaser"``), which its default drops and which news readers search.
+trafilatura finds the article body (dropping navigation, cookie banners,
+footers and comments) and the metadata (title, author, date, site name, URL).
+Its plain-text output breaks lines at every ``<br>`` and at line breaks in the
+HTML source, which would cut paragraphs apart, so the paragraphs are taken from
+its XML body instead: each ``<p>``, ``<quote>`` and ``<list>`` is one paragraph
+(``<br>`` and list items become line breaks inside it); a subheading becomes the
+first line of the paragraph after it; a first heading repeating the title is
+dropped. ``favor_recall`` keeps teasers (``class="teaser"``), which trafilatura's
+default drops and which readers search for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..article import Article
 from .fields import article_from_fields
+from .paragraphs import normalize_line
 from .problems import Problem, ProblemHandler
 
 __all__ = ["read_html"]
+
+def _flat(element: Any) -> str:
+    """Element text with ``<lb/>`` and list items as line breaks, source line breaks as spaces."""
+    parts: list[str] = []
+
+    def visit(el: Any) -> None:
+        if el.tag in ("lb", "item") and parts:
+            parts.append("\n")
+        if el.text and isinstance(el.tag, str):  # not a comment or processing instruction
+            parts.append(el.text.replace("\n", " "))
+        for child in el:
+            visit(child)
+            if child.tail:
+                parts.append(child.tail.replace("\n", " "))
+
+    visit(element)
+    return "".join(parts)
+
+
+def _paragraphs(body: Any, title: str) -> list[str]:
+    out: list[str] = []
+    heading: str | None = None
+    first = True
+    for el in body:
+        text = _flat(el).strip() if isinstance(el.tag, str) else ""
+        if not text or el.tag == "graphic":
+            continue
+        if el.tag == "head":
+            if first and normalize_line(text) == title:
+                first = False
+                continue
+            if heading is not None:
+                out.append(heading)
+            heading = text
+        else:  # p, quote, list, code, table
+            out.append(f"{heading}\n{text}" if heading is not None else text)
+            heading = None
+        first = False
+    if heading is not None:
+        out.append(heading)
+    return out
 
 
 def read_html(path: Path, text: str, on_problem: ProblemHandler, **_: object) -> Iterator[Article]:
@@ -24,13 +73,12 @@ def read_html(path: Path, text: str, on_problem: ProblemHandler, **_: object) ->
     doc = trafilatura.bare_extraction(
         text, with_metadata=True, include_comments=False, include_tables=False, favor_recall=True
     )
-    if doc is None or not getattr(doc, "text", None):
+    body = getattr(doc, "body", None) if doc is not None else None
+    title = normalize_line(doc.title or "") if doc is not None else ""
+    paragraphs = _paragraphs(body, title) if body is not None else []
+    if doc is None or not any(p.strip() for p in paragraphs):
         on_problem(Problem(str(path), None, "no article text found in the HTML page; skipped", "note"))
         return
-    title = (doc.title or "").strip()
-    paragraphs = [p for p in doc.text.split("\n") if p.strip()]
-    if paragraphs and paragraphs[0].strip() == title:
-        paragraphs = paragraphs[1:]
     meta = {
         "title": title,
         "author": doc.author,
@@ -38,6 +86,8 @@ def read_html(path: Path, text: str, on_problem: ProblemHandler, **_: object) ->
         "source": doc.sitename or doc.hostname,
         "url": doc.url,
     }
+    if doc.description:
+        meta["description"] = doc.description
     article = article_from_fields(meta, paragraphs, path=str(path), line=None, report=on_problem)
     if article is not None:
         yield article

@@ -22,6 +22,10 @@ class Problem:
     reason: str
     severity: Severity = "error"
 
+    def to_dict(self) -> dict[str, str | int | None]:
+        """JSON-ready form (for ``--json`` output and logs)."""
+        return {"path": self.path, "line": self.line, "reason": self.reason, "severity": self.severity}
+
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.severity}: {self.reason}"

@@ -6,30 +6,67 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from .problems import Problem, ProblemHandler
+
 __all__ = ["iter_files"]
 
 
-def iter_files(path: str | os.PathLike[str], follow_symlinks: bool = False) -> Iterator[Path]:
-    """Files under ``path`` (or ``path`` itself), sorted, hidden files and folders skipped.
+def _inside(target: Path, root: Path) -> bool:
+    return target == root or root in target.parents
 
-    Symlinks that lead outside ``path`` are not followed unless ``follow_symlinks``.
+
+def iter_files(
+    path: str | os.PathLike[str],
+    follow_symlinks: bool = False,
+    *,
+    on_problem: ProblemHandler | None = None,
+) -> Iterator[Path]:
+    """Files under ``path`` (or ``path`` itself), in sorted order, depth first.
+
+    Hidden files and folders (``.git``, ``.DS_Store``…) are skipped. Symlinks,
+    to files or folders, are followed only while they stay inside ``path``,
+    unless ``follow_symlinks`` (which still visits each real folder once, so a
+    link cycle cannot loop). Folders that cannot be listed are reported to
+    ``on_problem`` and skipped. A missing ``path`` raises ``FileNotFoundError``:
+    that is a wrong argument, not a bad file.
     """
     root = Path(path)
     if root.is_file():
         yield root
         return
     if not root.is_dir():
-        raise FileNotFoundError(f"no such file or folder: {root}")
+        raise FileNotFoundError(2, "no such file or folder", str(root))
     real_root = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=follow_symlinks):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
+    visited: set[Path] = set()
+
+    def listing(folder: Path) -> Iterator[os.DirEntry[str]]:
+        real = folder.resolve()
+        if real in visited or not (follow_symlinks or _inside(real, real_root)):
+            return iter(())
+        visited.add(real)
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+        except OSError as exc:
+            if on_problem is not None:
+                on_problem(Problem(str(folder), None, f"cannot list folder: {exc.strerror or exc}", "error"))
+            return iter(())
+        return iter(entries)
+
+    # An explicit stack rather than recursion: folder depth is not bounded by Python's.
+    stack = [listing(root)]
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
+        entry_path = Path(entry.path)
+        try:
+            if entry.is_symlink() and not follow_symlinks and not _inside(entry_path.resolve(), real_root):
                 continue
-            file = Path(dirpath) / name
-            if not follow_symlinks and file.is_symlink():
-                target = file.resolve()
-                if real_root not in target.parents:
-                    continue
-            if file.is_file():
-                yield file
+            if entry.is_dir():  # follows links, which were vetted above
+                stack.append(listing(entry_path))
+            elif entry.is_file():
+                yield entry_path
+        except OSError:  # a dangling link, or a file that vanished meanwhile
+            continue
