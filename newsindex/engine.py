@@ -312,17 +312,18 @@ class NewsIndex:
         sources = sorted(t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("source"))
         # The first and last full-precision terms of the date field are the range
         # (no need to read every stored document).
-        field = s.schema["published"]
-        date_terms = list(field.sortable_terms(reader, "published"))
-        dates = [field.from_bytes(date_terms[0]), field.from_bytes(date_terms[-1])] if date_terms else []
+        field = s.schema["day"]
+        day_terms = list(field.sortable_terms(reader, "day"))
+        days = [field.from_bytes(day_terms[0]), field.from_bytes(day_terms[-1])] if day_terms else []
+        dates = [date.fromordinal(d) for d in days]
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file()) if self.path else None
         return {
             "path": str(self.path) if self.path else None,
             "articles": articles,
             "paragraphs": s.doc_count(),
             "sources": sources,
-            "first_date": min(dates).date().isoformat() if dates else None,
-            "last_date": max(dates).date().isoformat() if dates else None,
+            "first_date": dates[0].isoformat() if dates else None,
+            "last_date": dates[1].isoformat() if dates else None,
             "analysis": self.analysis.describe(),
             "analysis_fingerprint": self.analysis.fingerprint,
             "size_bytes": size,

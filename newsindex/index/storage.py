@@ -22,7 +22,7 @@ from .schema import build_schema
 __all__ = ["FORMAT_VERSION", "MANIFEST", "Manifest", "create_index", "memory_index", "open_index"]
 
 MANIFEST = "newsindex.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: date filters use the "day" field
 INDEX_NAME = "paragraphs"
 
 
@@ -105,6 +105,11 @@ def open_index(path: Path, *, allow_version_drift: bool = False) -> tuple[Index,
     if not path.is_dir():
         raise IndexNotFoundError(f"no index at {path} (no such folder)")
     manifest = read_manifest(path)
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexNotFoundError(
+            f"the index at {path} has format {manifest.format_version}, this newsindex reads format "
+            f"{FORMAT_VERSION}: rebuild it (newsindex index … --overwrite)"
+        )
     check_reproducible(manifest.analysis, allow_version_drift=allow_version_drift)
     if not whoosh_index.exists_in(str(path), INDEX_NAME):
         raise IndexNotFoundError(f"{path} has a manifest but no index files")

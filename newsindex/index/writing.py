@@ -96,6 +96,7 @@ def paragraph_documents(article: Article, content_hash: str) -> Iterator[dict[st
             doc["author"] = article.author
         if published is not None:
             doc["published"] = published
+            doc["day"] = published.toordinal()
         if article.url:
             doc["url"] = article.url
         if i == 0:

@@ -13,7 +13,7 @@ first, so ``a*`` cannot enumerate the vocabulary.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from itertools import islice, product
 
 from whoosh import query as wq
@@ -221,9 +221,10 @@ class QueryBuilder:
         lo = since if since is not None else plan.since
         hi = until if until is not None else plan.until
         if lo is not None or hi is not None:
-            start = lo if isinstance(lo, datetime) else datetime.combine(lo, time.min) if lo else None
-            end = hi if isinstance(hi, datetime) else datetime.combine(hi, time.max) if hi else None
-            parts.append(wq.DateRange("published", start, end))
+            # Day granularity: a datetime bound filters by its calendar day.
+            start = lo.toordinal() if lo is not None else None
+            end = hi.toordinal() if hi is not None else None
+            parts.append(wq.NumericRange("day", start, end))
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else wq.And(parts)

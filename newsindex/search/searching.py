@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from whoosh import query as wq
 from whoosh import scoring
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
@@ -117,11 +118,11 @@ def _count(searcher: Searcher, query: Any, filter_q: Any, results: Any, window: 
     scored = results.scored_length()
     if scored < window:  # the search already saw every match
         return scored, True
-    allowed = set(searcher.docs_for_query(filter_q)) if filter_q is not None else None
+    # Intersect in the matcher (it skips through both posting lists) rather than
+    # materialising every document the filter admits.
+    counted = query if filter_q is None else wq.And([query, filter_q])
     n = 0
-    for docnum in searcher.docs_for_query(query):
-        if allowed is not None and docnum not in allowed:
-            continue
+    for _docnum in searcher.docs_for_query(counted):
         n += 1
         if n >= TOTAL_COUNT_CAP:
             return n, False
