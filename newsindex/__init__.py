@@ -28,7 +28,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from .article import Article
     from .engine import NewsIndex
-    from .index.errors import IndexExistsError, IndexLockedError, IndexNotFoundError, NewsIndexError
+    from .index.errors import (
+        IndexExistsError,
+        IndexLockedError,
+        IndexNotFoundError,
+        IndexWriteError,
+        NewsIndexError,
+    )
+    from .index.maintenance import CheckReport
+    from .index.signing import UntrustedIndexError
     from .index.writing import AddSummary
     from .search.results import ArticleGroup, Hit, Results
     from .search.searching import SearchOptions
@@ -52,6 +60,9 @@ _EXPORTS = {
     "IndexExistsError": ".index.errors",
     "IndexNotFoundError": ".index.errors",
     "IndexLockedError": ".index.errors",
+    "IndexWriteError": ".index.errors",
+    "CheckReport": ".index.maintenance",
+    "UntrustedIndexError": ".index.signing",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -15,9 +15,12 @@ from whoosh.searching import Searcher
 
 from .analysis import AnalysisChain, AnalysisConfig, AnalysisInfo, get_chain
 from .article import Article
+from .index.maintenance import CheckReport, check_open_index
 from .index.schema import BODY
 from .index.storage import Manifest, create_index, memory_index, open_index
+from .index.vocabulary import Vocabularies
 from .index.writing import DEFAULT_BATCH, AddSummary, ArticleWriter, doc_id
+from .search.date_filter import day_range
 from .search.highlights import highlight_many
 from .search.results import Hit, Results
 from .search.searching import SearchOptions, _hit, run_search, weighting
@@ -69,6 +72,7 @@ class NewsIndex:
         self._searcher_lock = threading.Lock()
         self._local = threading.local()
         self._searchers: list[Searcher] = []  # every searcher handed out, closed by close()
+        self._vocabularies = Vocabularies()  # segment term lists for prefix and typo words
 
     # -- construction --------------------------------------------------------
     @classmethod
@@ -111,6 +115,7 @@ class NewsIndex:
         path: str | os.PathLike[str],
         *,
         allow_version_drift: bool = False,
+        trust: bool = False,
         batch_size: int = DEFAULT_BATCH,
         workers: int | None = None,
         lock_timeout: float = 10.0,
@@ -118,11 +123,14 @@ class NewsIndex:
     ) -> NewsIndex:
         """Open an existing index; it analyses queries exactly as it analysed text.
 
-        Raises :class:`IndexNotFoundError` if there is none, and
+        Raises :class:`IndexNotFoundError` if there is none,
         :class:`AnalysisUnavailableError` / :class:`AnalysisMismatchError` if the
-        analysis it was built with cannot be reproduced here.
+        analysis it was built with cannot be reproduced here, and
+        :class:`UntrustedIndexError` if its commits were not signed with your key:
+        Whoosh keeps an index's contents as pickles, so reading a foreign index
+        can run code. ``trust=True`` opens it anyway and signs it with your key.
         """
-        ix, manifest = open_index(Path(path), allow_version_drift=allow_version_drift)
+        ix, manifest = open_index(Path(path), allow_version_drift=allow_version_drift, trust=trust)
         return cls(
             ix,
             manifest,
@@ -260,6 +268,7 @@ class NewsIndex:
             since=since,
             until=until,
             options=self.search_options,
+            vocabularies=self._vocabularies,
         )
 
     def more_like(self, article_id: str, paragraph: int = 0, *, limit: int = 10) -> list[Hit]:
@@ -276,7 +285,7 @@ class NewsIndex:
         from whoosh import query as wq
 
         q = wq.Or([wq.Term(BODY, term, boost=w) for term, w in weights])
-        found = list(s.search(q, limit=limit, mask=wq.Term("article_id", article_id)))
+        found = list(iter(s.search(q, limit=limit, mask=wq.Term("article_id", article_id))))
         spans = highlight_many(s.reader(), [h.docnum for h in found], key_terms)
         out = [_hit(s, h, i + 1, spans[h.docnum]) for i, h in enumerate(found)]
         return out
@@ -301,6 +310,17 @@ class NewsIndex:
             url=first.get("url"),
         )
 
+    def check(self) -> CheckReport:
+        """Verify the index; ``report.ok`` when nothing is wrong (see :class:`CheckReport`).
+
+        Every segment opens, every stored paragraph reads, each article has each of
+        its paragraphs exactly once, doc ids are unique, the manifest is valid, and
+        no files of a killed writer are left. Reads everything, so it takes about as
+        long as reading the stored text; changes nothing (``newsindex unlock``
+        removes a killed writer's files).
+        """
+        return check_open_index(self._ix, self.path)
+
     def stats(self) -> dict[str, Any]:
         """Articles, paragraphs, sources, date range, analysis and size on disk."""
         s = self._current_searcher()
@@ -310,12 +330,7 @@ class NewsIndex:
         live = (aid for aid in reader.lexicon("article_id") if s.document_number(article_id=aid) is not None)
         articles = sum(1 for _ in live)
         sources = sorted(t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("source"))
-        # The first and last full-precision terms of the date field are the range
-        # (no need to read every stored document).
-        field = s.schema["day"]
-        day_terms = list(field.sortable_terms(reader, "day"))
-        days = [field.from_bytes(day_terms[0]), field.from_bytes(day_terms[-1])] if day_terms else []
-        dates = [date.fromordinal(d) for d in days]
+        dates = day_range(reader) or ()
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file()) if self.path else None
         return {
             "path": str(self.path) if self.path else None,

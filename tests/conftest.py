@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from newsindex import NewsIndex
+
+# Index signing keys for the test run (inherited by subprocesses), never the user's own.
+os.environ["NEWSINDEX_KEY_FILE"] = str(Path(tempfile.mkdtemp(prefix="newsindex-key-")) / "signing.key")
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"

@@ -197,3 +197,14 @@ def test_import_does_not_load_spacy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False"]
+
+
+def test_fold_false_reaches_the_index_and_the_queries() -> None:
+    from newsindex import NewsIndex
+
+    with NewsIndex.in_memory(analysis={"lemmatizer": "builtin", "fold": False}) as ix:
+        ix.add_path(Path(__file__).resolve().parents[1] / "seeds")
+        terms = {t.decode() for t in ix._current_searcher().reader().lexicon("body")}
+        assert "präsident" in terms and "prasident" not in terms
+        assert ix.search("Präsident").total > 0
+        assert ix.search("Prasident").total == 0  # unfolded: the spellings stay apart

@@ -437,3 +437,18 @@ def test_real_ctrl_c_in_a_terminal_stops_cleanly(tmp_path: Path) -> None:
     assert "committed before Ctrl-C are kept" in transcript
     with NewsIndex.open(where) as ix:
         assert 0 < ix.stats()["articles"] < 998
+
+
+def test_foreign_index_is_refused_until_trusted(
+    capsys: pytest.CaptureFixture[str], index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSINDEX_KEY_FILE", str(tmp_path / "another-user.key"))
+    code, out, err = run(capsys, "search", "Venezuela", "--index", str(index_dir))
+    assert code == 2 and not out
+    assert_one_line_error(err, "not signed with your key", "newsindex trust --index")
+    code, out, err = run(capsys, "trust", "--index", str(index_dir))
+    assert code == 0, err
+    assert "trusted" in out and "2 articles" in out
+    code, out, err = run(capsys, "search", "Venezuela", "--index", str(index_dir))
+    assert code == 0, err
+    assert "Venezuela" in out

@@ -9,10 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsindex import Article, IndexExistsError, IndexNotFoundError, NewsIndex
+from newsindex import Article, IndexExistsError, IndexNotFoundError, NewsIndex, SearchOptions
 
 TRUMP_TITLE = "Trump droht mit Krieg! Venezuela bittet Putin um Unterstützung"
 PUTIN_TITLE = "Während Trump in Venezuela operiert: Umstrittener Deal von Putin"
@@ -77,8 +78,12 @@ def test_phrase_with_stop_word_matches_and_stop_word_is_not_marked(seed_index: N
     assert results.total == 1
     assert results.hits[0].marked_words == ["Krieg", "Drogenkartelle"]
     assert seed_index.search('"Krieg gegen Drogenbanden"').total == 1  # a gallery heading
-    assert seed_index.search('"Krieg gegen Drogenschmuggler"').total == 0
-    assert seed_index.search('"Drogenkartelle gegen Krieg"').total == 0
+    strict = SearchOptions(phrase_fallback=False)
+    with NewsIndex.in_memory(analysis="builtin", search_options=strict) as ix:
+        ix.add_path(SEEDS)
+        assert ix.search('"Krieg gegen Drogenkartelle"').total == 1
+        assert ix.search('"Krieg gegen Drogenschmuggler"').total == 0
+        assert ix.search('"Drogenkartelle gegen Krieg"').total == 0
 
 
 def test_compound_query_ranks_compound_above_its_part_alone(seed_index: NewsIndex) -> None:
@@ -309,3 +314,16 @@ def test_threads_search_while_another_thread_writes() -> None:
         assert totals, "a reader thread never ran"
         assert set(totals) <= set(committed)  # only committed states are ever visible
         assert totals == sorted(totals)  # and never an older one after a newer one
+
+
+def test_phrase_without_an_exact_match_falls_back_to_its_words(seed_index: NewsIndex) -> None:
+    exact = seed_index.search('"Krieg gegen Drogenkartelle"')
+    assert exact.total >= 1 and not exact.notes
+    # Pasted text with quotation marks: the words occur, never in this order.
+    loose = seed_index.search("„Krieg Venezuela Drogenkartelle“")
+    assert loose.total > exact.total
+    assert "exact wording" in loose.notes[0]
+    assert {"Krieg", "Drogenkartelle"} <= set(loose.hits[0].marked_words)
+    # Nothing to fall back to: no results, and no note pretending otherwise.
+    nothing = seed_index.search('"Xylophon Quarkspeise"')
+    assert nothing.total == 0 and not any("exact wording" in n for n in nothing.notes)

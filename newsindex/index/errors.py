@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["IndexExistsError", "IndexLockedError", "IndexNotFoundError", "NewsIndexError"]
+__all__ = [
+    "IndexExistsError",
+    "IndexLockedError",
+    "IndexNotFoundError",
+    "IndexWriteError",
+    "NewsIndexError",
+]
 
 
 class NewsIndexError(Exception):
@@ -18,4 +24,30 @@ class IndexNotFoundError(NewsIndexError):
 
 
 class IndexLockedError(NewsIndexError):
-    """Another writer (process or thread) held the index's write lock past the timeout."""
+    """Another writer (process or thread) held the index's write lock past the timeout.
+
+    ``holders`` are the ids of the processes holding the lock when they could be
+    found (Linux: from ``/proc/locks``), else empty; the message names them.
+    """
+
+    def __init__(self, message: str, *, holders: tuple[int, ...] = ()) -> None:
+        super().__init__(message)
+        self.holders = holders
+
+
+class IndexWriteError(NewsIndexError):
+    """The operating system refused a write to the index (disk full, permission denied …).
+
+    Nothing of the batch being written was committed: the index keeps its last
+    committed state, the write lock is released and the files the failed commit
+    had started are removed. ``path`` is the index folder, ``reason`` a short
+    phrase ("disk full"), ``errno`` the operating system's error number.
+    """
+
+    def __init__(
+        self, message: str, *, path: str | None = None, reason: str = "", errno: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.reason = reason
+        self.errno = errno

@@ -8,12 +8,16 @@ Fields:
   parts), positions only: exact phrases such as ``"Krieg gegen Drogenkartelle"``.
 * ``title``: the article title (analysed like ``body``; boosted at query time).
 * metadata: ``article_id``, ``paragraph``, ``source``, ``author``, ``published``, ``url``.
-* ``day``: the publication day as a day number (``date.toordinal()``), for date
-  filters: a range over a 32-bit day number touches a few dozen terms, where a
-  range over Whoosh's microsecond ``DATETIME`` field enumerates thousands.
+* ``period``: the publication day as three calendar terms, ``y2023 m202305
+  d20230517``, for date filters: any range of days is a union of a few whole
+  years, months and days (``2023-01-01..2023-12-31`` is the one term ``y2023``),
+  which Whoosh intersects lazily with the query. A numeric range field instead
+  compiles to nested term ranges that Whoosh materialises per segment.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from whoosh import fields
 from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer
@@ -21,11 +25,17 @@ from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer
 from ..analysis import AnalysisConfig
 from ..analysis.whoosh_analyzer import GermanAnalyzer
 
-__all__ = ["BODY", "PHRASE", "TITLE", "build_schema"]
+__all__ = ["BODY", "PERIOD", "PHRASE", "TITLE", "build_schema", "period_terms"]
 
 BODY = "body"
 PHRASE = "phrase"
 TITLE = "title"
+PERIOD = "period"
+
+
+def period_terms(day: date) -> str:
+    """The ``period`` field's text for a publication day."""
+    return f"y{day.year:04d} m{day.year:04d}{day.month:02d} d{day.year:04d}{day.month:02d}{day.day:02d}"
 
 
 def build_schema(config: AnalysisConfig) -> fields.Schema:
@@ -41,7 +51,7 @@ def build_schema(config: AnalysisConfig) -> fields.Schema:
         source=fields.ID(stored=True, analyzer=IDTokenizer() | LowercaseFilter()),
         author=fields.TEXT(analyzer=RegexTokenizer() | LowercaseFilter(), stored=True, phrase=False),
         published=fields.STORED(),
-        day=fields.NUMERIC(int, bits=32, signed=False, shift_step=4),
+        period=fields.KEYWORD(),
         url=fields.STORED(),
         article_hash=fields.STORED(),
         paragraphs_total=fields.STORED(),

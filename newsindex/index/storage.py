@@ -11,18 +11,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage, RamStorage
-from whoosh.index import Index
+from whoosh.index import TOC, FileIndex, Index
 
 from ..analysis import AnalysisConfig, AnalysisInfo, analysis_info, check_reproducible
 from .errors import IndexExistsError, IndexNotFoundError
 from .schema import build_schema
+from .signing import SignedIndex, Signer, load_key, write_signed_toc
 
 __all__ = ["FORMAT_VERSION", "MANIFEST", "Manifest", "create_index", "memory_index", "open_index"]
 
 MANIFEST = "newsindex.json"
-FORMAT_VERSION = 2  # 2: date filters use the "day" field
+FORMAT_VERSION = 3  # 2: a "day" field for date filters; 3: calendar "period" terms
 INDEX_NAME = "paragraphs"
 
 
@@ -87,7 +87,7 @@ def _new_manifest(config: AnalysisConfig) -> Manifest:
 
 def create_index(path: Path, config: AnalysisConfig, *, overwrite: bool = False) -> tuple[Index, Manifest]:
     """Create a new on-disk index at ``path``."""
-    if (path / MANIFEST).exists() or (path.is_dir() and whoosh_index.exists_in(str(path), INDEX_NAME)):
+    if (path / MANIFEST).exists() or (path.is_dir() and _has_toc(path)):
         if not overwrite:
             raise IndexExistsError(f"an index already exists at {path} (pass overwrite=True to replace it)")
         shutil.rmtree(path)
@@ -95,13 +95,25 @@ def create_index(path: Path, config: AnalysisConfig, *, overwrite: bool = False)
         raise IndexExistsError(f"{path} exists and is not an empty folder; refusing to write an index there")
     path.mkdir(parents=True, exist_ok=True)
     manifest = _new_manifest(config)
-    ix = FileStorage(str(path)).create_index(build_schema(manifest.analysis.config), indexname=INDEX_NAME)
+    schema = build_schema(manifest.analysis.config)
+    storage = FileStorage(str(path))
+    signer = Signer(path, INDEX_NAME, load_key())
+    write_signed_toc(storage, INDEX_NAME, TOC(schema, [], 0), signer)
     _write_manifest(path, manifest)
-    return ix, manifest
+    return SignedIndex(storage, schema, INDEX_NAME, signer), manifest
 
 
-def open_index(path: Path, *, allow_version_drift: bool = False) -> tuple[Index, Manifest]:
-    """Open the index at ``path``, checking its analysis can be reproduced here."""
+def _has_toc(path: Path) -> bool:
+    # Not whoosh.index.exists_in: it opens the index, unpickling its table of contents.
+    return TOC._latest_generation(FileStorage(str(path)), INDEX_NAME) >= 0
+
+
+def open_index(
+    path: Path, *, allow_version_drift: bool = False, trust: bool = False
+) -> tuple[Index, Manifest]:
+    """Open the index at ``path``, checking its analysis can be reproduced here
+    and that its commits are signed with this user's key (unless ``trust``, which
+    signs the current commit instead; see :mod:`newsindex.index.signing`)."""
     if not path.is_dir():
         raise IndexNotFoundError(f"no index at {path} (no such folder)")
     manifest = read_manifest(path)
@@ -111,9 +123,25 @@ def open_index(path: Path, *, allow_version_drift: bool = False) -> tuple[Index,
             f"{FORMAT_VERSION}: rebuild it (newsindex index … --overwrite)"
         )
     check_reproducible(manifest.analysis, allow_version_drift=allow_version_drift)
-    if not whoosh_index.exists_in(str(path), INDEX_NAME):
+    if not _has_toc(path):
         raise IndexNotFoundError(f"{path} has a manifest but no index files")
-    return FileStorage(str(path)).open_index(INDEX_NAME), manifest
+    storage = FileStorage(str(path))
+    schema = build_schema(manifest.analysis.config)
+    signer = Signer(path, INDEX_NAME, load_key())
+    if trust:
+        try:
+            adopt(storage, schema, signer)
+        except OSError:  # a read-only folder: trust it unsigned, for this process only
+            return FileIndex(storage, schema=schema, indexname=INDEX_NAME), manifest
+    return SignedIndex(storage, schema, INDEX_NAME, signer), manifest
+
+
+def adopt(storage: FileStorage, schema: Any, signer: Signer) -> None:
+    """Sign the current commit of a trusted index with this user's key."""
+    generation = TOC._latest_generation(storage, INDEX_NAME)
+    toc = TOC.read(storage, INDEX_NAME, gen=generation, schema=schema)  # trusted: may unpickle
+    data = (Path(storage.folder) / TOC._filename(INDEX_NAME, generation)).read_bytes()
+    signer.sign(generation, data, [seg.segment_id() for seg in toc.segments])
 
 
 def memory_index(config: AnalysisConfig) -> tuple[Index, Manifest]:

@@ -1,6 +1,6 @@
 """The ``newsindex`` command (also ``python -m newsindex``).
 
-Commands: ``index``, ``search``, ``shell``, ``stats``, ``demo``. The index folder is
+Commands: ``index``, ``search``, ``shell``, ``stats``, ``demo``, ``check``, ``unlock``. The index folder is
 ``--index DIR``, else ``$NEWSINDEX_INDEX``, else the platform's per-user data
 folder (``~/.local/share/newsindex/index`` on Linux).
 
@@ -159,6 +159,15 @@ def _describe(exc: BaseException, index_path: Path | None) -> CliError:
         return CliError(f"an index already exists{where} (use --overwrite to replace it)")
     if isinstance(exc, AnalysisUnavailableError | AnalysisMismatchError):
         return CliError(f"the index{where} cannot be used here: {_first_line(exc)}")
+    from ..index.signing import UntrustedIndexError
+
+    if isinstance(exc, UntrustedIndexError):
+        first = _first_line(exc).split(";")[0]
+        return CliError(f"{first}; if you trust its origin, run `newsindex trust --index {index_path}`")
+    from ..index.errors import IndexLockedError, IndexWriteError
+
+    if isinstance(exc, IndexLockedError | IndexWriteError):  # their messages name the index and the cause
+        return CliError(_first_line(exc))
     from ..ingest import IngestError
 
     if isinstance(exc, IngestError):
@@ -602,6 +611,98 @@ def _sample_searches(ix: NewsIndex, console: Console) -> None:
     for q in SAMPLE_QUERIES:
         console.print(Rule(f"newsindex search {q!r}", style="dim"))
         console.print(results_renderable(ix.search(q, limit=3), max_chars=200, plain=_plain(console)))
+
+
+@app.command("check")
+def check_cmd(
+    index: IndexOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust",
+            help="Read an index that is not signed with your key (this signs it): only one you trust.",
+        ),
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Verify the index: every segment opens, every paragraph reads, articles complete, no duplicates.
+
+    Also reports files left by a killed writer (remove them with `newsindex unlock`).
+    Exit code 0 when healthy, 1 when problems are found, 2 when there is no index.
+    """
+    where = resolve_index(index)
+    with _guard(debug, where):
+        from ..index.maintenance import check_index
+
+        report = check_index(where, trust=trust)
+        if as_json:
+            sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        else:
+            typer.echo("\n".join(_check_lines(report, where)))
+        if not report.ok:
+            raise typer.Exit(EXIT_NO_RESULTS)
+
+
+def _check_lines(report: Any, where: Path) -> list[str]:
+    """``newsindex check``'s report as plain lines."""
+    deleted = report.deleted_documents
+    lines = [
+        f"index {where}: {report.documents:,} paragraphs of {report.articles:,} articles "
+        f"in {report.segments} segment{'s' if report.segments != 1 else ''}"
+        + (f" ({deleted:,} deleted paragraphs not merged away yet)" if deleted else "")
+    ]
+    if report.lock is not None:
+        lines.append(f"write lock: {report.lock.describe()}")
+    lines += [f"note: {note}" for note in report.notes]
+    if report.ok:
+        lines.append("ok: no problems found")
+    else:
+        count = len(report.problems)
+        lines.append(f"{count} problem{'s' if count != 1 else ''}:")
+        lines += [f"  {p.severity}: {p.message}" for p in report.problems]
+    return lines
+
+
+@app.command("unlock")
+def unlock_cmd(index: IndexOpt = None, debug: DebugOpt = False) -> None:
+    """Clear what a killed writer left behind; refuses while a running process holds the write lock.
+
+    The write lock is released by the system when its holder dies, so there is
+    never a stale lock to break: this says whether a process holds it (and which),
+    and when none does, removes the files an interrupted writer left (never one
+    the index uses). Exit code 0 when done, 1 when a process holds the lock.
+    """
+    where = resolve_index(index)
+    with _guard(debug, where):
+        from ..index.errors import IndexLockedError
+        from ..index.maintenance import unlock_index
+
+        try:
+            report = unlock_index(where)
+        except IndexLockedError as exc:
+            _error_line(_first_line(exc))
+            raise typer.Exit(EXIT_NO_RESULTS) from None
+        typer.echo(report.message)
+        for name in report.removed:
+            typer.echo(f"newsindex: warning: removed {where / name}", err=True)
+
+
+@app.command("trust")
+def trust_cmd(index: IndexOpt = None, debug: DebugOpt = False) -> None:
+    """Sign an index built by someone else with your key, so newsindex opens it.
+
+    Whoosh keeps an index's contents as Python pickles: opening an index from an
+    untrusted source can run code. newsindex signs every index it writes and
+    refuses others; run this only for an index whose origin you trust.
+    """
+    where = resolve_index(index)
+    with _guard(debug, where):
+        from ..engine import NewsIndex
+
+        with NewsIndex.open(where, trust=True) as ix:
+            stats = ix.stats()
+        typer.echo(f"trusted {where}: {stats['articles']:,} articles, {stats['paragraphs']:,} passages")
 
 
 def _version(value: bool) -> None:

@@ -21,6 +21,8 @@ from whoosh.reading import IndexReader
 
 from ..analysis import AnalysisChain, Token
 from ..index.schema import BODY, PHRASE, TITLE
+from ..index.vocabulary import Vocabularies
+from .date_filter import period_query
 from .query_syntax import QueryPlan
 
 __all__ = ["EXPANSION_CAP", "PREFIX_SCAN_CAP", "BuiltQuery", "QueryBuilder", "fuzzy_distance"]
@@ -47,6 +49,10 @@ def _union(subqueries: list[wq.Query], **kwargs: float) -> wq.Or:
     return q
 
 
+def _as_date(value: date | datetime | None) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
+
+
 def fuzzy_distance(word: str) -> int:
     """Elasticsearch's AUTO: 0 edits up to 3 letters, 1 for 4–7, 2 beyond."""
     n = len(word)
@@ -67,12 +73,19 @@ class QueryBuilder:
     """Builds Whoosh queries; needs the index reader for prefix/fuzzy expansion."""
 
     def __init__(
-        self, chain: AnalysisChain, reader: IndexReader, *, title_boost: float, part_boost: float
+        self,
+        chain: AnalysisChain,
+        reader: IndexReader,
+        *,
+        title_boost: float,
+        part_boost: float,
+        vocabularies: Vocabularies | None = None,
     ) -> None:
         self.chain = chain
         self.reader = reader
         self.title_boost = title_boost
         self.part_boost = part_boost
+        self.vocabularies = vocabularies or Vocabularies()
 
     def build(
         self,
@@ -145,7 +158,8 @@ class QueryBuilder:
         readings = (tok.lemma, *(a for a in tok.alternatives if self.reader.doc_frequency(BODY, a)))
         for term in readings:
             clauses.append(wq.Term(BODY, term))
-            clauses.append(wq.Term(TITLE, term, boost=self.title_boost))
+            if self.title_boost > 0:  # Whoosh divides by a clause's boost when skipping
+                clauses.append(wq.Term(TITLE, term, boost=self.title_boost))
         rare = self.reader.doc_frequency(BODY, tok.lemma) < PART_EXPANSION_MAX_DF
         parts = tok.parts if with_parts and rare else ()
         for part in parts:
@@ -179,30 +193,22 @@ class QueryBuilder:
         terms: dict[str, float] = {base: 1.0}
         if maxdist:
             for source_term in dict.fromkeys((base, surface)):
-                for found in islice(self.reader.terms_within(BODY, source_term, maxdist, prefix=1), 500):
+                for found in self.vocabularies.near(self.reader, source_term, maxdist, EXPANSION_CAP):
                     terms.setdefault(found, 0.8)
-        best = self._most_frequent(list(terms), EXPANSION_CAP)
+        best = list(terms)[:EXPANSION_CAP]
         return _union([wq.Term(BODY, t, boost=terms[t]) for t in best] + [wq.Term(TITLE, base)])
 
     def _prefix(self, prefix: str) -> wq.Query | None:
         from ..analysis.folding import fold
 
         p = fold(prefix) if self.chain.config.fold else prefix.lower()
-        found = [
-            t.decode("utf-8") if isinstance(t, bytes) else t
-            for t in islice(self.reader.expand_prefix(BODY, p), PREFIX_SCAN_CAP)
-        ]
+        found = self.vocabularies.prefixed(self.reader, p, EXPANSION_CAP, PREFIX_SCAN_CAP)
         if not found:
             return None
-        return _union([wq.Term(BODY, t) for t in self._most_frequent(found, EXPANSION_CAP)])
+        return _union([wq.Term(BODY, t) for t in found])
 
-    def _most_frequent(self, terms: list[str], cap: int) -> list[str]:
-        if len(terms) <= cap:
-            return terms
-        return sorted(terms, key=lambda t: -self.reader.doc_frequency(BODY, t))[:cap]
-
-    @staticmethod
     def _filter(
+        self,
         plan: QueryPlan,
         source: str | list[str] | None,
         since: date | datetime | None,
@@ -222,9 +228,7 @@ class QueryBuilder:
         hi = until if until is not None else plan.until
         if lo is not None or hi is not None:
             # Day granularity: a datetime bound filters by its calendar day.
-            start = lo.toordinal() if lo is not None else None
-            end = hi.toordinal() if hi is not None else None
-            parts.append(wq.NumericRange("day", start, end))
+            parts.append(period_query(self.reader, _as_date(lo), _as_date(hi)))
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else wq.And(parts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -14,8 +14,9 @@ from whoosh.searching import Searcher
 
 from ..analysis import AnalysisChain
 from ..index.schema import BODY
+from ..index.vocabulary import Vocabularies
 from .highlights import highlight_many
-from .query_builder import QueryBuilder
+from .query_builder import BuiltQuery, QueryBuilder
 from .query_syntax import QueryPlan, parse_query
 from .results import ArticleGroup, Hit, Results
 
@@ -37,6 +38,8 @@ class SearchOptions:
     part_boost: float = 0.35
     bm25_b: float = 0.75
     bm25_k1: float = 1.2
+    # A phrase no passage has word for word falls back to its words (with a note).
+    phrase_fallback: bool = True
 
 
 def weighting(options: SearchOptions) -> scoring.WeightingModel:
@@ -113,20 +116,49 @@ def _suggest(searcher: Searcher, plan: QueryPlan, chain: AnalysisChain, original
     return corrected if changed else None
 
 
-def _count(searcher: Searcher, query: Any, filter_q: Any, results: Any, window: int) -> tuple[int, bool]:
+def admitted_docs(searcher: Searcher, filter_q: Any) -> set[int] | None:
+    """The document numbers a filter admits (``None``: no filter).
+
+    Unions and intersections of terms (``source:``, the calendar terms of a date
+    range) are read term by term from the postings: Whoosh's own ``filter=``
+    walks them through a tree of union matchers, several times slower.
+    """
+    if filter_q is None:
+        return None
+    if isinstance(filter_q, wq.Or):
+        out: set[int] = set()
+        for sub in filter_q.subqueries:
+            out |= admitted_docs(searcher, sub) or set()
+        return out
+    if isinstance(filter_q, wq.And):
+        parts = sorted((admitted_docs(searcher, sub) or set() for sub in filter_q.subqueries), key=len)
+        return set.intersection(*parts) if parts else set()
+    return set(searcher.docs_for_query(filter_q))
+
+
+def _count(
+    searcher: Searcher, query: Any, admitted: set[int] | None, results: Any, window: int
+) -> tuple[int, bool]:
     """(number of matching passages, exact?) counted up to ``TOTAL_COUNT_CAP``."""
     scored = results.scored_length()
     if scored < window:  # the search already saw every match
         return scored, True
-    # Intersect in the matcher (it skips through both posting lists) rather than
-    # materialising every document the filter admits.
-    counted = query if filter_q is None else wq.And([query, filter_q])
     n = 0
-    for _docnum in searcher.docs_for_query(counted):
+    for docnum in searcher.docs_for_query(query):
+        if admitted is not None and docnum not in admitted:
+            continue
         n += 1
         if n >= TOTAL_COUNT_CAP:
             return n, False
     return n, True
+
+
+def top_matches(searcher: Searcher, query: Any, admitted: set[int] | None, limit: int) -> Any:
+    """Whoosh's top ``limit`` matches of ``query`` among the ``admitted`` documents."""
+    # A set of admitted documents rather than an intersection inside the matcher
+    # (query.And, query.Require): Whoosh's matcher replacement then loses
+    # top-scoring matches (see tests/test_query_expansion.py).
+    return searcher.search(query, limit=limit, filter=admitted)
 
 
 def _collapse(hits: list[Any], max_per_article: int | None, limit: int) -> list[Any]:
@@ -145,6 +177,23 @@ def _collapse(hits: list[Any], max_per_article: int | None, limit: int) -> list[
     return kept
 
 
+def _top_collapsed(
+    searcher: Searcher, built: BuiltQuery, admitted: set[int] | None, wanted: int, max_per_article: int | None
+) -> tuple[Any, list[Any], int]:
+    """Whoosh's results, the ``wanted`` best hits after collapsing, and the window used."""
+    # Collapsing needs more than `wanted` candidates; start at twice as many and
+    # widen only if one article's passages crowded the window.
+    window = wanted if not max_per_article else min(MAX_LIMIT * 4, wanted * 2)
+    while True:
+        results = top_matches(searcher, built.query, admitted, window)
+        # iter() first: list() would call len(results), which counts every match.
+        kept = _collapse(list(iter(results)), max_per_article, wanted)
+        # Widen the window only when collapsing threw away hits we still need.
+        if len(kept) >= wanted or len(results.top_n) < window or window >= MAX_LIMIT * 4:
+            return results, kept, window
+        window *= 4
+
+
 def run_search(
     searcher: Searcher,
     chain: AnalysisChain,
@@ -157,6 +206,7 @@ def run_search(
     since: date | datetime | None = None,
     until: date | datetime | None = None,
     options: SearchOptions | None = None,
+    vocabularies: Vocabularies | None = None,
 ) -> Results:
     """Search ``searcher`` for ``query``; see :meth:`newsindex.NewsIndex.search`."""
     t0 = time.perf_counter()
@@ -164,7 +214,11 @@ def run_search(
     limit = max(1, min(int(limit), MAX_LIMIT))
     plan = parse_query(query)
     builder = QueryBuilder(
-        chain, searcher.reader(), title_boost=options.title_boost, part_boost=options.part_boost
+        chain,
+        searcher.reader(),
+        title_boost=options.title_boost,
+        part_boost=options.part_boost,
+        vocabularies=vocabularies,
     )
     built = builder.build(plan, source=source, since=since, until=until)
     notes = tuple(built.notes)
@@ -174,19 +228,26 @@ def run_search(
         return Results(query, (), 0, (time.perf_counter() - t0) * 1000, None, notes)
 
     wanted = min(MAX_LIMIT, limit * (max_per_article or 3)) if group_by_article else limit
-    # Collapsing needs more than `wanted` candidates; start at twice as many and
-    # widen only if one article's passages crowded the window.
-    window = wanted if not max_per_article else min(MAX_LIMIT * 4, wanted * 2)
-    while True:
-        results = searcher.search(built.query, limit=window, filter=built.filter)
-        kept = _collapse(list(results), max_per_article, wanted)
-        # Widen the window only when collapsing threw away hits we still need.
-        if len(kept) >= wanted or len(results.top_n) < window or window >= MAX_LIMIT * 4:
-            break
-        window *= 4
+    admitted = admitted_docs(searcher, built.filter)
+    if admitted is not None and not admitted:  # Whoosh reads an empty filter as none
+        return Results(query, (), 0, (time.perf_counter() - t0) * 1000, None, notes)
+    results, kept, window = _top_collapsed(searcher, built, admitted, wanted, max_per_article)
+    if not kept and plan.phrases and options.phrase_fallback:
+        # Quotation marks in pasted text ("sagte, „wir …“") make phrases that rarely
+        # match word for word: rather than nothing, rank by the phrases' words.
+        loose = replace(plan, text=[*plan.text, *plan.phrases], phrases=[])
+        relaxed = builder.build(loose, source=source, since=since, until=until)
+        loose_top = None
+        if relaxed.query is not None:
+            loose_top = _top_collapsed(searcher, relaxed, admitted, wanted, max_per_article)
+        if loose_top is not None and loose_top[1]:
+            built = relaxed
+            results, kept, window = loose_top
+            quoted = ", ".join(f"„{p}“" for p in plan.phrases)
+            notes = (*notes, f"no passage has the exact wording {quoted}; showing passages with its words")
     spans = highlight_many(searcher.reader(), [h.docnum for h in kept], built.highlight_terms)
     hits = tuple(_hit(searcher, h, i + 1, spans[h.docnum]) for i, h in enumerate(kept))
-    total, exact = _count(searcher, built.query, built.filter, results, window)
+    total, exact = _count(searcher, built.query, admitted, results, window)
     groups: tuple[ArticleGroup, ...] = ()
     if group_by_article:
         order: dict[str, list[Hit]] = {}

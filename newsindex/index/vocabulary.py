@@ -1,0 +1,175 @@
+"""Per-segment term lists for fast prefix and typo expansion.
+
+Whoosh expands ``Klima*`` and ``Migrazion~`` by walking the term dictionary of
+every segment in pure Python (its fuzzy search even computes an edit distance
+per term). newsindex instead keeps, for each segment, the sorted list of its
+``body`` terms with their document frequencies: a prefix is a bisection, a typo
+search is one call into RapidFuzz's C++ edit distance over the terms that share
+the first letter.
+
+The list of a segment is written next to it at commit time as plain text
+(``<segment>.vocab``, one ``term<TAB>df`` line per term; never pickle, so a file
+from elsewhere cannot run code). Whoosh deletes it together with its segment,
+since it carries the segment's name. A segment without one (an index written
+by an older newsindex, or a crash between commit and writing it) has its list
+read from the segment itself, once per process.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from whoosh.filedb.filestore import Storage
+from whoosh.reading import IndexReader, SegmentReader
+
+from .schema import BODY
+
+__all__ = ["SegmentVocabulary", "Vocabularies", "vocab_filename", "write_vocabularies"]
+
+VOCAB_EXT = "vocab"
+
+
+def vocab_filename(segment: Any) -> str:
+    """The sidecar file of a Whoosh segment (named so Whoosh cleans it up with it)."""
+    return f"{segment.segment_id()}.{VOCAB_EXT}"
+
+
+@dataclass(frozen=True)
+class SegmentVocabulary:
+    """The sorted terms of one field of one segment, with document frequencies."""
+
+    terms: list[str]
+    df: array  # array("I"), parallel to terms
+
+    @classmethod
+    def from_reader(cls, reader: SegmentReader, field: str = BODY) -> SegmentVocabulary:
+        """Read the list from the segment's term dictionary (sorted already)."""
+        terms: list[str] = []
+        df = array("I")
+        if field in reader.schema:
+            for btext, info in reader.iter_field(field):
+                terms.append(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+                df.append(info.doc_frequency())
+        return cls(terms, df)
+
+    def dumps(self) -> bytes:
+        """The sidecar file's content."""
+        return "".join(f"{t}\t{n}\n" for t, n in zip(self.terms, self.df, strict=True)).encode("utf-8")
+
+    @classmethod
+    def loads(cls, data: bytes) -> SegmentVocabulary:
+        """Parse :meth:`dumps` output (raises ``ValueError`` on a damaged file)."""
+        terms: list[str] = []
+        df = array("I")
+        for line in data.decode("utf-8").splitlines():
+            term, _, n = line.rpartition("\t")
+            terms.append(term)
+            df.append(int(n))
+        if any(a > b for a, b in pairwise(terms)):
+            raise ValueError("terms are not sorted")
+        return cls(terms, df)
+
+    def span(self, prefix: str) -> tuple[int, int]:
+        """Index range of the terms starting with ``prefix``."""
+        lo = bisect_left(self.terms, prefix)
+        hi = bisect_left(self.terms, prefix + "\U0010ffff", lo)
+        return lo, hi
+
+
+def write_vocabularies(storage: Storage, schema: Any, segments: Iterable[Any]) -> list[str]:
+    """Write the sidecar of every segment that lacks one; returns the file names written."""
+    written = []
+    existing = set(storage.list())
+    for seg in segments:
+        name = vocab_filename(seg)
+        if name in existing:
+            continue
+        with SegmentReader(storage, schema, seg) as reader:
+            data = SegmentVocabulary.from_reader(reader).dumps()
+        tmp = f".{name}.tmp"
+        with storage.create_file(tmp) as fh:
+            fh.write(data)
+        storage.rename_file(tmp, name, safe=False)
+        written.append(name)
+    return written
+
+
+class Vocabularies:
+    """A thread-safe cache of segment vocabularies, owned by one ``NewsIndex``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[int, str], SegmentVocabulary] = {}
+
+    def _load(self, leaf: Any) -> SegmentVocabulary:
+        segment = leaf.segment() if hasattr(leaf, "segment") else None
+        storage = getattr(leaf, "_storage", None)
+        if segment is None or storage is None:
+            return SegmentVocabulary.from_reader(leaf)
+        key = (id(storage), segment.segment_id())
+        with self._lock:
+            found = self._cache.get(key)
+        if found is not None:
+            return found
+        vocab = None
+        try:
+            if storage.file_exists(vocab_filename(segment)):
+                with storage.open_file(vocab_filename(segment)) as fh:
+                    vocab = SegmentVocabulary.loads(fh.read())
+        except (OSError, ValueError, UnicodeDecodeError):
+            vocab = None  # damaged or unreadable: read the segment instead
+        if vocab is None:
+            vocab = SegmentVocabulary.from_reader(leaf)
+        with self._lock:
+            self._cache[key] = vocab
+        return vocab
+
+    def segments(self, reader: IndexReader) -> list[SegmentVocabulary]:
+        """The vocabularies of ``reader``'s segments (loaded on first use)."""
+        leaves = [leaf for leaf, _offset in reader.leaf_readers()]
+        vocabs = [self._load(leaf) for leaf in leaves]
+        live = {
+            (id(getattr(leaf, "_storage", None)), leaf.segment().segment_id())
+            for leaf in leaves
+            if hasattr(leaf, "segment")
+        }
+        with self._lock:  # forget segments merged away
+            for key in [k for k in self._cache if k not in live]:
+                del self._cache[key]
+        return vocabs
+
+    def prefixed(self, reader: IndexReader, prefix: str, cap: int, scan_cap: int) -> list[str]:
+        """The ``cap`` most frequent terms starting with ``prefix`` (scanning at most
+        ``scan_cap`` terms per segment)."""
+        df: dict[str, int] = {}
+        for vocab in self.segments(reader):
+            lo, hi = vocab.span(prefix)
+            for i in range(lo, min(hi, lo + scan_cap)):
+                t = vocab.terms[i]
+                df[t] = df.get(t, 0) + vocab.df[i]
+        return heapq.nlargest(cap, df, key=df.__getitem__)
+
+    def near(self, reader: IndexReader, word: str, maxdist: int, cap: int, prefix: int = 1) -> list[str]:
+        """Up to ``cap`` terms within ``maxdist`` edits (optimal string alignment,
+        as Lucene counts: a swap of neighbours is one edit) sharing ``word``'s first
+        ``prefix`` letters; closest first, then most frequent."""
+        found: dict[str, tuple[int, int]] = {}
+        for vocab in self.segments(reader):
+            lo, hi = vocab.span(word[:prefix])
+            if lo == hi:
+                continue
+            for term, dist, i in process.extract(
+                word, vocab.terms[lo:hi], scorer=OSA.distance, score_cutoff=maxdist, limit=None
+            ):
+                d, n = found.get(term, (dist, 0))
+                found[term] = (min(d, dist), n + vocab.df[lo + i])
+        return sorted(found, key=lambda t: (found[t][0], -found[t][1]))[:cap]
