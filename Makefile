@@ -29,7 +29,7 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run --ablations --distractors 30000 --build-repeats 2
 
 bench-quick: install
 	$(BIN)/python -m benchmarks.run --quick

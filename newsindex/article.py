@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 __all__ = ["Article", "make_article_id"]
+
+# Lone surrogates cannot be encoded (the index stores UTF-8) and control characters
+# would reach terminals: articles made in code skip the readers' clean-up, so the
+# model itself refuses both.
+_UNSAFE = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _safe(text: str) -> str:
+    return _UNSAFE.sub(lambda m: "\ufffd" if m.group() >= "\ud800" else "", text)
+
+
+def _safe_or_none(text: str | None) -> str | None:
+    return _safe(text) if text and _UNSAFE.search(text) else text
 
 
 def make_article_id(
@@ -62,6 +76,12 @@ class Article:
             object.__setattr__(self, "paragraphs", tuple(self.paragraphs))
         if not isinstance(self.photo_credits, tuple):
             object.__setattr__(self, "photo_credits", tuple(self.photo_credits))
+        if any(_UNSAFE.search(p) for p in self.paragraphs):
+            object.__setattr__(self, "paragraphs", tuple(_safe(p) for p in self.paragraphs))
+        for name in ("title", "source", "author", "url"):
+            value = getattr(self, name)
+            if isinstance(value, str) and _UNSAFE.search(value):
+                object.__setattr__(self, name, _safe_or_none(value))
 
     @classmethod
     def create(

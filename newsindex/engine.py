@@ -188,18 +188,21 @@ class NewsIndex:
         *,
         format: str | None = None,  # noqa: A002 - the user-facing name
         strict: bool = False,
+        follow_symlinks: bool = False,
         progress: Callable[[AddSummary], None] | None = None,
     ) -> AddSummary:
         """Read files or a folder (see :mod:`newsindex.ingest`) and add their articles.
 
         Per-file problems do not stop the run; they are in the summary's ``problems``.
+        Symlinks leading out of a folder are skipped unless ``follow_symlinks``.
         """
         from .ingest import read
 
         problems: list[Any] = []
-        summary = self.add(
-            read(path, format=format, strict=strict, on_problem=problems.append), progress=progress
+        articles = read(
+            path, format=format, strict=strict, on_problem=problems.append, follow_symlinks=follow_symlinks
         )
+        summary = self.add(articles, progress=progress)
         summary.problems.extend(problems)
         return summary
 

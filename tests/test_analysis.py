@@ -208,3 +208,13 @@ def test_fold_false_reaches_the_index_and_the_queries() -> None:
         assert "präsident" in terms and "prasident" not in terms
         assert ix.search("Präsident").total > 0
         assert ix.search("Prasident").total == 0  # unfolded: the spellings stay apart
+
+
+def test_a_number_at_the_end_of_a_sentence_is_found_without_its_dot() -> None:
+    from newsindex import Article, NewsIndex
+
+    text = "Die Maschine war ein Airbus A320. Sie landete 2025."
+    with NewsIndex.in_memory(analysis="builtin") as ix:
+        ix.add([Article(id="a", title="Flug", paragraphs=(text,))])
+        assert ix.search("A320").hits[0].marked_words == ["A320"]
+        assert ix.search("2025").total > 0

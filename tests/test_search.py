@@ -327,3 +327,18 @@ def test_phrase_without_an_exact_match_falls_back_to_its_words(seed_index: NewsI
     # Nothing to fall back to: no results, and no note pretending otherwise.
     nothing = seed_index.search('"Xylophon Quarkspeise"')
     assert nothing.total == 0 and not any("exact wording" in n for n in nothing.notes)
+
+
+def test_articles_made_in_code_with_surrogates_and_control_characters_are_indexed() -> None:
+    article = Article(
+        id="roh",
+        title="Krieg\x1b[31m im Netz",
+        paragraphs=("Der Krieg \ud800 geht\x00 weiter.", "Zweiter Absatz über Frieden."),
+        source="sender\x07",
+    )
+    assert article.paragraphs[0] == "Der Krieg \ufffd geht weiter."
+    assert article.title == "Krieg[31m im Netz" and article.source == "sender"
+    with NewsIndex.in_memory(analysis="builtin") as ix:
+        assert ix.add([article]).added == 1
+        hit = ix.search("Krieg").hits[0]
+        assert hit.marked_words == ["Krieg"] and "\x00" not in hit.text

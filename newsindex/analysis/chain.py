@@ -151,6 +151,11 @@ class AnalysisChain:
     def _pieces(text: str, rows: list[list[int]]) -> Iterator[tuple[int, int, int]]:
         for start, length, lemma_hash in rows:
             surface = text[start : start + length]
+            if length > 1 and surface[-1] == "." and surface[-2].isdigit():
+                # spaCy's German rules keep the dot of an ordinal ("3.", "A320."): a
+                # search for A320 must find "Airbus A320." at the end of a sentence.
+                length -= 1
+                surface = surface[:-1]
             if _ODD.search(surface) is None:
                 yield start, length, lemma_hash
                 continue

@@ -18,8 +18,18 @@ skipped with a note. Bytes are decoded by :mod:`.decoding` (UTF-8 with or
 without BOM, UTF-16 by BOM, legacy encodings detected, binaries skipped), and
 every reader's paragraphs go through :func:`.paragraphs.clean_paragraphs`.
 
+Limits, so that no file can exhaust memory or time: a file of a one-article
+format (``.txt``, ``.md``, ``.html``, also gzipped) larger than
+:data:`MAX_ARTICLE_BYTES` (16 MiB) is skipped without being read; JSON Lines
+files are streamed one line at a time and a line longer than 16 MiB is skipped
+without being held; CSV and ``.json`` files, read whole, may be up to
+:data:`MAX_TEXT_BYTES` (512 MiB). Title, source, author and URL are cut at
+1,000 characters (they are stored with every paragraph), an ``id`` longer than
+256 characters is replaced by a derived one, and paragraphs are split at 1,500
+characters. NUL and other control characters are removed from all text.
+
 Problems (binary or undecodable files, malformed lines, unreadable dates,
-empty files) are :class:`Problem` records passed to ``on_problem``; with no
+empty files, skipped symlinks) are :class:`Problem` records passed to ``on_problem``; with no
 handler they go to the ``newsindex.ingest`` logger (errors and warnings at
 their level, notes at INFO), so a library user sees errors and warnings on
 stderr without configuring anything. Problems never stop the walk, unless
@@ -30,15 +40,26 @@ stderr without configuring anything. Problems never stop the walk, unless
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import zlib
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..article import Article
 from .csvfile import GNAD10K, LABEL_TEXT, CsvOptions, read_csv
-from .decoding import BinaryFileError, decode, read_bytes
+from .decoding import (
+    MAX_ARTICLE_BYTES,
+    MAX_TEXT_BYTES,
+    SNIFF_BYTES,
+    BinaryFileError,
+    decode,
+    open_binary,
+    read_bytes,
+    repair_problems,
+    sniff,
+)
 from .html import read_html
-from .jsonl import read_jsonl
+from .jsonl import read_jsonl, stream_jsonl
 from .plaintext import read_markdown, read_plaintext
 from .problems import IngestError, Problem, ProblemHandler, Severity, log_problem
 from .seedformat import is_seed_text, read_seed
@@ -48,6 +69,8 @@ __all__ = [
     "FORMATS",
     "GNAD10K",
     "LABEL_TEXT",
+    "MAX_ARTICLE_BYTES",
+    "MAX_TEXT_BYTES",
     "CsvOptions",
     "IngestError",
     "Problem",
@@ -83,6 +106,8 @@ FORMATS: dict[str, Reader] = {
     "csv": read_csv,
 }
 # Other names users type for the same formats (``--format md``).
+# Formats whose files hold many articles and are read whole (up to MAX_TEXT_BYTES).
+_MANY_ARTICLES = frozenset({"csv", "jsonl"})
 _FORMAT_ALIASES = {"txt": "text", "md": "markdown", "ndjson": "jsonl", "json": "jsonl", "htm": "html"}
 _SUFFIXES = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".html": "html", ".htm": "html",
@@ -137,18 +162,29 @@ def _read_file(
     if fmt is None:
         report(Problem(str(file), None, "not a known article file type; skipped", "note"))
         return
+    if fmt == "jsonl" and not file.name.lower().removesuffix(".gz").endswith(".json"):
+        streamed = yield from _stream_jsonl(file, fail, strict)
+        if streamed:
+            return
+    # Whole-file reads: a file of a one-article format is capped at one article's size.
+    limit = MAX_TEXT_BYTES if fmt in _MANY_ARTICLES else MAX_ARTICLE_BYTES
     try:
-        decoded = decode(read_bytes(file))
+        decoded = decode(read_bytes(file, limit))
     except BinaryFileError as exc:
         fail(Problem(str(file), None, f"{exc}; skipped", "warning"))
         return
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    except OSError as exc:
+        reason = exc.strerror if exc.strerror else str(exc)
         fail(Problem(str(file), None, f"cannot read: {reason}; skipped", "error"))
         return
-    if decoded.replaced:
-        fail(Problem(str(file), None, f"{decoded.replaced} undecodable bytes replaced by U+FFFD", "warning"))
-    elif decoded.encoding not in ("utf-8", "ascii"):
+    except ValueError as exc:  # over the size limit
+        what = "a file read whole" if limit == MAX_TEXT_BYTES else "one article"
+        fail(Problem(str(file), None, f"{exc} (the limit for {what}); skipped", "error"))
+        return
+    repaired = repair_problems(str(file), None, decoded.replaced, decoded.legacy_lines, decoded.nul)
+    for problem in repaired:
+        fail(problem)
+    if not (decoded.replaced or decoded.legacy_lines) and decoded.encoding not in ("utf-8", "ascii"):
         report(Problem(str(file), None, f"decoded as {decoded.encoding}", "note"))
     text = decoded.text
     if not text.strip():
@@ -165,6 +201,35 @@ def _read_file(
         raise
     except Exception as exc:  # a reader bug or hostile input must not stop the walk
         fail(Problem(str(file), None, f"could not parse as {fmt}: {type(exc).__name__}: {exc}", "error"))
+
+
+def _stream_jsonl(file: Path, fail: ProblemHandler, strict: bool) -> Generator[Article, None, bool]:
+    """Stream a JSON Lines file; returns ``False`` when it must be read whole instead (UTF-16/32)."""
+    try:
+        with open_binary(file) as fh:
+            encoding = sniff(fh.read(SNIFF_BYTES))
+    except BinaryFileError as exc:
+        fail(Problem(str(file), None, f"{exc}; skipped", "warning"))
+        return True
+    except (EOFError, zlib.error) as exc:  # neither is an OSError
+        fail(Problem(str(file), None, f"cannot read: damaged gzip file: {exc}; skipped", "error"))
+        return True
+    except OSError as exc:
+        reason = exc.strerror if exc.strerror else str(exc)
+        fail(Problem(str(file), None, f"cannot read: {reason}; skipped", "error"))
+        return True
+    if encoding not in (None, "utf-8"):
+        return False
+    try:
+        yield from stream_jsonl(file, fail, strict=strict)
+    except IngestError:
+        raise
+    except OSError as exc:  # a damaged gzip stream, found part-way
+        reason = exc.strerror if exc.strerror else str(exc)
+        fail(Problem(str(file), None, f"cannot read further: {reason}", "error"))
+    except Exception as exc:  # a reader bug or hostile input must not stop the walk
+        fail(Problem(str(file), None, f"could not parse as jsonl: {type(exc).__name__}: {exc}", "error"))
+    return True
 
 
 def read(
@@ -186,7 +251,7 @@ def read(
     report = on_problem or log_problem
 
     def folder_problem(problem: Problem) -> None:
-        if strict:
+        if strict and problem.severity == "error":
             raise IngestError(problem)
         report(problem)
 

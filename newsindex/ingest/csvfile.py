@@ -25,13 +25,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..article import Article
+from .decoding import MAX_ARTICLE_BYTES
 from .fields import article_from_fields
 from .paragraphs import split_blocks
 from .problems import IngestError, Problem, ProblemHandler
 
 __all__ = ["GNAD10K", "LABEL_TEXT", "CsvOptions", "read_csv"]
 
-_FIELD_LIMIT = 50 * 1024 * 1024  # one article per cell: far above csv's 128 KiB default
+_FIELD_LIMIT = MAX_ARTICLE_BYTES  # one article per cell: far above csv's 128 KiB default
 _TEXT_NAMES = ("text", "body", "content", "article", "inhalt", "paragraphs")
 _GNAD_CATEGORIES = frozenset(
     {"Web", "Panorama", "International", "Wirtschaft", "Sport", "Inland", "Etat", "Wissenschaft", "Kultur"}

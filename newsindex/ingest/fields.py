@@ -3,6 +3,11 @@
 Each article field accepts a few common spellings (``date`` for ``published``,
 ``headline`` for ``title``, ``link`` for ``url``…); the first non-empty one wins.
 Keys that are not article fields are kept, unchanged, in ``Article.extra``.
+
+The one-line fields are stored with *every* paragraph of the article, so they
+are capped: a title, source, author or URL longer than :data:`MAX_FIELD_CHARS`
+is cut (with a warning), and an ``id`` longer than :data:`MAX_ID_CHARS` is
+replaced by a derived one (with a warning).
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ from .dates import parse_date
 from .paragraphs import clean_paragraphs, normalize_line
 from .problems import Problem, ProblemHandler
 
-__all__ = ["ALIASES", "KNOWN_KEYS", "article_from_fields"]
+__all__ = ["ALIASES", "KNOWN_KEYS", "MAX_FIELD_CHARS", "MAX_ID_CHARS", "article_from_fields"]
+
+MAX_FIELD_CHARS = 1_000
+MAX_ID_CHARS = 256
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title", "headline", "titel", "überschrift"),
@@ -59,7 +67,15 @@ def article_from_fields(
     An unreadable date is a warning and the article is kept without one. An
     article with a title but no body gets the title as its one paragraph.
     """
-    title = _text(_pick(d, "title")) or ""
+    def capped(field: str) -> str | None:
+        value = _text(_pick(d, field))
+        if value is not None and len(value) > MAX_FIELD_CHARS:
+            reason = f"{field} longer than {MAX_FIELD_CHARS:,} characters; cut"
+            report(Problem(path, line, reason, "warning"))
+            value = value[:MAX_FIELD_CHARS].rstrip()
+        return value
+
+    title = capped("title") or ""
     paras = clean_paragraphs(paragraphs)
     if not paras and title:  # a headline-only item (a news flash) stays findable
         paras = [title]
@@ -77,14 +93,19 @@ def article_from_fields(
             reason = f"could not read the date {str(raw_date)[:80]!r}; indexed without a date"
             report(Problem(path, line, reason, "warning"))
     given_id = _pick(d, "id")
+    article_id = str(given_id) if given_id is not None else None
+    if article_id is not None and len(article_id) > MAX_ID_CHARS:
+        reason = f"id longer than {MAX_ID_CHARS} characters; a derived id is used"
+        report(Problem(path, line, reason, "warning"))
+        article_id = None
     return Article.create(
-        id=str(given_id) if given_id is not None else None,
+        id=article_id,
         title=title,
         paragraphs=paras,
-        source=_text(_pick(d, "source")),
+        source=capped("source"),
         published=published,
-        author=_text(_pick(d, "author")),
-        url=_text(_pick(d, "url")),
+        author=capped("author"),
+        url=capped("url"),
         origin_path=path,
         origin_line=line,
         extra={k: v for k, v in d.items() if k not in KNOWN_KEYS},

@@ -31,6 +31,9 @@ MAX_PARAGRAPH_CHARS = 1_500
 # Soft hyphen, zero-width space/joiners, direction marks and embeddings, word
 # joiner and invisible operators, BOM. Removed outright: they sit inside words.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# C0/C1 control characters that are not whitespace: NUL, BEL, backspace, ESC (which
+# would let an article send escape sequences to a terminal), DEL… Removed too.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # A sentence end: ., !, ? or … (optionally closed by a quote or bracket), then
 # whitespace, then something that can open a sentence.
 _SENTENCE_END = re.compile(r"[.!?…][\"“”»«'’)]*\s+(?=[„\"»«‚(\[]?[A-ZÄÖÜ0-9])")
@@ -50,8 +53,8 @@ _BLANK_LINE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
 
 
 def normalize_text(text: str) -> str:
-    """NFC; soft hyphens and zero-width characters removed; runs of spaces (incl. NBSP,
-    tabs) made one plain space; line breaks kept, blank lines dropped.
+    """NFC; soft hyphens, zero-width and control characters (NUL, ESC…) removed; runs of
+    spaces (incl. NBSP, tabs) made one plain space; line breaks kept, blank lines dropped.
 
     >>> normalize_text("Ver\\u00adhand\\u00adlung\\u00a0in   Berlin\\n\\n Heute")
     'Verhandlung in Berlin\\nHeute'
@@ -60,6 +63,8 @@ def normalize_text(text: str) -> str:
         text = unicodedata.normalize("NFC", text)
         if _INVISIBLE.search(text):
             text = _INVISIBLE.sub("", text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
     if not _UNCLEAN_SPACE.search(text):  # the common case: nothing to fold
         return text
     # str.split() with no argument splits on every Unicode space (NBSP, U+202F,
@@ -125,14 +130,13 @@ def split_long(paragraph: str, limit: int = MAX_PARAGRAPH_CHARS) -> list[str]:
         current = ""
 
     for sentence in split_sentences(paragraph):
-        while len(sentence) > limit:  # one endless "sentence": cut at a space
-            cut = sentence.rfind(" ", 0, limit)
-            cut = cut if cut > limit // 2 else limit
+        if len(sentence) > limit:  # one endless "sentence": cut at spaces
             if current:
                 flush()
-            current = sentence[:cut].strip()
-            flush()
-            sentence = sentence[cut:].strip()
+            *pieces, sentence = _hard_cut(sentence, limit)
+            for piece in pieces:
+                current = piece
+                flush()
         if not sentence:
             continue
         # Close the chunk when the sentence would overflow it, or when most of the
@@ -145,6 +149,29 @@ def split_long(paragraph: str, limit: int = MAX_PARAGRAPH_CHARS) -> list[str]:
     if current:
         chunks.append(current)
     return chunks
+
+
+def _hard_cut(text: str, limit: int) -> list[str]:
+    """Cut ``text`` into pieces of at most ``limit`` characters, at a space where one is near.
+
+    Works with offsets into ``text``, so a 50 MB run without sentence ends costs
+    one pass (slicing the rest off after every piece was quadratic: half an hour).
+    """
+    pieces: list[str] = []
+    start, n = 0, len(text)
+    while start < n:
+        while start < n and text[start] == " ":
+            start += 1
+        if n - start <= limit:
+            pieces.append(text[start:].strip())
+            break
+        cut = text.rfind(" ", start, start + limit)
+        cut = cut if cut > start + limit // 2 else start + limit
+        piece = text[start:cut].strip()
+        if piece:
+            pieces.append(piece)
+        start = cut
+    return pieces or [""]
 
 
 def _is_stray(paragraph: str) -> bool:

@@ -11,6 +11,9 @@ from .problems import Problem, ProblemHandler
 __all__ = ["iter_files"]
 
 
+_OUTSIDE = "symlink to a place outside the folder; skipped (follow_symlinks=True / --follow-symlinks)"
+
+
 def _inside(target: Path, root: Path) -> bool:
     return target == root or root in target.parents
 
@@ -26,8 +29,9 @@ def iter_files(
     Hidden files and folders (``.git``, ``.DS_Store``…) are skipped. Symlinks,
     to files or folders, are followed only while they stay inside ``path``,
     unless ``follow_symlinks`` (which still visits each real folder once, so a
-    link cycle cannot loop). Folders that cannot be listed are reported to
-    ``on_problem`` and skipped. A missing ``path`` raises ``FileNotFoundError``:
+    link cycle cannot loop); a link skipped for leading outside is a note to
+    ``on_problem``. Folders that cannot be listed are reported to
+    ``on_problem`` (as errors) and skipped. A missing ``path`` raises ``FileNotFoundError``:
     that is a wrong argument, not a bad file.
     """
     root = Path(path)
@@ -63,6 +67,8 @@ def iter_files(
         entry_path = Path(entry.path)
         try:
             if entry.is_symlink() and not follow_symlinks and not _inside(entry_path.resolve(), real_root):
+                if on_problem is not None:
+                    on_problem(Problem(str(entry_path), None, _OUTSIDE, "note"))
                 continue
             if entry.is_dir():  # follows links, which were vetted above
                 stack.append(listing(entry_path))

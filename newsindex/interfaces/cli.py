@@ -258,11 +258,11 @@ class _Counter:
     paragraphs: int = 0
 
 
-def _list_files(paths: Sequence[Path]) -> list[list[Path]]:
+def _list_files(paths: Sequence[Path], follow_symlinks: bool = False) -> list[list[Path]]:
     """The files ``read`` will visit under each path (same order), for the progress bar."""
     from ..ingest import iter_files
 
-    return [list(iter_files(p)) for p in paths]
+    return [list(iter_files(p, follow_symlinks=follow_symlinks)) for p in paths]
 
 
 def _read_all(
@@ -272,6 +272,7 @@ def _read_all(
     problems: list[Any],
     fmt: str | None,
     strict: bool,
+    follow_symlinks: bool = False,
 ) -> Iterator[Any]:
     """Read every path, keeping ``counter.files`` at the number of files finished."""
     from ..ingest import read
@@ -279,7 +280,10 @@ def _read_all(
     done_before = 0
     for path, listed in zip(paths, files, strict=True):
         position = {str(f): done_before + i for i, f in enumerate(listed)}
-        for article in read(path, format=fmt, strict=strict, on_problem=problems.append):
+        articles = read(
+            path, format=fmt, strict=strict, on_problem=problems.append, follow_symlinks=follow_symlinks
+        )
+        for article in articles:
             counter.files = position.get(str(article.origin_path), counter.files)
             counter.articles += 1
             counter.paragraphs += len(article.paragraphs)
@@ -330,12 +334,14 @@ def index_paths(
     console: Console,
     fmt: str | None = None,
     strict: bool = False,
+    follow_symlinks: bool = False,
 ) -> tuple[Any, bool, float]:
     """Index ``paths`` into ``ix`` with a progress bar; returns (summary, interrupted, seconds).
 
     The bar counts files read; "indexed" counts the paragraphs of committed batches
     (the rate and the ETA come from those). Ctrl-C cancels the batch in progress:
-    every committed batch stays.
+    every committed batch stays. Symlinks leading out of a folder are followed
+    only with ``follow_symlinks``.
     """
     from rich.progress import (
         BarColumn,
@@ -348,7 +354,7 @@ def index_paths(
 
     from ..index.writing import AddSummary
 
-    files = _list_files(paths)
+    files = _list_files(paths, follow_symlinks)
     total_files = sum(len(f) for f in files)
     counter = _Counter()
     problems: list[Any] = []
@@ -399,7 +405,8 @@ def index_paths(
 
     interrupted = False
     with progress, _ctrl_c_in_main_process_only():
-        articles: Iterable[Any] = (tick(a) for a in _read_all(paths, files, counter, problems, fmt, strict))
+        read_all = _read_all(paths, files, counter, problems, fmt, strict, follow_symlinks)
+        articles: Iterable[Any] = (tick(a) for a in read_all)
         try:
             ix.add(articles, progress=on_batch)
         except KeyboardInterrupt:
@@ -432,6 +439,13 @@ def index_cmd(
         str | None, typer.Option("--format", help="Read every file as this format (default: by name).")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first unreadable record.")] = False,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks",
+            help="Also read files that symlinks inside a folder point to outside it (default: skip them).",
+        ),
+    ] = False,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing index instead of updating it.")
     ] = False,
@@ -462,7 +476,9 @@ def index_cmd(
                 f"{'Creating' if created else 'Updating'} index [bold]{where}[/] "
                 f"[dim]({ix.analysis.describe()})[/]"
             )
-            summary, interrupted, seconds = index_paths(ix, paths, console=err, fmt=fmt, strict=strict)
+            summary, interrupted, seconds = index_paths(
+                ix, paths, console=err, fmt=fmt, strict=strict, follow_symlinks=follow_symlinks
+            )
         _print_summary(summary, seconds, interrupted, _stdout_console())
         if interrupted:
             _error_line("interrupted: the batches committed before Ctrl-C are kept; run again to finish")

@@ -13,8 +13,9 @@ from datetime import date, datetime
 from typing import Any
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -22,6 +23,7 @@ from ..search.snippets import ELLIPSIS, best_window, merge_spans
 
 __all__ = [
     "MARK_STYLE",
+    "MAX_PROBLEM_ROWS",
     "article_renderable",
     "format_date",
     "format_size",
@@ -36,6 +38,9 @@ __all__ = [
 ]
 
 MARK_STYLE = "bold black on yellow"
+# More problems than this are listed as plain lines, not a table: rich lays out a
+# table of 100,000 rows (a folder of bad files) for minutes and hundreds of MB.
+MAX_PROBLEM_ROWS = 200
 PLAIN_MARK = "**"
 Spans = Sequence[tuple[int, int]]
 
@@ -260,10 +265,45 @@ def _problem_row(problem: Any) -> tuple[str, str, str, str]:
     )
 
 
+def _printable(text: str) -> str:
+    """``text`` with control characters (a file name holding ESC…) shown as ``\\xNN``."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
+class _ProblemLines:
+    """Every problem as one ``path:line: severity: reason`` line, errors first, then warnings, notes.
+
+    Written segment by segment, without layout, so 100,000 problems print in a
+    moment; the lines are the format editors and ``grep`` understand.
+    """
+
+    def __init__(self, problems: Sequence[Any]) -> None:
+        self.problems = problems
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        rows = [_problem_row(p) for p in self.problems]
+        order = {"error": 0, "warning": 1, "note": 2}
+        rows.sort(key=lambda row: order.get(row[0], 0))  # stable: file order within a severity
+        counts = {sev: sum(1 for row in rows if row[0] == sev) for sev in order}
+        told = ", ".join(f"{n:,} {sev}{'' if n == 1 else 's'}" for sev, n in counts.items())
+        yield Segment(f"Problems: {told}", console.get_style("bold"))
+        yield Segment.line()
+        for severity, path, line, reason in rows:
+            where = f"{path}:{line}" if line != "—" else path
+            yield Segment(_printable(f"{where}: {severity}: {reason}"))
+            yield Segment.line()
+
+
 def summary_renderable(
     summary: Any, *, elapsed_s: float | None = None, interrupted: bool = False, plain: bool = False
 ) -> RenderableType:
-    """An ``AddSummary`` as a table of counts, plus a table of problems (file and line)."""
+    """An ``AddSummary`` as a table of counts, plus a table of problems (file and line).
+
+    Beyond :data:`MAX_PROBLEM_ROWS` problems the table becomes plain
+    ``path:line: severity: reason`` lines, errors first.
+    """
     title = "Indexing interrupted — committed batches are kept" if interrupted else "Indexed"
     counts = Table(title=title, title_justify="left", box=None if plain else box.SIMPLE, show_header=True)
     for name in ("added", "updated", "skipped", "paragraphs", "problems"):
@@ -282,6 +322,8 @@ def summary_renderable(
     counts.add_row(*row)
     if not summary.problems:
         return counts
+    if len(summary.problems) > MAX_PROBLEM_ROWS:
+        return Group(counts, _ProblemLines(summary.problems))
     problems = Table(
         title="Problems", title_justify="left", box=None if plain else box.SIMPLE, show_header=True
     )
@@ -290,7 +332,8 @@ def summary_renderable(
     problems.add_column("line", justify="right")
     problems.add_column("reason", overflow="fold")
     for p in summary.problems:
-        problems.add_row(*_problem_row(p))
+        # Text, not markup: a reason quotes file content ("[/x]" would raise MarkupError).
+        problems.add_row(*(Text(_printable(cell)) for cell in _problem_row(p)))
     return Group(counts, problems)
 
 

@@ -12,6 +12,17 @@ Syntax is recognised only where it is well formed; everything else is text:
 
 So ``Wer liefert Waffen an Venezuela?`` is five words: ``?``, ``:``, ``/`` and
 brackets in plain text are punctuation, never wildcards or syntax errors.
+
+Caps, so that any string builds a small query (each cut is a note in
+``QueryPlan.problems``):
+
+* the query is cut to :data:`MAX_QUERY_CHARS` characters (at a space when one is
+  near the cut, so the last word is not left as a fragment);
+* control characters, NUL, lone surrogates and other unprintable characters are spaces;
+* at most :data:`MAX_QUERY_WORDS` words are used, counting every kind (plain,
+  ``+``/``-``, ``~``, ``*``, ``field:`` and the words of phrases);
+* at most :data:`MAX_EXPANDED_WORDS` of them are prefix or typo-tolerant words
+  (each expands to up to 64 index terms); later ``word*``/``word~`` are plain words.
 """
 
 from __future__ import annotations
@@ -21,10 +32,21 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-__all__ = ["FIELDS", "MAX_QUERY_CHARS", "QueryPlan", "parse_date_bound", "parse_query"]
+__all__ = [
+    "FIELDS",
+    "MAX_EXPANDED_WORDS",
+    "MAX_QUERY_CHARS",
+    "MAX_QUERY_WORDS",
+    "QueryPlan",
+    "parse_date_bound",
+    "parse_query",
+]
 
 FIELDS = ("source", "author", "title", "date")
 MAX_QUERY_CHARS = 2_000
+MAX_QUERY_WORDS = 64
+MAX_EXPANDED_WORDS = 8
+_CUT_AT_SPACE_WITHIN = 100  # look this far back from the character cap for a space
 
 _QUOTES = {'"': '"', "„": "“", "“": "”", "»": "«", "«": "»"}
 _FIELD_RE = re.compile(r"^(?P<field>[A-Za-z]+):(?P<value>.+)$")
@@ -111,14 +133,26 @@ def parse_query(query: str) -> QueryPlan:
         query = str(query)
     if len(query) > MAX_QUERY_CHARS:
         plan.problems.append(f"query cut to its first {MAX_QUERY_CHARS} characters")
-        query = query[:MAX_QUERY_CHARS]
-    query = "".join(ch if ch.isprintable() else " " for ch in query)
+        lo, hi = MAX_QUERY_CHARS - _CUT_AT_SPACE_WITHIN, MAX_QUERY_CHARS + 1
+        space = max(query.rfind(c, lo, hi) for c in " \t\n")
+        query = query[: space if space > 0 else MAX_QUERY_CHARS]
+    if not query.isprintable():
+        query = "".join(ch if ch.isprintable() else " " for ch in query)
+    budget = MAX_QUERY_WORDS
     for chunk, is_phrase in _split_quoted(query):
+        words = chunk.split()
+        if len(words) > budget:
+            words = words[:budget]
+            plan.problems.append(f"the query was cut to its first {MAX_QUERY_WORDS} words")
+        budget -= len(words)
         if is_phrase:
-            plan.phrases.append(chunk.strip())
-            continue
-        for word in chunk.split():
-            _classify(word, plan)
+            if words:
+                plan.phrases.append(" ".join(words))
+        else:
+            for word in words:
+                _classify(word, plan)
+        if budget <= 0:
+            break
     return plan
 
 
@@ -133,13 +167,19 @@ def _classify(word: str, plan: QueryPlan) -> None:
         if rest.rstrip("?!.,;:"):
             target.append(rest.rstrip("?!.,;:"))
         return
-    m = _FUZZY_RE.match(word)
-    if m:
-        plan.fuzzy.append((m.group("word"), int(m.group("dist")) if m.group("dist") else None))
+    fuzzy = _FUZZY_RE.match(word)
+    prefix = None if fuzzy else _PREFIX_RE.match(word)
+    if (fuzzy or prefix) and len(plan.fuzzy) + len(plan.prefixes) >= MAX_EXPANDED_WORDS:
+        note = f"only the first {MAX_EXPANDED_WORDS} prefix/typo-tolerant words were expanded"
+        if note not in plan.problems:
+            plan.problems.append(note)
+        plan.text.append((fuzzy or prefix).group("word"))  # type: ignore[union-attr]
         return
-    m = _PREFIX_RE.match(word)
-    if m:
-        plan.prefixes.append(m.group("word"))
+    if fuzzy:
+        plan.fuzzy.append((fuzzy.group("word"), int(fuzzy.group("dist")) if fuzzy.group("dist") else None))
+        return
+    if prefix:
+        plan.prefixes.append(prefix.group("word"))
         return
     plan.text.append(word)
 
