@@ -342,3 +342,19 @@ def test_articles_made_in_code_with_surrogates_and_control_characters_are_indexe
         assert ix.add([article]).added == 1
         hit = ix.search("Krieg").hits[0]
         assert hit.marked_words == ["Krieg"] and "\x00" not in hit.text
+
+
+def test_an_unseen_compound_is_searched_through_its_parts_at_full_weight() -> None:
+    texts = {
+        "pfand": "Die neue Regel zum Pfand gilt ab Mai in allen Läden.",
+        "getraenke": "Getränke werden im Sommer teurer, sagen die Händler.",
+        "wetter": "Das Wetter bleibt bis zum Wochenende wechselhaft.",
+        "verkehr": "Auf der Autobahn staut sich der Verkehr am Freitag.",
+    }
+    with NewsIndex.in_memory(analysis="builtin") as ix:
+        ix.add([Article(id=k, title="Meldung", paragraphs=(v,)) for k, v in texts.items()])
+        # "Pfandregeln" is in no passage: its parts Pfand + Regel are the query's
+        # strongest evidence and outrank a passage with only "Getränke".
+        results = ix.search("Pfandregeln Getränke")
+        assert [h.article_id for h in results.hits[:2]] == ["pfand", "getraenke"]
+        assert results.hits[0].marked_words == ["Regel", "Pfand"]

@@ -160,14 +160,18 @@ class QueryBuilder:
             clauses.append(wq.Term(BODY, term))
             if self.title_boost > 0:  # Whoosh divides by a clause's boost when skipping
                 clauses.append(wq.Term(TITLE, term, boost=self.title_boost))
-        rare = self.reader.doc_frequency(BODY, tok.lemma) < PART_EXPANSION_MAX_DF
-        parts = tok.parts if with_parts and rare else ()
+        df = self.reader.doc_frequency(BODY, tok.lemma)
+        parts = tok.parts if with_parts and df < PART_EXPANSION_MAX_DF else ()
+        # A compound the index has never seen (Coca-Cola-Abfüller, Pfandregeln) can
+        # only match through its parts: they stand in for it at full weight, in the
+        # title too. Otherwise they only add a little to passages without the compound.
+        boost = 1.0 if df == 0 else self.part_boost
         for part in parts:
             if part in readings:
                 continue
-            # Parts only in the body: each clause costs scoring time on every
-            # matching passage, and the title boost already rewards the whole word.
-            clauses.append(wq.Term(BODY, part, boost=self.part_boost))
+            clauses.append(wq.Term(BODY, part, boost=boost))
+            if df == 0 and self.title_boost > 0:
+                clauses.append(wq.Term(TITLE, part, boost=self.title_boost))
         return _union(clauses)
 
     @staticmethod
