@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,14 +60,13 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 # -- help, version, usage ---------------------------------------------------------------------
 @pytest.mark.slow
-def test_help_is_fast_and_lists_every_command() -> None:
-    t0 = time.perf_counter()
+def test_help_lists_every_command_without_loading_spacy_or_whoosh() -> None:
     proc = subprocess.run([str(NEWSINDEX), "--help"], capture_output=True, text=True, timeout=TIMEOUT)
-    elapsed = time.perf_counter() - t0
     assert proc.returncode == 0, proc.stderr
-    for command in ("index", "search", "shell", "stats", "demo"):
+    for command in ("index", "search", "shell", "stats", "demo", "check", "unlock", "trust"):
         assert command in proc.stdout
-    assert elapsed < 3  # about 0.3 s; generous for loaded CI machines
+    # What keeps --help quick (0.3 s; timed in benchmarks, not here): the command
+    # module imports neither spaCy nor Whoosh until a command needs them.
     check = "import sys, newsindex.interfaces.cli; print('spacy' in sys.modules, 'whoosh' in sys.modules)"
     lazy = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=TIMEOUT)
     assert lazy.stdout.split() == ["False", "False"]

@@ -6,8 +6,9 @@ is rare in the index, its parts at a lower weight, so ``Drogenkartell`` also
 finds plain ``Kartell`` but ranks the compound above it. Words are OR-ed
 (BM25F sums, so more matched words rank higher); phrases, ``+required`` words
 and ``title:`` are required; ``-excluded`` words remove passages. Prefix and
-fuzzy words expand to at most ``EXPANSION_CAP`` index terms, the most frequent
-first, so ``a*`` cannot enumerate the vocabulary.
+fuzzy words expand to at most ``EXPANSION_CAP`` index terms (a prefix to its most
+frequent, a typo to its closest), so ``a*`` cannot enumerate the vocabulary; a
+compound no passage contains is searched through its parts at full weight.
 """
 
 from __future__ import annotations
