@@ -24,6 +24,7 @@ from .search.date_filter import day_range
 from .search.highlights import highlight_many
 from .search.results import Hit, Results
 from .search.searching import SearchOptions, _hit, run_search, weighting
+from .search.term_scoring import FieldLengths
 
 __all__ = ["NewsIndex"]
 
@@ -73,6 +74,7 @@ class NewsIndex:
         self._local = threading.local()
         self._searchers: list[Searcher] = []  # every searcher handed out, closed by close()
         self._vocabularies = Vocabularies()  # segment term lists for prefix and typo words
+        self._lengths = FieldLengths()  # per-segment field lengths for term-at-a-time scoring
 
     # -- construction --------------------------------------------------------
     @classmethod
@@ -272,6 +274,7 @@ class NewsIndex:
             until=until,
             options=self.search_options,
             vocabularies=self._vocabularies,
+            lengths=self._lengths,
         )
 
     def more_like(self, article_id: str, paragraph: int = 0, *, limit: int = 10) -> list[Hit]:
@@ -290,7 +293,7 @@ class NewsIndex:
         q = wq.Or([wq.Term(BODY, term, boost=w) for term, w in weights])
         found = list(iter(s.search(q, limit=limit, mask=wq.Term("article_id", article_id))))
         spans = highlight_many(s.reader(), [h.docnum for h in found], key_terms)
-        out = [_hit(s, h, i + 1, spans[h.docnum]) for i, h in enumerate(found)]
+        out = [_hit(h.fields(), h.score, i + 1, spans[h.docnum]) for i, h in enumerate(found)]
         return out
 
     def article(self, article_id: str) -> Article | None:

@@ -62,12 +62,13 @@ def fuzzy_distance(word: str) -> int:
 
 @dataclass(slots=True)
 class BuiltQuery:
-    """The Whoosh query, its filter, and notes for the user."""
+    """The Whoosh query, its filter, the words it excludes, and notes for the user."""
 
     query: wq.Query | None
     filter: wq.Query | None
     notes: list[str]
     highlight_terms: tuple[tuple[str, str], ...] = ()
+    exclude: wq.Query | None = None
 
 
 class QueryBuilder:
@@ -140,10 +141,12 @@ class QueryBuilder:
             query = None
 
         highlight = tuple(dict.fromkeys(query.iter_all_terms(phrases=True))) if query is not None else ()
+        # Excluded words are a mask applied to the matches, not an AndNot in the query:
+        # Whoosh's AndNotMatcher keeps a segment's first match when the excluded
+        # term occurs earlier in that segment (tests/test_term_scoring.py).
         excluded = [wq.Term(BODY, t.lemma) for w in plan.excluded for t in self._analyze(w)]
-        if query is not None and excluded:
-            query = wq.AndNot(query, _union(excluded))
-        return BuiltQuery(query, self._filter(plan, source, since, until), notes, highlight)
+        exclude = _union(excluded) if excluded else None
+        return BuiltQuery(query, self._filter(plan, source, since, until), notes, highlight, exclude)
 
     # -- pieces --------------------------------------------------------------
     def _analyze(self, text: str) -> list[Token]:

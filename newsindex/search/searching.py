@@ -16,9 +16,10 @@ from ..analysis import AnalysisChain
 from ..index.schema import BODY
 from ..index.vocabulary import Vocabularies
 from .highlights import highlight_many
-from .query_builder import BuiltQuery, QueryBuilder
+from .query_builder import QueryBuilder
 from .query_syntax import QueryPlan, parse_query
 from .results import ArticleGroup, Hit, Results
+from .term_scoring import FieldLengths, Scored, TermScorer, admit, top
 
 __all__ = ["SearchOptions", "run_search", "weighting"]
 
@@ -40,6 +41,8 @@ class SearchOptions:
     bm25_k1: float = 1.2
     # A phrase no passage has word for word falls back to its words (with a note).
     phrase_fallback: bool = True
+    # Score unions of terms with numpy (same scores as Whoosh, several times faster).
+    term_at_a_time: bool = True
 
 
 def weighting(options: SearchOptions) -> scoring.WeightingModel:
@@ -47,11 +50,10 @@ def weighting(options: SearchOptions) -> scoring.WeightingModel:
     return scoring.BM25F(B=options.bm25_b, K1=options.bm25_k1)
 
 
-def _hit(searcher: Searcher, whoosh_hit: Any, rank: int, spans: tuple[tuple[int, int], ...]) -> Hit:
-    fields = whoosh_hit.fields()
+def _hit(fields: dict[str, Any], score: float, rank: int, spans: tuple[tuple[int, int], ...]) -> Hit:
     return Hit(
         rank=rank,
-        score=float(whoosh_hit.score or 0.0),
+        score=float(score or 0.0),
         article_id=fields["article_id"],
         paragraph=int(fields["paragraph"]),
         text=fields.get("body", ""),
@@ -136,61 +138,122 @@ def admitted_docs(searcher: Searcher, filter_q: Any) -> set[int] | None:
     return set(searcher.docs_for_query(filter_q))
 
 
-def _count(
-    searcher: Searcher, query: Any, admitted: set[int] | None, results: Any, window: int
-) -> tuple[int, bool]:
-    """(number of matching passages, exact?) counted up to ``TOTAL_COUNT_CAP``."""
-    scored = results.scored_length()
-    if scored < window:  # the search already saw every match
-        return scored, True
-    n = 0
-    for docnum in searcher.docs_for_query(query):
-        if admitted is not None and docnum not in admitted:
-            continue
-        n += 1
-        if n >= TOTAL_COUNT_CAP:
-            return n, False
-    return n, True
-
-
-def top_matches(searcher: Searcher, query: Any, admitted: set[int] | None, limit: int) -> Any:
-    """Whoosh's top ``limit`` matches of ``query`` among the ``admitted`` documents."""
-    # A set of admitted documents rather than an intersection inside the matcher
+def top_matches(
+    searcher: Searcher, query: Any, admitted: set[int] | None, limit: int, rejected: set[int] | None = None
+) -> Any:
+    """Whoosh's top ``limit`` matches of ``query`` among the ``admitted``, not ``rejected``, documents."""
+    # Sets of documents rather than an intersection inside the matcher
     # (query.And, query.Require): Whoosh's matcher replacement then loses
     # top-scoring matches (see tests/test_query_expansion.py).
-    return searcher.search(query, limit=limit, filter=admitted)
+    return searcher.search(query, limit=limit, filter=admitted, mask=rejected or None)
 
 
-def _collapse(hits: list[Any], max_per_article: int | None, limit: int) -> list[Any]:
+@dataclass(slots=True)
+class Match:
+    """A ranked document and its stored fields (read when first needed)."""
+
+    docnum: int
+    score: float
+    _searcher: Searcher
+    _fields: dict[str, Any] | None = None
+
+    def fields(self) -> dict[str, Any]:
+        """The stored fields of the paragraph."""
+        if self._fields is None:
+            self._fields = self._searcher.stored_fields(self.docnum)
+        return self._fields
+
+
+class Ranking:
+    """A query's matches in rank order, among the admitted documents.
+
+    Unions of terms (every bag-of-words, prefix and typo query) are scored term
+    at a time with numpy (:mod:`.term_scoring`); other queries (phrases) go
+    through Whoosh's matchers. Both give Whoosh's BM25F scores.
+    """
+
+    def __init__(
+        self,
+        searcher: Searcher,
+        query: Any,
+        admitted: set[int] | None,
+        lengths: FieldLengths | None = None,
+        *,
+        rejected: set[int] | None = None,
+        term_at_a_time: bool = True,
+    ) -> None:
+        self.searcher = searcher
+        self.query = query
+        self.admitted = admitted
+        self.rejected = rejected or None
+        self._scored: Scored | None = None
+        if term_at_a_time:
+            scored = TermScorer(searcher, lengths).score(query)
+            self._scored = admit(scored, admitted, self.rejected) if scored is not None else None
+        self._whoosh_results: Any = None
+        self._window = 0
+
+    @property
+    def term_at_a_time(self) -> bool:
+        """Whether the numpy scorer ranked this query."""
+        return self._scored is not None
+
+    def top(self, n: int) -> list[Match]:
+        """The ``n`` best matches (fewer when fewer match)."""
+        if self._scored is not None:
+            ranked = top(self._scored, n)
+            return [Match(d, s, self.searcher) for d, s in zip(ranked.docnums, ranked.scores, strict=True)]
+        self._whoosh_results = top_matches(self.searcher, self.query, self.admitted, n, self.rejected)
+        self._window = n
+        # iter() first: list() would call len(results), which counts every match.
+        return [Match(h.docnum, h.score, self.searcher) for h in iter(self._whoosh_results)]
+
+    def count(self) -> tuple[int, bool]:
+        """(number of matches, exact?): Whoosh's are counted up to ``TOTAL_COUNT_CAP``."""
+        if self._scored is not None:
+            return len(self._scored), True
+        results = self._whoosh_results
+        if results is not None and results.scored_length() < self._window:
+            return results.scored_length(), True  # the search already saw every match
+        n = 0
+        for docnum in self.searcher.docs_for_query(self.query):
+            if self.admitted is not None and docnum not in self.admitted:
+                continue
+            if self.rejected is not None and docnum in self.rejected:
+                continue
+            n += 1
+            if n >= TOTAL_COUNT_CAP:
+                return n, False
+        return n, True
+
+
+def _collapse(matches: list[Match], max_per_article: int | None, limit: int) -> list[Match]:
     """Keep at most ``max_per_article`` passages per article, in rank order."""
     if not max_per_article:
-        return hits[:limit]
+        return matches[:limit]
     per: dict[str, int] = {}
     kept = []
-    for h in hits:
-        aid = h["article_id"]
+    for m in matches:
+        aid = m.fields()["article_id"]
         if per.get(aid, 0) < max_per_article:
             per[aid] = per.get(aid, 0) + 1
-            kept.append(h)
+            kept.append(m)
             if len(kept) >= limit:
                 break
     return kept
 
 
-def _top_collapsed(
-    searcher: Searcher, built: BuiltQuery, admitted: set[int] | None, wanted: int, max_per_article: int | None
-) -> tuple[Any, list[Any], int]:
-    """Whoosh's results, the ``wanted`` best hits after collapsing, and the window used."""
+def _top_collapsed(ranking: Ranking, wanted: int, max_per_article: int | None) -> list[Match]:
+    """The ``wanted`` best matches after collapsing."""
     # Collapsing needs more than `wanted` candidates; start at twice as many and
     # widen only if one article's passages crowded the window.
     window = wanted if not max_per_article else min(MAX_LIMIT * 4, wanted * 2)
     while True:
-        results = top_matches(searcher, built.query, admitted, window)
-        # iter() first: list() would call len(results), which counts every match.
-        kept = _collapse(list(iter(results)), max_per_article, wanted)
+        matches = ranking.top(window)
+        kept = _collapse(matches, max_per_article, wanted)
         # Widen the window only when collapsing threw away hits we still need.
-        if len(kept) >= wanted or len(results.top_n) < window or window >= MAX_LIMIT * 4:
-            return results, kept, window
+        if len(kept) >= wanted or len(matches) < window or window >= MAX_LIMIT * 4:
+            return kept
         window *= 4
 
 
@@ -207,6 +270,7 @@ def run_search(
     until: date | datetime | None = None,
     options: SearchOptions | None = None,
     vocabularies: Vocabularies | None = None,
+    lengths: FieldLengths | None = None,
 ) -> Results:
     """Search ``searcher`` for ``query``; see :meth:`newsindex.NewsIndex.search`."""
     t0 = time.perf_counter()
@@ -231,23 +295,28 @@ def run_search(
     admitted = admitted_docs(searcher, built.filter)
     if admitted is not None and not admitted:  # Whoosh reads an empty filter as none
         return Results(query, (), 0, (time.perf_counter() - t0) * 1000, None, notes)
-    results, kept, window = _top_collapsed(searcher, built, admitted, wanted, max_per_article)
+    rejected = set(searcher.docs_for_query(built.exclude)) if built.exclude is not None else None
+    taat = options.term_at_a_time
+    ranking = Ranking(searcher, built.query, admitted, lengths, rejected=rejected, term_at_a_time=taat)
+    kept = _top_collapsed(ranking, wanted, max_per_article)
     if not kept and plan.phrases and options.phrase_fallback:
         # Quotation marks in pasted text ("sagte, „wir …“") make phrases that rarely
         # match word for word: rather than nothing, rank by the phrases' words.
         loose = replace(plan, text=[*plan.text, *plan.phrases], phrases=[])
         relaxed = builder.build(loose, source=source, since=since, until=until)
-        loose_top = None
         if relaxed.query is not None:
-            loose_top = _top_collapsed(searcher, relaxed, admitted, wanted, max_per_article)
-        if loose_top is not None and loose_top[1]:
-            built = relaxed
-            results, kept, window = loose_top
-            quoted = ", ".join(f"„{p}“" for p in plan.phrases)
-            notes = (*notes, f"no passage has the exact wording {quoted}; showing passages with its words")
-    spans = highlight_many(searcher.reader(), [h.docnum for h in kept], built.highlight_terms)
-    hits = tuple(_hit(searcher, h, i + 1, spans[h.docnum]) for i, h in enumerate(kept))
-    total, exact = _count(searcher, built.query, admitted, results, window)
+            loose_ranking = Ranking(
+                searcher, relaxed.query, admitted, lengths, rejected=rejected, term_at_a_time=taat
+            )
+            loose_kept = _top_collapsed(loose_ranking, wanted, max_per_article)
+            if loose_kept:
+                built, ranking, kept = relaxed, loose_ranking, loose_kept
+                quoted = ", ".join(f"„{p}“" for p in plan.phrases)
+                fallback = f"no passage has the exact wording {quoted}; showing passages with its words"
+                notes = (*notes, fallback)
+    spans = highlight_many(searcher.reader(), [m.docnum for m in kept], built.highlight_terms)
+    hits = tuple(_hit(m.fields(), m.score, i + 1, spans[m.docnum]) for i, m in enumerate(kept))
+    total, exact = ranking.count()
     groups: tuple[ArticleGroup, ...] = ()
     if group_by_article:
         order: dict[str, list[Hit]] = {}
