@@ -19,7 +19,7 @@ from .index.maintenance import CheckReport, check_open_index
 from .index.schema import BODY
 from .index.storage import Manifest, create_index, memory_index, open_index
 from .index.vocabulary import Vocabularies
-from .index.writing import DEFAULT_BATCH, AddSummary, ArticleWriter, doc_id
+from .index.writing import DEFAULT_BATCH, AddSummary, ArticleWriter, paragraph_docnum
 from .search.date_filter import day_range
 from .search.highlights import highlight_many
 from .search.results import Hit, Results
@@ -280,7 +280,7 @@ class NewsIndex:
     def more_like(self, article_id: str, paragraph: int = 0, *, limit: int = 10) -> list[Hit]:
         """Passages of other articles related to one paragraph (its key terms marked)."""
         s = self._current_searcher()
-        docnum = s.document_number(doc_id=doc_id(article_id, paragraph))
+        docnum = paragraph_docnum(s, article_id, paragraph)
         if docnum is None:
             raise KeyError(f"no paragraph {paragraph} of article {article_id!r} in the index")
         weights = s.key_terms([docnum], BODY, numterms=12)

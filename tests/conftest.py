@@ -35,3 +35,35 @@ def seed_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with NewsIndex.create(path, analysis="builtin") as ix:
         ix.add_path(SEEDS)
     return path
+
+
+WIKINEWS = CORPORA / "wikinews_de_1000" / "articles.jsonl.gz"
+DELETED_AT = (7, 11, 100)  # positions of the Wikinews articles deleted after indexing
+DELETED: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NewsIndex, NewsIndex]]:
+    """600 Wikinews articles in several segments, three deleted: (numpy ranking, Whoosh ranking).
+
+    Tests using it skip when ../shared/corpora is not beside the repository (CI has it).
+    """
+    from itertools import islice
+
+    from newsindex import SearchOptions
+    from newsindex.ingest import read
+
+    if not WIKINEWS.is_file():
+        pytest.skip("../shared/corpora is not beside the repository")
+    path = tmp_path_factory.mktemp("wiki") / "ix"
+    articles = list(islice(read(WIKINEWS), 600))
+    with NewsIndex.create(path, analysis="builtin", workers=1, batch_size=500) as ix:
+        ix.add(articles)
+        DELETED[:] = [articles[i].id for i in DELETED_AT]
+        for aid in DELETED:
+            assert ix.delete(aid)
+    fast = NewsIndex.open(path)
+    slow = NewsIndex.open(path, search_options=SearchOptions(term_at_a_time=False))
+    yield fast, slow
+    fast.close()
+    slow.close()

@@ -15,7 +15,7 @@ from newsindex import AnalysisConfig, analysis_info, analyze
 from newsindex.analysis.chain import AnalysisChain
 from newsindex.analysis.folding import fold
 from newsindex.analysis.lexicon import Lexicon
-from newsindex.analysis.whoosh_analyzer import GermanAnalyzer
+from newsindex.analysis.whoosh_analyzer import PART_LANE, GermanAnalyzer
 
 BUILTIN = AnalysisConfig(lemmatizer="builtin")
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -86,15 +86,17 @@ def test_non_compounds_stay_whole(word: str) -> None:
     assert analyze(word, BUILTIN)[0].parts == ()
 
 
-def test_compound_parts_share_position_and_offsets_of_the_surface_word() -> None:
+def test_compound_parts_share_the_surface_words_offsets_on_their_own_position_lane() -> None:
     text = "Im Krieg gegen Drogenkartelle konfrontiert Trump den venezolanischen Diktator."
     analyzer = GermanAnalyzer(BUILTIN)
     emitted = [(t.text, t.pos, t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True)]
-    compound = [e for e in emitted if text[e[2] : e[3]] == "Drogenkartelle"]
-    assert {e[0] for e in compound} == {"drogenkartell", "droge", "kartell"}
-    assert len({e[1] for e in compound}) == 1
+    compound = {e[0]: e[1] for e in emitted if text[e[2] : e[3]] == "Drogenkartelle"}
+    assert set(compound) == {"drogenkartell", "droge", "kartell"}
+    assert compound["drogenkartell"] == 3  # the word's position: Im Krieg gegen Drogenkartelle
+    assert compound["droge"] == compound["kartell"] == 3 + PART_LANE  # never next to "gegen"
     assert "gegen" not in {e[0] for e in emitted}  # stop word gone from the ranked field
-    assert "gegen" in {t.text for t in GermanAnalyzer(BUILTIN, keep_stops=True)(text)}
+    stops = [(t.text, t.pos) for t in GermanAnalyzer(BUILTIN, only_stops=True)(text, positions=True)]
+    assert stops == [("im", 0), ("gegen", 2), ("der", 6)]  # the complement, same positions
 
 
 def test_hyphenated_compounds_yield_whole_and_parts() -> None:

@@ -161,7 +161,7 @@ def test_hostile_query_returns_results_or_nothing(
         assert f"query cut to its first {MAX_QUERY_CHARS} characters" in results.notes
 
 
-def test_stop_words_only_search_the_phrase_field(seed_index: NewsIndex) -> None:
+def test_stop_words_only_search_the_stop_word_field(seed_index: NewsIndex) -> None:
     """A query of stop words alone is not empty: it matches the words as written."""
     results = seed_index.search("gegen die")
     assert results.hits and all("gegen" in h.text.lower() for h in results)

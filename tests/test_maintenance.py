@@ -17,6 +17,7 @@ from newsindex.index import signing
 from newsindex.index.errors import IndexLockedError, IndexNotFoundError
 from newsindex.index.maintenance import CheckReport, check_index, lock_status, unlock_index
 from newsindex.index.storage import open_index
+from newsindex.index.writing import paragraph_docnum
 from newsindex.ingest import read_all
 from newsindex.interfaces import paths
 from newsindex.interfaces.cli import main
@@ -114,7 +115,7 @@ def test_check_without_an_index_is_a_usage_error(tmp_path: Path, capsys: pytest.
 
 # -- check: damaged ------------------------------------------------------------------
 def test_missing_paragraph_is_reported(index_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_through_whoosh(index_path, lambda w, s: w.delete_by_term("doc_id", "a-1#3"))
+    write_through_whoosh(index_path, lambda w, s: w.delete_document(paragraph_docnum(s, "a-1", 3)))
     report = check_index(index_path)
     assert not report.ok
     [problem] = report.problems
@@ -126,8 +127,8 @@ def test_missing_paragraph_is_reported(index_path: Path, capsys: pytest.CaptureF
 
 def test_duplicated_paragraph_is_reported(index_path: Path) -> None:
     def duplicate(writer: Any, searcher: Any) -> None:
-        stored = dict(searcher.document(doc_id="a-2#0"))
-        writer.add_document(**stored, phrase=stored["body"])
+        stored = dict(searcher.stored_fields(paragraph_docnum(searcher, "a-2", 0)))
+        writer.add_document(**stored, stops=stored["body"])
 
     write_through_whoosh(index_path, duplicate)
     report = check_index(index_path)

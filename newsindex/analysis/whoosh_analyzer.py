@@ -16,27 +16,36 @@ from whoosh.analysis import Token as WhooshToken
 from .chain import AnalysisChain, get_chain
 from .config import AnalysisConfig
 
-__all__ = ["GermanAnalyzer"]
+__all__ = ["PART_LANE", "GermanAnalyzer"]
+
+# Compound parts are indexed at their word's position plus this offset: they keep
+# the word's character span (a match on ``kartell`` marks ``Drogenkartelle``) but
+# never line up with the words around them, so phrases match whole words only.
+PART_LANE = 1 << 30
 
 
 class GermanAnalyzer(Composable):
     """Whoosh analyzer over :class:`AnalysisChain`.
 
-    ``keep_stops=False`` is the ranked field (stop words removed);
-    ``keep_stops=True, parts=False`` is the phrase field, where
-    ``"Krieg gegen Drogenkartelle"`` must still find ``gegen`` and only the
-    word's own lemma matters. A token's lemma and its compound parts share one
-    position and the token's character span, so a match on ``kartell`` marks the
-    whole surface word ``Drogenkartelle``.
+    The default is the ranked field: stop words removed, each word's lemma at
+    the word's position and its compound parts at that position plus
+    :data:`PART_LANE`, all with the word's character span (a match on
+    ``kartell`` marks the whole surface word ``Drogenkartelle``).
+    ``only_stops=True`` is its complement for phrases: the stop words alone, at
+    their positions, so ``"Krieg gegen Drogenkartelle"`` checks ``gegen`` too.
+    ``keep_stops=True, parts=False`` is every word's lemma (analysis views).
     """
 
-    def __init__(self, config: AnalysisConfig, keep_stops: bool = False, parts: bool = True) -> None:
+    def __init__(
+        self, config: AnalysisConfig, keep_stops: bool = False, parts: bool = True, only_stops: bool = False
+    ) -> None:
         self.config = config
-        self.keep_stops = keep_stops
-        self.parts = parts
+        self.keep_stops = keep_stops or only_stops
+        self.parts = parts and not only_stops
+        self.only_stops = only_stops
 
-    def _key(self) -> tuple[AnalysisConfig, bool, bool]:
-        return (self.config, self.keep_stops, self.parts)
+    def _key(self) -> tuple[AnalysisConfig, bool, bool, bool]:
+        return (self.config, self.keep_stops, self.parts, self.only_stops)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (GermanAnalyzer, self._key())
@@ -48,7 +57,10 @@ class GermanAnalyzer(Composable):
         return hash(self._key())
 
     def __repr__(self) -> str:
-        return f"GermanAnalyzer({self.config!r}, keep_stops={self.keep_stops}, parts={self.parts})"
+        return (
+            f"GermanAnalyzer({self.config!r}, keep_stops={self.keep_stops}, parts={self.parts}, "
+            f"only_stops={self.only_stops})"
+        )
 
     @property
     def chain(self) -> AnalysisChain:
@@ -69,20 +81,22 @@ class GermanAnalyzer(Composable):
         **kwargs: Any,
     ) -> Iterator[WhooshToken]:
         drop_stops = removestops and not self.keep_stops
+        only_stops = self.only_stops
         with_parts = self.parts
         t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for tok in self.chain.analyze(value, query=mode == "query"):
-            if drop_stops and tok.is_stop:
+            if (drop_stops and tok.is_stop) or (only_stops and not tok.is_stop):
                 continue
             terms = tok.terms if with_parts else (tok.lemma,)
-            for term in (*terms, *tok.alternatives) if tok.alternatives else terms:
+            for i, term in enumerate((*terms, *tok.alternatives) if tok.alternatives else terms):
                 t.text = term
                 t.boost = 1.0
                 t.stopped = False
                 if keeporiginal:
                     t.original = tok.text
                 if positions:
-                    t.pos = start_pos + tok.position
+                    # The lemma (and a query word's other readings) on the word's own position.
+                    t.pos = start_pos + tok.position + (0 if i == 0 or i >= len(terms) else PART_LANE)
                 if chars:
                     t.startchar = start_char + tok.start
                     t.endchar = start_char + tok.end

@@ -4,10 +4,16 @@ Fields:
 
 * ``body``: the paragraph, analysed without stop words (the ranked field); stored
   with character offsets so highlights come from the postings, not a re-analysis.
-* ``phrase``: the same text with stop words kept, one lemma per word (no compound
-  parts), positions only: exact phrases such as ``"Krieg gegen Drogenkartelle"``.
+  Each word's lemma sits at the word's position, its compound parts on a separate
+  position lane (:data:`~newsindex.analysis.whoosh_analyzer.PART_LANE`).
+* ``stops``: the paragraph's stop words alone, at their positions. With ``body``'s
+  lemma positions they make exact phrases such as ``"Krieg gegen Drogenkartelle"``
+  (see :mod:`newsindex.search.phrases`); a second copy of every word, as a phrase
+  field would be, cost a third of indexing time and of the index size.
 * ``title``: the article title (analysed like ``body``; boosted at query time).
-* metadata: ``article_id``, ``paragraph``, ``source``, ``author``, ``published``, ``url``.
+* metadata: ``article_id``, ``paragraph``, ``source``, ``author``, ``published``, ``url``;
+  ``doc_id`` (``article#paragraph``) and ``article_hash`` are stored, not indexed
+  (a term per paragraph cost a tenth of indexing time).
 * ``period``: the publication day as three calendar terms, ``y2023 m202305
   d20230517``, for date filters: any range of days is a union of a few whole
   years, months and days (``2023-01-01..2023-12-31`` is the one term ``y2023``),
@@ -25,10 +31,10 @@ from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer
 from ..analysis import AnalysisConfig
 from ..analysis.whoosh_analyzer import GermanAnalyzer
 
-__all__ = ["BODY", "PERIOD", "PHRASE", "TITLE", "build_schema", "period_terms"]
+__all__ = ["BODY", "PERIOD", "STOPS", "TITLE", "build_schema", "period_terms"]
 
 BODY = "body"
-PHRASE = "phrase"
+STOPS = "stops"
 TITLE = "title"
 PERIOD = "period"
 
@@ -42,11 +48,11 @@ def build_schema(config: AnalysisConfig) -> fields.Schema:
     """The paragraph schema for an analysis configuration."""
     ranked = GermanAnalyzer(config)
     return fields.Schema(
-        doc_id=fields.ID(unique=True, stored=True),
+        doc_id=fields.STORED(),
         article_id=fields.ID(stored=True, sortable=True),
         paragraph=fields.STORED(),
         body=fields.TEXT(analyzer=ranked, stored=True, chars=True),
-        phrase=fields.TEXT(analyzer=GermanAnalyzer(config, keep_stops=True, parts=False), phrase=True),
+        stops=fields.TEXT(analyzer=GermanAnalyzer(config, only_stops=True), phrase=True),
         title=fields.TEXT(analyzer=ranked, stored=True, phrase=False),
         source=fields.ID(stored=True, analyzer=IDTokenizer() | LowercaseFilter()),
         author=fields.TEXT(analyzer=RegexTokenizer() | LowercaseFilter(), stored=True, phrase=False),

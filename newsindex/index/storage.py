@@ -22,7 +22,8 @@ from .signing import SignedIndex, Signer, load_key, write_signed_toc
 __all__ = ["FORMAT_VERSION", "MANIFEST", "Manifest", "create_index", "memory_index", "open_index"]
 
 MANIFEST = "newsindex.json"
-FORMAT_VERSION = 3  # 2: a "day" field for date filters; 3: calendar "period" terms
+FORMAT_VERSION = 4  # 2: a "day" field for date filters; 3: calendar "period" terms;
+# 4: "stops" instead of "phrase", compound parts on their own position lane, doc_id stored only
 INDEX_NAME = "paragraphs"
 
 

@@ -35,6 +35,7 @@ from typing import Any, NoReturn
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import TOC, Index, LockError
 from whoosh.multiproc import SubWriterTask
+from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter, SegmentWriter
 
 from ..analysis import get_chain
@@ -46,7 +47,7 @@ from .schema import PERIOD, period_terms
 from .signing import write_signed_toc
 from .vocabulary import write_vocabularies
 
-__all__ = ["AddSummary", "ArticleWriter", "doc_id", "paragraph_documents"]
+__all__ = ["AddSummary", "ArticleWriter", "doc_id", "paragraph_docnum", "paragraph_documents", "stored_hash"]
 
 DEFAULT_BATCH = 10_000  # paragraphs per commit
 MIN_PARALLEL_BATCH = 3_000  # below this, worker start-up (spaCy load) costs more than it saves
@@ -86,6 +87,20 @@ def doc_id(article_id: str, paragraph: int) -> str:
     return f"{article_id}#{paragraph}"
 
 
+def stored_hash(searcher: Searcher, article_id: str) -> str | None:
+    """The content hash stored with an article's paragraphs (``None``: not in the index)."""
+    docnum = searcher.document_number(article_id=article_id)
+    return None if docnum is None else searcher.stored_fields(docnum).get("article_hash")
+
+
+def paragraph_docnum(searcher: Searcher, article_id: str, paragraph: int) -> int | None:
+    """The document number of one paragraph of an article (``None``: not in the index)."""
+    for docnum in searcher.document_numbers(article_id=article_id):
+        if searcher.stored_fields(docnum).get("paragraph") == paragraph:
+            return int(docnum)
+    return None
+
+
 def _as_datetime(value: date | datetime | None) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
@@ -102,7 +117,7 @@ def paragraph_documents(article: Article, content_hash: str) -> Iterator[dict[st
             "article_id": article.id,
             "paragraph": i,
             "body": text,
-            "phrase": text,
+            "stops": text,
             "paragraphs_total": total,
         }
         if article.title:
@@ -116,8 +131,7 @@ def paragraph_documents(article: Article, content_hash: str) -> Iterator[dict[st
             doc[PERIOD] = period_terms(published.date())
         if article.url:
             doc["url"] = article.url
-        if i == 0:
-            doc["article_hash"] = content_hash
+        doc["article_hash"] = content_hash  # on every paragraph: any one answers "changed?"
         yield doc
 
 
@@ -523,9 +537,7 @@ class ArticleWriter:
             unique[article.id] = article
         hashes = {a.id: a.content_hash() for a in unique.values()}
         with self.ix.searcher() as s:
-            stored = {
-                aid: (s.document(doc_id=doc_id(aid, 0)) or {}).get("article_hash") for aid in unique
-            }
+            stored = {aid: stored_hash(s, aid) for aid in unique}
         summary.skipped += len(batch) - len(unique)
         todo = [a for a in unique.values() if a.paragraphs and stored[a.id] != hashes[a.id]]
         summary.skipped += len(unique) - len(todo)

@@ -3,8 +3,8 @@
 The ``body`` field stores each term's character offsets (Whoosh ``chars=True``),
 and a term's offsets are those of the surface word that produced it. A match on
 ``krieg`` therefore marks ``Kriege``; a match on the compound part ``kartell``
-marks ``Drogenkartelle``. Terms matched in the phrase field are looked up in
-``body`` too; stop words are not in ``body``, so they are never marked.
+marks ``Drogenkartelle``. Stop words are not in ``body`` (phrases find them in
+``stops``), so they are never marked.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from whoosh.reading import IndexReader, TermNotFound
 
-from ..index.schema import BODY, PHRASE
+from ..index.schema import BODY
 
 __all__ = ["highlight_spans"]
 
@@ -35,7 +35,7 @@ def highlight_many(
     order reads each term's posting list once per query instead of once per hit.
     """
     terms = list(dict.fromkeys(
-        t.decode("utf-8") if isinstance(t, bytes) else t for f, t in matched if f in (BODY, PHRASE)
+        t.decode("utf-8") if isinstance(t, bytes) else t for f, t in matched if f == BODY
     ))
     wanted = sorted(set(docnums))
     spans: dict[int, set[tuple[int, int]]] = {d: set() for d in wanted}

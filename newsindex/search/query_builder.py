@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import islice, product
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
 from ..analysis import AnalysisChain, Token
-from ..index.schema import BODY, PHRASE, TITLE
+from ..index.schema import BODY, STOPS, TITLE
 from ..index.vocabulary import Vocabularies
 from .date_filter import period_query
+from .phrases import PhraseWord
 from .query_syntax import QueryPlan
 
 __all__ = ["EXPANSION_CAP", "PREFIX_SCAN_CAP", "BuiltQuery", "QueryBuilder", "fuzzy_distance"]
@@ -35,7 +35,6 @@ EXPANSION_CAP = 64
 PART_EXPANSION_MAX_DF = 50
 PREFIX_SCAN_CAP = 5_000
 MAX_WORDS = 64
-MAX_PHRASE_VARIANTS = 4
 
 
 def _union(subqueries: list[wq.Query], **kwargs: float) -> wq.Or:
@@ -69,6 +68,8 @@ class BuiltQuery:
     notes: list[str]
     highlight_terms: tuple[tuple[str, str], ...] = ()
     exclude: wq.Query | None = None
+    # Each phrase's words: the passages must also contain them in a row (see .phrases).
+    phrases: tuple[tuple[PhraseWord, ...], ...] = ()
 
 
 class QueryBuilder:
@@ -114,10 +115,12 @@ class QueryBuilder:
         for word in plan.required:
             toks = [t for t in self._analyze(word) if not t.is_stop]
             required.extend(self._word(t, with_parts=False) for t in toks)
+        phrases: list[tuple[PhraseWord, ...]] = []
         for text in plan.phrases:
-            q = self._phrase(text)
-            if q is not None:
-                required.append(q)
+            found = self._phrase(text)
+            if found is not None:
+                required.append(found[0])
+                phrases.append(found[1])
         for text in plan.title:
             toks = [t for t in self._analyze(text) if not t.is_stop]
             required.extend(_union([wq.Term(TITLE, term) for term in self._readings(t)]) for t in toks)
@@ -146,7 +149,9 @@ class QueryBuilder:
         # term occurs earlier in that segment (tests/test_term_scoring.py).
         excluded = [wq.Term(BODY, t.lemma) for w in plan.excluded for t in self._analyze(w)]
         exclude = _union(excluded) if excluded else None
-        return BuiltQuery(query, self._filter(plan, source, since, until), notes, highlight, exclude)
+        return BuiltQuery(
+            query, self._filter(plan, source, since, until), notes, highlight, exclude, tuple(phrases)
+        )
 
     # -- pieces --------------------------------------------------------------
     def _analyze(self, text: str) -> list[Token]:
@@ -180,18 +185,21 @@ class QueryBuilder:
 
     @staticmethod
     def _phrase_term(tok: Token) -> wq.Query:
-        return _union([wq.Term(PHRASE, term) for term in (tok.lemma, *tok.alternatives)])
+        """A stop word, searched as written (a query of stop words alone)."""
+        return _union([wq.Term(STOPS, term) for term in (tok.lemma, *tok.alternatives)])
 
-    def _phrase(self, text: str) -> wq.Query | None:
+    def _phrase(self, text: str) -> tuple[wq.Query, tuple[PhraseWord, ...]] | None:
+        """The phrase's words as required, ranked words, and their positions in a row."""
         toks = self._analyze(text)
         if not toks:
             return None
-        if len(toks) == 1:
-            return self._phrase_term(toks[0])
-        choices = [self._readings(t) for t in toks]
-        variants = [list(v) for v in islice(product(*choices), MAX_PHRASE_VARIANTS)]
-        phrases: list[wq.Query] = [wq.Phrase(PHRASE, v) for v in variants]
-        return phrases[0] if len(phrases) == 1 else _union(phrases)
+        first = toks[0].position
+        words = tuple(
+            PhraseWord(STOPS if t.is_stop else BODY, self._readings(t), t.position - first) for t in toks
+        )
+        content = [t for t in toks if not t.is_stop]
+        ranked = [self._word(t, with_parts=False) for t in content] or [self._phrase_term(t) for t in toks]
+        return (ranked[0] if len(ranked) == 1 else wq.And(ranked)), words
 
     def _fuzzy(self, word: str, dist: int | None) -> wq.Query:
         toks = self._analyze(word)

@@ -16,7 +16,8 @@ from ..analysis import AnalysisChain
 from ..index.schema import BODY
 from ..index.vocabulary import Vocabularies
 from .highlights import highlight_many
-from .query_builder import QueryBuilder
+from .phrases import phrase_docs
+from .query_builder import BuiltQuery, QueryBuilder
 from .query_syntax import QueryPlan, parse_query
 from .results import ArticleGroup, Hit, Results
 from .term_scoring import FieldLengths, Scored, TermScorer, admit, top
@@ -257,6 +258,15 @@ def _top_collapsed(ranking: Ranking, wanted: int, max_per_article: int | None) -
         window *= 4
 
 
+def _with_phrases(searcher: Searcher, admitted: set[int] | None, built: BuiltQuery) -> set[int] | None:
+    """The admitted documents that also contain every phrase of the query word for word."""
+    reader = searcher.reader()
+    for words in built.phrases:
+        docs = phrase_docs(reader, list(words))
+        admitted = docs if admitted is None else admitted & docs
+    return admitted
+
+
 def run_search(
     searcher: Searcher,
     chain: AnalysisChain,
@@ -292,13 +302,14 @@ def run_search(
         return Results(query, (), 0, (time.perf_counter() - t0) * 1000, None, notes)
 
     wanted = min(MAX_LIMIT, limit * (max_per_article or 3)) if group_by_article else limit
-    admitted = admitted_docs(searcher, built.filter)
-    if admitted is not None and not admitted:  # Whoosh reads an empty filter as none
+    filtered = admitted_docs(searcher, built.filter)
+    if filtered is not None and not filtered:  # Whoosh reads an empty filter as none
         return Results(query, (), 0, (time.perf_counter() - t0) * 1000, None, notes)
+    admitted = _with_phrases(searcher, filtered, built)
     rejected = set(searcher.docs_for_query(built.exclude)) if built.exclude is not None else None
     taat = options.term_at_a_time
     ranking = Ranking(searcher, built.query, admitted, lengths, rejected=rejected, term_at_a_time=taat)
-    kept = _top_collapsed(ranking, wanted, max_per_article)
+    kept = _top_collapsed(ranking, wanted, max_per_article) if admitted is None or admitted else []
     if not kept and plan.phrases and options.phrase_fallback:
         # Quotation marks in pasted text ("sagte, „wir …“") make phrases that rarely
         # match word for word: rather than nothing, rank by the phrases' words.
@@ -306,7 +317,7 @@ def run_search(
         relaxed = builder.build(loose, source=source, since=since, until=until)
         if relaxed.query is not None:
             loose_ranking = Ranking(
-                searcher, relaxed.query, admitted, lengths, rejected=rejected, term_at_a_time=taat
+                searcher, relaxed.query, filtered, lengths, rejected=rejected, term_at_a_time=taat
             )
             loose_kept = _top_collapsed(loose_ranking, wanted, max_per_article)
             if loose_kept:
