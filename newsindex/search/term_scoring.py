@@ -26,7 +26,7 @@ from itertools import accumulate
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.reading import IndexReader
+from whoosh.reading import IndexReader, TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
@@ -199,9 +199,10 @@ class TermScorer:
         score_parts: list[np.ndarray] = []
         fmt = field.format
         for segment, offset in self.leaves:
-            if (fieldname, btext) not in segment:
+            try:  # one lookup: asking ``in segment`` first would hash the term twice
+                postings = segment._terms.matcher(fieldname, btext, fmt, scorer=None)
+            except TermNotFound:
                 continue
-            postings = segment._terms.matcher(fieldname, btext, fmt, scorer=None)
             ids_list, weights_list = _read_postings(postings)
             if not ids_list:
                 continue
