@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .engine import NewsIndex
     from .index.errors import (
         IndexExistsError,
+        IndexFormatError,
         IndexLockedError,
         IndexNotFoundError,
         IndexWriteError,
@@ -58,6 +59,7 @@ _EXPORTS = {
     "AnalysisUnavailableError": ".analysis",
     "NewsIndexError": ".index.errors",
     "IndexExistsError": ".index.errors",
+    "IndexFormatError": ".index.errors",
     "IndexNotFoundError": ".index.errors",
     "IndexLockedError": ".index.errors",
     "IndexWriteError": ".index.errors",

@@ -8,8 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from newsindex import NewsIndex
+
+# Property tests draw the same examples on every run (CI must not flake); run with
+# HYPOTHESIS_PROFILE=explore to search new ones.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 # Index signing keys for the test run (inherited by subprocesses), never the user's own.
 os.environ["NEWSINDEX_KEY_FILE"] = str(Path(tempfile.mkdtemp(prefix="newsindex-key-")) / "signing.key")

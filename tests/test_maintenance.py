@@ -14,7 +14,7 @@ import pytest
 
 from newsindex import Article, NewsIndex
 from newsindex.index import signing
-from newsindex.index.errors import IndexLockedError, IndexNotFoundError
+from newsindex.index.errors import IndexFormatError, IndexLockedError, IndexNotFoundError
 from newsindex.index.maintenance import CheckReport, check_index, lock_status, unlock_index
 from newsindex.index.storage import open_index
 from newsindex.index.writing import paragraph_docnum
@@ -304,3 +304,25 @@ def test_damaged_manifest_is_reported(index_path: Path) -> None:
     report = check_index(index_path)
     assert "manifest" in kinds(report) and not report.ok
     assert any(p.file == "newsindex.json" for p in report.problems)
+
+
+# -- an index of an older format -------------------------------------------------------
+def test_an_index_of_another_format_is_refused_with_the_way_out(
+    index_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = index_path / "newsindex.json"
+    data = json.loads(manifest.read_text())
+    data["format_version"] = 3
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(IndexFormatError, match="has format 3, this newsindex reads format 4: rebuild it"):
+        NewsIndex.open(index_path)
+    assert issubclass(IndexFormatError, IndexNotFoundError)  # code catching "no index" still works
+    empty = index_path.parent / "empty"
+    empty.mkdir()
+    for args in (["search", "Krieg"], ["index", str(empty)]):
+        code, _, err = cli(capsys, *args, "--index", str(index_path))
+        assert code == 2 and "has format 3" in err and "--overwrite" in err, err
+    code, _, err = cli(capsys, "index", str(empty), "--index", str(index_path), "--overwrite")
+    assert code != 2, err
+    with NewsIndex.open(index_path) as ix:  # rebuilt in the current format
+        assert ix.stats()["paragraphs"] == 0

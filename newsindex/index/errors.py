@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "IndexExistsError",
+    "IndexFormatError",
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexWriteError",
@@ -21,6 +22,14 @@ class IndexExistsError(NewsIndexError):
 
 class IndexNotFoundError(NewsIndexError):
     """``NewsIndex.open`` found no newsindex index at the path."""
+
+
+class IndexFormatError(IndexNotFoundError):
+    """The index at the path was written by a newsindex with another index format: rebuild it.
+
+    A kind of :class:`IndexNotFoundError` (there is no index this version can read),
+    so code that catches that one keeps working.
+    """
 
 
 class IndexLockedError(NewsIndexError):

@@ -15,7 +15,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import TOC, FileIndex, Index
 
 from ..analysis import AnalysisConfig, AnalysisInfo, analysis_info, check_reproducible
-from .errors import IndexExistsError, IndexNotFoundError
+from .errors import IndexExistsError, IndexFormatError, IndexNotFoundError
 from .schema import build_schema
 from .signing import SignedIndex, Signer, load_key, write_signed_toc
 
@@ -119,7 +119,7 @@ def open_index(
         raise IndexNotFoundError(f"no index at {path} (no such folder)")
     manifest = read_manifest(path)
     if manifest.format_version != FORMAT_VERSION:
-        raise IndexNotFoundError(
+        raise IndexFormatError(
             f"the index at {path} has format {manifest.format_version}, this newsindex reads format "
             f"{FORMAT_VERSION}: rebuild it (newsindex index … --overwrite)"
         )

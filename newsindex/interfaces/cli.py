@@ -147,12 +147,15 @@ def _describe(exc: BaseException, index_path: Path | None) -> CliError:
         AnalysisMismatchError,
         AnalysisUnavailableError,
         IndexExistsError,
+        IndexFormatError,
         IndexNotFoundError,
     )
 
     where = f" at {index_path}" if index_path else ""
     if isinstance(exc, CliError):
         return exc
+    if isinstance(exc, IndexFormatError):
+        return CliError(_first_line(exc))
     if isinstance(exc, IndexNotFoundError):
         return CliError(f"no index{where}: build one with `newsindex index PATH` (or try `newsindex demo`)")
     if isinstance(exc, IndexExistsError):
@@ -218,13 +221,15 @@ def _open_or_create(
     path: Path, analysis: str | None, overwrite: bool, batch_size: int | None = None
 ) -> tuple[NewsIndex, bool]:
     """Open the index at ``path``, or create it; ``True`` when it was created."""
-    from .. import IndexNotFoundError
+    from .. import IndexFormatError, IndexNotFoundError
     from ..engine import NewsIndex
 
     kwargs: dict[str, Any] = {"batch_size": batch_size} if batch_size else {}
     if not overwrite:
         try:
             ix = NewsIndex.open(path, **kwargs)
+        except IndexFormatError:
+            raise  # an old index: say so (rebuild with --overwrite), never "already exists"
         except IndexNotFoundError:
             pass
         else:
