@@ -241,6 +241,7 @@ class NewsIndex:
         if current is None or current.reader().generation() != self._ix.latest_generation():
             current = self._ix.searcher(weighting=weighting(self.search_options))
             local.searcher = current
+            self._lengths.keep_only(current.reader())  # segments merged away need no lengths
             with self._searcher_lock:
                 self._searchers.append(current)
         return current

@@ -16,6 +16,7 @@ import random
 from collections.abc import Iterator
 
 import pytest
+from conftest import SEEDS
 from whoosh import query as wq
 
 from newsindex import Article, NewsIndex
@@ -62,6 +63,26 @@ def _migration_typos() -> list[str]:
 
 KA_WORDS = _ka_words(400)
 TYPOS = _migration_typos()
+
+
+@pytest.fixture(scope="module")
+def empty_index() -> Iterator[NewsIndex]:
+    """An index with nothing in it: never written to."""
+    with NewsIndex.in_memory(analysis="builtin") as ix:
+        yield ix
+
+
+@pytest.fixture(scope="module")
+def emptied_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NewsIndex]:
+    """An on-disk index whose every article was deleted (segments full of deletions)."""
+    with NewsIndex.create(tmp_path_factory.mktemp("emptied") / "ix", analysis="builtin") as ix:
+        ix.add_path(SEEDS)
+        lexicon = ix._current_searcher().reader().lexicon("article_id")
+        ids = [t.decode() if isinstance(t, bytes) else t for t in lexicon]
+        for aid in ids:
+            assert ix.delete(aid)
+        assert ix.stats()["articles"] == 0
+        yield ix
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +165,7 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
-@pytest.mark.parametrize("index_name", ["seed_index", "big_index"])
+@pytest.mark.parametrize("index_name", ["seed_index", "big_index", "empty_index", "emptied_index"])
 def test_hostile_query_returns_results_or_nothing(
     name: str, index_name: str, request: pytest.FixtureRequest
 ) -> None:

@@ -137,10 +137,11 @@ class Vocabularies:
         """The vocabularies of ``reader``'s segments (loaded on first use)."""
         leaves = [leaf for leaf, _offset in reader.leaf_readers()]
         vocabs = [self._load(leaf) for leaf in leaves]
+        segments = [(leaf, leaf.segment() if hasattr(leaf, "segment") else None) for leaf in leaves]
         live = {
-            (id(getattr(leaf, "_storage", None)), leaf.segment().segment_id())
-            for leaf in leaves
-            if hasattr(leaf, "segment")
+            (id(getattr(leaf, "_storage", None)), segment.segment_id())
+            for leaf, segment in segments
+            if segment is not None  # an empty index's reader has none
         }
         with self._lock:  # forget segments merged away
             for key in [k for k in self._cache if k not in live]:

@@ -19,7 +19,6 @@ a query with anything else (a phrase) returns ``None`` and is left to Whoosh.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -80,9 +79,10 @@ class FieldLengths:
                 self._arrays[key] = lengths
         return lengths
 
-    def forget(self, live_segments: Iterable[str]) -> None:
-        """Drop arrays of segments no longer in the index (merged away)."""
-        live = set(live_segments)
+    def keep_only(self, reader: IndexReader) -> None:
+        """Drop the arrays of segments that ``reader`` (the latest commit) no longer has."""
+        segments = (leaf.segment() if hasattr(leaf, "segment") else None for leaf, _ in reader.leaf_readers())
+        live = {segment.segment_id() for segment in segments if segment is not None}
         with self._lock:
             for key in [k for k in self._arrays if k[0] not in live]:
                 del self._arrays[key]
@@ -190,17 +190,19 @@ class TermScorer:
         except ValueError:
             return Scored.empty()
         scorable = field.scorable
-        if scorable:
-            B = self.weighting._field_B.get(fieldname, self.weighting.B)
-            K1 = self.weighting.K1
-            idf = searcher.idf(fieldname, btext)
-            avgfl = searcher.avg_field_length(fieldname) or 1
+        stats: tuple[float, float, float, float] | None = None  # read once the term is found
         id_parts: list[np.ndarray] = []
         score_parts: list[np.ndarray] = []
         fmt = field.format
         for segment, offset in self.leaves:
+            terms = getattr(segment, "_terms", None)  # a segment reader's terms table
             try:  # one lookup: asking ``in segment`` first would hash the term twice
-                postings = segment._terms.matcher(fieldname, btext, fmt, scorer=None)
+                if terms is not None:
+                    postings = terms.matcher(fieldname, btext, fmt, scorer=None)
+                elif (fieldname, btext) in segment:  # any other reader (an empty index's)
+                    postings = segment.postings(fieldname, btext)
+                else:
+                    continue
             except TermNotFound:
                 continue
             ids_list, weights_list = _read_postings(postings)
@@ -213,6 +215,15 @@ class TermScorer:
                 keep = ~np.isin(ids, deleted, assume_unique=True)
                 ids, tf = ids[keep], tf[keep]
             if scorable:
+                if stats is None:
+                    weighting = self.weighting
+                    stats = (
+                        searcher.idf(fieldname, btext),
+                        searcher.avg_field_length(fieldname) or 1,
+                        weighting._field_B.get(fieldname, weighting.B),
+                        weighting.K1,
+                    )
+                idf, avgfl, B, K1 = stats
                 fl = self.lengths.get(segment, fieldname)[ids]
                 # Whoosh's bm25(), operation for operation, so the floats agree.
                 s = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
