@@ -56,6 +56,7 @@ class AnalysisChain:
         self._cache_lock = threading.Lock()
         self._words: dict[tuple[str, str], WordTerms] = {}
         self._texts: OrderedDict[str, list[Token]] = OrderedDict()
+        self._primed: dict[str, list[Token]] = {}
         self._norm: Callable[[str], str] = fold if self.config.fold else str.lower
         self._stem: Callable[[str], str] | None = None
         if not self.config.lemmatize:
@@ -76,7 +77,9 @@ class AnalysisChain:
     def analyze(self, text: str, *, query: bool = False) -> list[Token]:
         """Analyse one text. ``query=True`` adds alternative readings of lowercase words."""
         if not query:
-            cached = self._texts.get(text)
+            cached = self._primed.get(text)
+            if cached is None:
+                cached = self._texts.get(text)
             if cached is not None:
                 return cached
         if not text or text.isspace():
@@ -101,10 +104,30 @@ class AnalysisChain:
             out.append(self.analyze(t))
         return out
 
-    def prime(self, texts: Iterable[str]) -> None:
-        """Analyse ``texts`` ahead of indexing so the per-field calls hit the cache."""
-        if not self.backend.context_free:
-            self.analyze_many(list(texts))
+    def prime(self, texts: Iterable[str], *, stop: threading.Event | None = None) -> None:
+        """Analyse ``texts`` now and keep every result until the next ``prime``.
+
+        The index writer primes the next batch while its worker processes index
+        the current one; the next batch's workers, forked afterwards, inherit
+        these analyses instead of making them (see ``index.writing``). Setting
+        ``stop`` ends the work early and keeps nothing.
+        """
+        todo = list(dict.fromkeys(t for t in texts if t and not t.isspace()))
+        backend = self.backend
+        if backend.context_free:
+            docs: Iterable[Doc] = (backend.tokenize(t) for t in todo)
+        else:
+            docs = backend.pipe(todo)
+        primed: dict[str, list[Token]] = {}
+        for text, doc in zip(todo, docs, strict=True):
+            if stop is not None and stop.is_set():
+                return
+            primed[text] = self._tokens(text, doc, query=False)
+        self._primed = primed
+
+    def forget_primed(self) -> None:
+        """Drop what :meth:`prime` kept."""
+        self._primed = {}
 
     # -- internals ---------------------------------------------------------
     def _remember(self, text: str, tokens: list[Token]) -> None:

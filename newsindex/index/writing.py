@@ -308,6 +308,51 @@ def _batches(articles: Iterable[Article], batch_paragraphs: int) -> Iterator[lis
         yield batch
 
 
+def _with_next(batches: Iterator[list[Article]]) -> Iterator[tuple[list[Article], list[Article] | None]]:
+    """Each batch with the one after it (``None`` for the last).
+
+    When reading the next batch fails (a bad file, Ctrl-C), the current batch is
+    still handed out, without a next one, before the error goes on: reading
+    ahead must never cost a batch that could have been committed.
+    """
+    current = next(batches, None)
+    while current is not None:
+        try:
+            following = next(batches, None)
+        except BaseException as exc:
+            yield current, None
+            raise exc from None
+        yield current, following
+        current = following
+
+
+class _Primer(threading.Thread):
+    """Analyses half of the next batch's articles while this batch's workers index.
+
+    Half, because this process then works as long as the two workers: priming
+    everything made the workers wait for it (adl: 85 s unprimed, 82 s all
+    primed, 76 s half primed). Stopped early when the write fails.
+    """
+
+    def __init__(self, batch: list[Article], config: AnalysisConfig) -> None:
+        super().__init__(name="newsindex-prime", daemon=True)
+        self.texts = [t for a in batch[::2] for t in (*a.paragraphs, a.title)]
+        self.chain = get_chain(config)
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        """Prime the chain (see :meth:`AnalysisChain.prime`)."""
+        self.chain.prime(self.texts, stop=self.stop)
+
+
+def _wait_for(primer: _Primer | None, *, cancel: bool = False) -> None:
+    """Join ``primer``: no worker may be forked while it runs (it changes the chain's state)."""
+    if primer is not None:
+        if cancel:
+            primer.stop.set()
+        primer.join()
+
+
 class ArticleWriter:
     """Writes articles into a Whoosh index in committed batches."""
 
@@ -383,10 +428,20 @@ class ArticleWriter:
     ) -> AddSummary:
         """Add or update ``articles``; returns the counts."""
         total = AddSummary()
-        for batch in _batches(articles, self.batch_size):
-            total.merge(self._add_batch(batch))
-            if progress is not None:
-                progress(total)
+        # While a batch's worker processes index it, this process analyses part of
+        # the next batch, and the next batch's workers (forked after that) inherit
+        # those analyses: this process no longer idles while they work.
+        prefetch = self.workers > 1 and not isinstance(self.ix.storage, RamStorage)
+        chain = get_chain(self.config)
+        batches = _batches(articles, self.batch_size)
+        pairs = _with_next(batches) if prefetch else ((b, None) for b in batches)
+        try:
+            for batch, following in pairs:
+                total.merge(self._add_batch(batch, following))
+                if progress is not None:
+                    progress(total)
+        finally:
+            chain.forget_primed()
         return total
 
     def _writer_options(self, paragraphs: int) -> dict[str, Any]:
@@ -529,7 +584,8 @@ class ArticleWriter:
             with contextlib.suppress(Exception):
                 writer._cleanup_on_error()  # type: ignore[attr-defined]
 
-    def _add_batch(self, batch: list[Article]) -> AddSummary:
+    def _add_batch(self, batch: list[Article], following: list[Article] | None = None) -> AddSummary:
+        """Write one batch in one commit; meanwhile analyse the ``following`` batch (see :meth:`add`)."""
         summary = AddSummary()
         # Later copies of an article within one batch win, as they would across batches.
         unique: dict[str, Article] = {}
@@ -543,11 +599,10 @@ class ArticleWriter:
         summary.skipped += len(unique) - len(todo)
         if not todo:
             return summary
-        chain = get_chain(self.config)
-        chain.prime(p for a in todo for p in (*a.paragraphs, a.title))
         paragraphs = sum(len(a.paragraphs) for a in todo)
         writer = self._writer(**self._writer_options(paragraphs))
         self._prepare_workers(writer)
+        primer: _Primer | None = None
         try:
             for article in todo:
                 if stored[article.id] is not None:
@@ -558,7 +613,17 @@ class ArticleWriter:
                 for doc in paragraph_documents(article, hashes[article.id]):
                     writer.add_document(**doc)
                     summary.paragraphs += 1
+                if following and primer is None and len(getattr(writer, "tasks", ())) >= self.workers:
+                    # Every worker of this batch is forked: no fork happens while the thread runs.
+                    primer = _Primer(following, self.config)
+                    primer.start()
         except BaseException as exc:
+            _wait_for(primer, cancel=True)
             self._give_up(writer, exc)
-        self._commit(writer)
+        try:
+            self._commit(writer)
+        except BaseException:
+            _wait_for(primer, cancel=True)
+            raise
+        _wait_for(primer)
         return summary

@@ -1,0 +1,74 @@
+"""Multi-process indexing analyses the next batch while the workers index this one."""
+
+from __future__ import annotations
+
+from itertools import islice
+from pathlib import Path
+
+import pytest
+from conftest import WIKINEWS
+
+from newsindex import IndexWriteError, NewsIndex
+from newsindex.analysis.chain import AnalysisChain
+from newsindex.index import writing
+from newsindex.ingest import read
+
+pytestmark = pytest.mark.skipif(not WIKINEWS.is_file(), reason="../shared/corpora is not beside the repo")
+
+
+def test_workers_inherit_half_of_the_next_batch_analysed_and_the_index_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = list(islice(read(WIKINEWS), 240))
+    monkeypatch.setattr(writing, "MIN_PARALLEL_BATCH", 1)  # small batches take the two-worker path
+    primed: list[list[str]] = []
+    prime = AnalysisChain.prime
+
+    def spy(self: AnalysisChain, texts: list[str], **kwargs: object) -> None:
+        primed.append(list(texts))
+        prime(self, texts, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(AnalysisChain, "prime", spy)
+    batches = list(writing._batches(iter(articles), 300))
+    assert len(batches) >= 3
+    with NewsIndex.create(tmp_path / "two", analysis="builtin", workers=2, batch_size=300) as two:
+        two.add(articles)
+        assert two.chain._primed == {}  # forgotten once the run is over
+        # Every batch but the first was half analysed while the one before it was indexed.
+        expected = [[t for a in b[::2] for t in (*a.paragraphs, a.title)] for b in batches[1:]]
+        assert primed == expected
+        with NewsIndex.create(tmp_path / "one", analysis="builtin", workers=1, batch_size=300) as one:
+            one.add(articles)
+            assert len(primed) == len(expected)  # one process: nothing to prime for
+            for query in ("Regierung Wahl", '"Europäische Union"', "Fußball*", "Präsidentschaftswahl"):
+                a, b = two.search(query, limit=50), one.search(query, limit=50)
+                assert a.total == b.total
+                assert sorted((h.article_id, h.paragraph, round(h.score, 9)) for h in a.hits) == sorted(
+                    (h.article_id, h.paragraph, round(h.score, 9)) for h in b.hits
+                )
+
+
+def test_a_failed_batch_stops_the_analysis_of_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = list(islice(read(WIKINEWS), 240))
+    monkeypatch.setattr(writing, "MIN_PARALLEL_BATCH", 1)
+    primers: list[writing._Primer] = []
+    start = writing._Primer.start
+
+    def record(self: writing._Primer) -> None:
+        primers.append(self)
+        start(self)
+
+    monkeypatch.setattr(writing._Primer, "start", record)
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with NewsIndex.create(tmp_path / "ix", analysis="builtin", workers=2, batch_size=300) as ix:
+        monkeypatch.setattr(writing, "write_signed_toc", disk_full)  # the first commit fails
+        with pytest.raises(IndexWriteError, match="disk full"):
+            ix.add(articles)
+        assert primers and all(p.stop.is_set() and not p.is_alive() for p in primers)
+        assert ix.chain._primed == {}
+        assert ix.stats()["paragraphs"] == 0
