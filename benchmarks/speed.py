@@ -130,24 +130,29 @@ def measure_analysis(opts: SpeedOptions) -> dict[str, Any]:
         if reason := _skip_reason(name):
             out[name] = {"error": f"skipped: {reason}"}
             continue
-        runs = []
-        for _ in range(opts.analyze_repeats):
-            task = {
-                "task": "analyze",
-                "system": "newsindex" if _is_newsindex(name) else name,
-                "analysis": options,
-                "corpus": opts.corpus,
-                "limit": opts.analyze_limit,
-                "time_budget_s": opts.analyze_budget_s,
-            }
-            res = _spawn(task, single_core=True)
-            if "error" in res:
-                runs = [res]
-                break
-            runs.append(res)
+        task = {
+            "task": "analyze",
+            "system": "newsindex" if _is_newsindex(name) else name,
+            "analysis": options,
+            "corpus": opts.corpus,
+            "limit": opts.analyze_limit,
+            "time_budget_s": opts.analyze_budget_s,
+        }
+        runs = _repeat(task, opts.analyze_repeats, single_core=True)
         out[name] = _collect(runs, ["words_per_s", "paragraphs", "words", "out_tokens", "rss_self_kb"])
         _log(f"analysis {name}: {out[name].get('words_per_s', out[name].get('error'))}")
     return out
+
+
+def _repeat(task: dict[str, Any], repeats: int, *, single_core: bool = False) -> list[dict[str, Any]]:
+    """``task`` run ``repeats`` times, each in a fresh process; just the error if one fails."""
+    runs = []
+    for _ in range(repeats):
+        res = _spawn(task, single_core=single_core)
+        if "error" in res:
+            return [res]
+        runs.append(res)
+    return runs
 
 
 def _collect(runs: list[dict[str, Any]], keys: Sequence[str]) -> dict[str, Any]:
@@ -164,21 +169,15 @@ def measure_build(opts: SpeedOptions) -> dict[str, Any]:
             out[name] = {"error": f"skipped: {reason}"}
             continue
         path = opts.out / "index" / name.replace(" ", "_").replace("=", "")
-        runs = []
-        for _ in range(opts.build_repeats):
-            task = {
-                "task": "build",
-                "system": "newsindex" if _is_newsindex(name) else name,
-                "create_kwargs": kwargs,
-                "corpus": opts.corpus,
-                "limit": opts.limit,
-                "index": str(path),
-            }
-            res = _spawn(task)
-            if "error" in res:
-                runs = [res]
-                break
-            runs.append(res)
+        task = {
+            "task": "build",
+            "system": "newsindex" if _is_newsindex(name) else name,
+            "create_kwargs": kwargs,
+            "corpus": opts.corpus,
+            "limit": opts.limit,
+            "index": str(path),
+        }
+        runs = _repeat(task, opts.build_repeats)
         keys = [
             "seconds",
             "paragraphs_per_s",

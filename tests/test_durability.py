@@ -206,13 +206,26 @@ def _alive(pid: int) -> bool:
     return state != "Z"  # an unreaped zombie holds no files
 
 
-def wait_until_gone(pids: list[int], deadline_s: float = 15.0) -> list[int]:
-    """Wait (bounded) for processes to exit; returns those still running."""
-    import time
+def wait_until_gone(pids: list[int]) -> list[int]:
+    """Wait for processes (not our children) to exit; returns those still running.
 
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end and any(_alive(p) for p in pids):
-        time.sleep(0.05)
+    Each process is awaited through a pidfd, which becomes readable when it exits.
+    The 120 s bound is a safety net against a hung test run (a worker that never
+    exits), not a timing: a fixed worker is killed by its parent's death at once.
+    """
+    import select
+
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue  # already gone
+        try:
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            poller.poll(120_000)
+        finally:
+            os.close(fd)
     return [p for p in pids if _alive(p)]
 
 

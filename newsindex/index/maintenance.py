@@ -26,7 +26,7 @@ import re
 import shutil
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -374,14 +374,7 @@ class CheckProblem:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {
-            "kind": self.kind,
-            "severity": self.severity,
-            "message": self.message,
-            "article_id": self.article_id,
-            "segment": self.segment,
-            "file": self.file,
-        }
+        return asdict(self)
 
 
 @dataclass(slots=True)

@@ -32,6 +32,7 @@ from whoosh.filedb.filestore import Storage
 from whoosh.reading import IndexReader, SegmentReader
 
 from .schema import BODY
+from .segments import segment_of
 
 __all__ = ["SegmentVocabulary", "Vocabularies", "vocab_filename", "write_vocabularies"]
 
@@ -111,7 +112,7 @@ class Vocabularies:
         self._cache: dict[tuple[int, str], SegmentVocabulary] = {}
 
     def _load(self, leaf: Any) -> SegmentVocabulary:
-        segment = leaf.segment() if hasattr(leaf, "segment") else None
+        segment = segment_of(leaf)
         storage = getattr(leaf, "_storage", None)
         if segment is None or storage is None:
             return SegmentVocabulary.from_reader(leaf)
@@ -137,11 +138,11 @@ class Vocabularies:
         """The vocabularies of ``reader``'s segments (loaded on first use)."""
         leaves = [leaf for leaf, _offset in reader.leaf_readers()]
         vocabs = [self._load(leaf) for leaf in leaves]
-        segments = [(leaf, leaf.segment() if hasattr(leaf, "segment") else None) for leaf in leaves]
+        segments = [(leaf, segment_of(leaf)) for leaf in leaves]
         live = {
             (id(getattr(leaf, "_storage", None)), segment.segment_id())
             for leaf, segment in segments
-            if segment is not None  # an empty index's reader has none
+            if segment is not None
         }
         with self._lock:  # forget segments merged away
             for key in [k for k in self._cache if k not in live]:

@@ -30,6 +30,8 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from ..index.segments import segment_ids, segment_of
+
 __all__ = ["FieldLengths", "Ranked", "Scored", "TermScorer", "admit", "top"]
 
 # Whoosh stores a field's length per document as one byte; this decodes them all.
@@ -67,7 +69,7 @@ class FieldLengths:
 
     def get(self, segment_reader: IndexReader, fieldname: str) -> np.ndarray:
         """The decoded lengths of ``fieldname`` for every document of the segment."""
-        segment = segment_reader.segment() if hasattr(segment_reader, "segment") else None
+        segment = segment_of(segment_reader)
         key = (segment.segment_id(), fieldname) if segment is not None else None
         if key is not None:
             cached = self._arrays.get(key)
@@ -81,8 +83,7 @@ class FieldLengths:
 
     def keep_only(self, reader: IndexReader) -> None:
         """Drop the arrays of segments that ``reader`` (the latest commit) no longer has."""
-        segments = (leaf.segment() if hasattr(leaf, "segment") else None for leaf, _ in reader.leaf_readers())
-        live = {segment.segment_id() for segment in segments if segment is not None}
+        live = segment_ids(reader)
         with self._lock:
             for key in [k for k in self._arrays if k[0] not in live]:
                 del self._arrays[key]
