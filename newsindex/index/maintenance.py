@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import IndexLockedError, IndexNotFoundError, NewsIndexError
+from .signing import audit
 from .storage import FORMAT_VERSION, INDEX_NAME, MANIFEST, open_index, read_manifest
 
 __all__ = [
@@ -456,6 +457,9 @@ def check_index(path: str | os.PathLike[str], *, trust: bool = False) -> CheckRe
                 f"{MANIFEST} says format {manifest.format_version}, this newsindex reads {FORMAT_VERSION}",
                 file=MANIFEST,
             )
+    # Signatures cannot show these: a folder anyone may write, an older copy put back.
+    for finding in audit(path, INDEX_NAME):
+        report.add(finding.kind, finding.message, finding.severity, file=finding.file)
     try:
         ix, _ = open_index(path, allow_version_drift=True, trust=trust)
     except Exception as exc:  # every failure to open is a finding
