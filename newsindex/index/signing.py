@@ -3,20 +3,14 @@
 Whoosh stores the table of contents (schema, segment list) and the postings and
 stored fields inside segments with ``pickle``: reading an index someone else
 crafted can run their code. newsindex therefore signs every commit it makes:
-``newsindex.sig`` holds an HMAC-SHA256, under a key private to the user, of the
-table of contents and of every file of every segment it lists. Before Whoosh
-reads a table of contents, :class:`SignedIndex` checks its signature and the
-signatures of the segment files (each file's content once per process), and
-refuses with :class:`UntrustedIndexError` otherwise. ``trust=True`` on opening
-skips the check for an index you know, and signs it with your key.
-
-The signature is itself authenticated (an HMAC over all of it): its list of
-files, their sizes and digests, the tables of contents and the manifest
-(``newsindex.json``). A commit is valid only if *exactly* the files of its
-segments are listed: a file named after one of its segments but absent from the
-list is refused like an altered one, before Whoosh opens anything. A signature
-of an older newsindex (version 2, not authenticated as a whole) is refused:
-open such an index once with ``trust=True``.
+``newsindex.sig`` holds HMAC-SHA256s, under a key private to the user, of the
+table of contents, of every file of every segment it lists and of the manifest
+(``newsindex.json``), and one of the whole signature (file list, sizes, tables
+of contents). Before Whoosh reads a table of contents, :class:`SignedIndex`
+checks it and that *exactly* the files named after its segments are listed and
+unchanged (each file's content once per process); anything else, an older
+(version 2) signature too, is refused with :class:`UntrustedIndexError`.
+``trust=True`` on opening skips the check for an index you know, and signs it.
 
 Signatures cannot tell an older signed state from the current one, so each
 commit also records its generation beside the key (:meth:`Signer.record`), and
@@ -208,7 +202,7 @@ class Signer:
         self.indexname = indexname
         self._key = key
         self._key_id = hashlib.sha256(b"newsindex key id\0" + key).hexdigest()[:16]
-        self._verified: dict[tuple[str, int, int, int], str] = {}  # file stat -> its checked HMAC
+        self._verified: dict[tuple[str, int, int, int, int], str] = {}  # file stat -> its checked HMAC
         self._lock = threading.Lock()
         self._index_id: str | None = None
 
@@ -343,9 +337,10 @@ class Signer:
                 f"the index at {self.folder}: {MANIFEST_NAME} changed since newsindex signed it; {ADVICE}"
             )
 
-    def verify(self, generation: int) -> None:
+    def verify(self, generation: int) -> bytes:
         """Raise :class:`UntrustedIndexError` unless ``generation`` is signed with our key:
         its table of contents and exactly the files of its segments, no more, no fewer.
+        Returns the table of contents' bytes as checked (read those, not the file again).
 
         Raises ``FileNotFoundError`` when a commit replaced ``generation`` meanwhile
         (the caller checks the new one).
@@ -384,7 +379,8 @@ class Signer:
             expected = str(files[name].get("hmac", ""))
             if st.st_size != files[name].get("size"):
                 raise UntrustedIndexError(f"{where}: {name} changed since newsindex signed it; {ADVICE}")
-            stamp = (name, st.st_size, st.st_mtime_ns, st.st_ino)
+            # ctime too: a rewrite in place can restore size and mtime, not ctime.
+            stamp = (name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
             with self._lock:
                 known = self._verified.get(stamp)
             if known is not None and hmac.compare_digest(known, expected):
@@ -394,6 +390,7 @@ class Signer:
                 raise UntrustedIndexError(f"{where}: {name} changed since newsindex signed it; {ADVICE}")
             with self._lock:
                 self._verified[stamp] = mac
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -464,9 +461,13 @@ class SignedIndex(FileIndex):
         while True:
             generation = TOC._latest_generation(self.storage, self.indexname)
             try:
-                self.signer.verify(generation)
-                # This generation, not "the latest": a commit may have landed since.
-                return TOC.read(self.storage, self.indexname, gen=generation, schema=self._schema)
+                data = self.signer.verify(generation)
+                # The bytes checked, not the file again (it could be swapped in between);
+                # this generation, not "the latest": a commit may have landed since.
+                checked = RamStorage()
+                with checked.create_file(TOC._filename(self.indexname, generation)) as fh:
+                    fh.write(data)
+                return TOC.read(checked, self.indexname, gen=generation, schema=self._schema)
             except FileNotFoundError:
                 # A commit replaced this generation while we checked it: check the new one.
                 if time.monotonic() >= deadline:
