@@ -362,7 +362,8 @@ class CheckProblem:
     ``kind`` is one of ``manifest``, ``unopenable``, ``segment``, ``duplicate-doc-id``,
     ``bad-doc-id``, ``missing-paragraphs``, ``duplicate-paragraphs``,
     ``inconsistent-article``, ``postings`` (the search index disagrees with the
-    stored paragraphs) and ``orphaned-file`` (a warning: debris of a killed writer,
+    stored paragraphs), ``permissions`` and ``rollback`` (see ``signing.audit``)
+    and ``orphaned-file`` (a warning: debris of a killed writer,
     harmless, removed by ``newsindex unlock`` or the next successful write).
     """
 
