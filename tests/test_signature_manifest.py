@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import pickle
+import re
 import shutil
 import stat
 import struct
@@ -75,9 +76,8 @@ def test_segment_swapped_for_a_pickle_and_unlisted_never_runs(
     marker = tmp_path / "pwned"
     _edit_signature(path, lambda d: d["files"].pop(segment.name))  # no key needed for this
     segment.write_bytes(_compound_bomb(marker))
-    with pytest.raises(UntrustedIndexError):
-        with NewsIndex.open(path) as ix:
-            ix.search("Venezuela")
+    with pytest.raises(UntrustedIndexError), NewsIndex.open(path) as ix:
+        ix.search("Venezuela")
     assert main(["search", "Venezuela", "--index", str(path)]) == 2
     assert main(["check", "--index", str(path)]) == 1
     report = check_index(path)
@@ -97,7 +97,7 @@ def test_an_unlisted_file_of_a_used_segment_is_refused(tmp_path: Path) -> None:
     _build(path)
     extra = path / f"{_segment(path).stem}.pst"
     extra.write_bytes(b"\x00" * 64)
-    with pytest.raises(UntrustedIndexError, match=f"{extra.name} is not in its signature"):
+    with pytest.raises(UntrustedIndexError, match=f"{re.escape(extra.name)} is not in its signature"):
         NewsIndex.open(path)
     extra.unlink()
     with NewsIndex.open(path) as ix:
@@ -132,7 +132,7 @@ def test_a_changed_manifest_is_refused(tmp_path: Path) -> None:
     data = json.loads(manifest.read_text())
     data["created"] = "1999-01-01T00:00:00+00:00"
     manifest.write_text(json.dumps(data))
-    with pytest.raises(UntrustedIndexError, match="newsindex.json changed since newsindex signed it"):
+    with pytest.raises(UntrustedIndexError, match=r"newsindex\.json changed since newsindex signed it"):
         NewsIndex.open(path)
     with NewsIndex.open(path, trust=True) as ix:  # trusting signs the manifest too
         assert ix.search("Venezuela").total > 0
