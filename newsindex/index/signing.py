@@ -101,15 +101,8 @@ def write_atomically(folder: Path, name: str, data: bytes, prefix: str, *, sync:
     0600 would lock the group of a shared index out of ``newsindex.json`` and
     ``newsindex.sig``). Temporary names start with ``prefix`` (debris patterns).
     """
-    for _ in range(100):
-        tmp = folder / f"{prefix}{secrets.token_hex(8)}"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        break
-    else:  # pragma: no cover - 100 collisions of 64 random bits
-        raise FileExistsError(f"no free temporary name in {folder}")
+    tmp = folder / f"{prefix}{secrets.token_hex(8)}"  # 64 random bits: O_EXCL never meets one
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -410,7 +403,11 @@ def audit(folder: str | os.PathLike[str], indexname: str) -> list[Finding]:
     copy put back)."""
     folder = Path(folder)
     found: list[Finding] = []
-    for path in [folder, *sorted(folder.iterdir())]:
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        entries = []  # unreadable: opening it reports that
+    for path in [folder, *entries]:
         with contextlib.suppress(OSError):
             mode = path.lstat().st_mode
             if mode & stat.S_IWOTH and not stat.S_ISLNK(mode):
