@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import IndexLockedError, IndexNotFoundError, NewsIndexError
+from .signing import audit
 from .storage import FORMAT_VERSION, INDEX_NAME, MANIFEST, open_index, read_manifest
 
 __all__ = [
@@ -361,7 +362,8 @@ class CheckProblem:
     ``kind`` is one of ``manifest``, ``unopenable``, ``segment``, ``duplicate-doc-id``,
     ``bad-doc-id``, ``missing-paragraphs``, ``duplicate-paragraphs``,
     ``inconsistent-article``, ``postings`` (the search index disagrees with the
-    stored paragraphs) and ``orphaned-file`` (a warning: debris of a killed writer,
+    stored paragraphs), ``permissions`` and ``rollback`` (see ``signing.audit``)
+    and ``orphaned-file`` (a warning: debris of a killed writer,
     harmless, removed by ``newsindex unlock`` or the next successful write).
     """
 
@@ -456,6 +458,9 @@ def check_index(path: str | os.PathLike[str], *, trust: bool = False) -> CheckRe
                 f"{MANIFEST} says format {manifest.format_version}, this newsindex reads {FORMAT_VERSION}",
                 file=MANIFEST,
             )
+    # Signatures cannot show these: a folder anyone may write, an older copy put back.
+    for finding in audit(path, INDEX_NAME):
+        report.add(finding.kind, finding.message, finding.severity, file=finding.file)
     try:
         ix, _ = open_index(path, allow_version_drift=True, trust=trust)
     except Exception as exc:  # every failure to open is a finding

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +15,7 @@ from whoosh.index import TOC, FileIndex, Index
 from ..analysis import AnalysisConfig, AnalysisInfo, analysis_info, check_reproducible
 from .errors import IndexExistsError, IndexFormatError, IndexNotFoundError
 from .schema import build_schema
-from .signing import SignedIndex, Signer, load_key, write_signed_toc
+from .signing import SignedIndex, Signer, load_key, write_atomically, write_signed_toc
 
 __all__ = ["FORMAT_VERSION", "MANIFEST", "Manifest", "create_index", "memory_index", "open_index"]
 
@@ -55,13 +53,9 @@ class Manifest:
 
 
 def _write_manifest(path: Path, manifest: Manifest) -> None:
-    # Write-then-rename: a crash never leaves a half-written manifest.
-    fd, tmp = tempfile.mkstemp(dir=path, prefix=".manifest-")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(manifest.to_dict(), fh, indent=2, ensure_ascii=False)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path / MANIFEST)
+    # Write-then-rename: a crash never leaves a half-written manifest (mode per umask).
+    data = json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False).encode("utf-8")
+    write_atomically(path, MANIFEST, data, ".manifest-")
 
 
 def read_manifest(path: Path) -> Manifest:
@@ -99,8 +93,8 @@ def create_index(path: Path, config: AnalysisConfig, *, overwrite: bool = False)
     schema = build_schema(manifest.analysis.config)
     storage = FileStorage(str(path))
     signer = Signer(path, INDEX_NAME, load_key())
+    _write_manifest(path, manifest)  # first: the signature covers it
     write_signed_toc(storage, INDEX_NAME, TOC(schema, [], 0), signer)
-    _write_manifest(path, manifest)
     return SignedIndex(storage, schema, INDEX_NAME, signer), manifest
 
 
@@ -123,12 +117,14 @@ def open_index(
             f"the index at {path} has format {manifest.format_version}, this newsindex reads format "
             f"{FORMAT_VERSION}: rebuild it (newsindex index … --overwrite)"
         )
-    check_reproducible(manifest.analysis, allow_version_drift=allow_version_drift)
     if not _has_toc(path):
         raise IndexNotFoundError(f"{path} has a manifest but no index files")
+    signer = Signer(path, INDEX_NAME, load_key())
+    if not trust:
+        signer.verify_manifest()  # before its analysis settings are used
+    check_reproducible(manifest.analysis, allow_version_drift=allow_version_drift)
     storage = FileStorage(str(path))
     schema = build_schema(manifest.analysis.config)
-    signer = Signer(path, INDEX_NAME, load_key())
     if trust:
         try:
             adopt(storage, schema, signer)
@@ -143,6 +139,7 @@ def adopt(storage: FileStorage, schema: Any, signer: Signer) -> None:
     toc = TOC.read(storage, INDEX_NAME, gen=generation, schema=schema)  # trusted: may unpickle
     data = (Path(storage.folder) / TOC._filename(INDEX_NAME, generation)).read_bytes()
     signer.sign(generation, data, [seg.segment_id() for seg in toc.segments])
+    signer.record(generation)  # accepts this generation as the newest (rollback check)
 
 
 def memory_index(config: AnalysisConfig) -> tuple[Index, Manifest]:
