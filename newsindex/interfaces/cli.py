@@ -371,6 +371,7 @@ def index_paths(
         TimeElapsedColumn,
     )
 
+    from ..index.errors import IndexWriteError
     from ..index.writing import AddSummary
 
     files = _list_files(paths, follow_symlinks)
@@ -430,9 +431,23 @@ def index_paths(
             ix.add(articles, progress=on_batch)
         except KeyboardInterrupt:
             interrupted = True
+        except IndexWriteError as exc:  # disk full …: say what of this run is safely in the index
+            raise CliError(f"{_first_line(exc)}; {_committed_before(committed)}") from exc
         refresh()
     committed.problems.extend(problems)
     return committed, interrupted, time.perf_counter() - t0
+
+
+def _committed_before(committed: Any) -> str:
+    """What a run that failed had committed: those articles stay in the index."""
+    written = committed.added + committed.updated
+    if not written and not committed.skipped:
+        return "nothing of this run was committed before it"
+    return (
+        f"before it, this run committed {written:,} article{'s' if written != 1 else ''} "
+        f"({committed.added:,} added, {committed.updated:,} updated, {committed.skipped:,} unchanged), "
+        "which stay in the index: run again to add the rest"
+    )
 
 
 def _print_summary(summary: Any, seconds: float, interrupted: bool, console: Console) -> None:
