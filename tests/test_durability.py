@@ -479,7 +479,7 @@ def test_cli_says_how_many_articles_were_committed_before_a_full_disk(
     source.write_text("".join(json.dumps(a.to_dict()) + "\n" for a in fresh))
     segments: list[str] = []
 
-    def second_and_later_segment(name: str) -> bool:  # the first batch commits, the second finds the disk full
+    def second_and_later_segment(name: str) -> bool:  # the first batch commits, the second fails
         if name.endswith(".seg"):
             segments.append(name)
         return len(segments) > 1
