@@ -141,7 +141,9 @@ class NewsIndex:
         can run code. ``trust=True`` opens it anyway and signs it with your key.
         """
         identity = folder_identity(Path(path))  # before opening: a later swap then refuses writes
-        ix, manifest = open_index(Path(path), allow_version_drift=allow_version_drift, trust=trust)
+        ix, manifest = open_index(
+            Path(path), allow_version_drift=allow_version_drift, trust=trust, lock_timeout=lock_timeout
+        )
         index = cls(
             ix,
             manifest,

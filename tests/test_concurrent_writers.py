@@ -320,3 +320,46 @@ def test_a_group_writable_index_lets_its_group_take_the_lock(shared_dir: Path) -
     with NewsIndex.open(path, workers=1) as ix:
         ix.delete("x")
     assert stat.S_IMODE(lock_file(path).stat().st_mode) == 0o660
+
+
+# -- siblings: other check-then-act steps outside the lock --------------------------------
+def test_trusting_an_index_waits_for_its_writer(tmp_path: Path) -> None:
+    """Signing (trust) rewrites the signature file: under a live writer it would drop the
+    writer's newest commit from it, and the index would no longer open."""
+    path = tmp_path / "ix"
+    NewsIndex.create(path, analysis="builtin").close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env(),
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(IndexLockedError, match=f"(?s)process {holder.pid}.*not signing"):
+            NewsIndex.open(path, trust=True, lock_timeout=0.2)
+    finally:
+        holder.kill()
+        holder.wait()
+    NewsIndex.open(path, trust=True, lock_timeout=0.2).close()
+
+
+def test_check_lists_debris_under_the_write_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files are called debris only while no writer can commit (a segment committed between
+    reading the table of contents and listing the folder is not debris)."""
+    from newsindex.index import maintenance
+
+    path = tmp_path / "ix"
+    NewsIndex.create(path, analysis="builtin").close()
+    held: list[bool] = []
+    original = maintenance.find_debris
+
+    def spy(folder: object, referenced: object, *args: object) -> list[str]:
+        held.append(lock_status(path).held)
+        return original(folder, referenced, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(maintenance, "find_debris", spy)
+    assert check_index(path).ok
+    assert held == [True]
+    assert not lock_status(path).held

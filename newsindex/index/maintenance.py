@@ -608,7 +608,21 @@ def _check_whoosh(ix: Any, path: Path | None, report: CheckReport) -> None:
     report.articles = len(paragraphs)
     _article_problems(report, doc_ids, paragraphs, totals, bad_ids)
     if path is not None and not writer_running:
-        referenced = {s.segment_id() for s in toc.segments}
+        _report_debris(ix, path, report)
+
+
+def _report_debris(ix: Any, path: Path, report: CheckReport) -> None:
+    """Report a killed writer's files, judged under the write lock: a writer committing
+    after the table of contents was read would otherwise have its new segment called debris."""
+    with contextlib.ExitStack() as stack:
+        try:
+            mine = stack.enter_context(_holding_write_lock(path))
+        except OSError:  # may not open the lock file (another user's index): judge without it
+            mine = True
+        if not mine:
+            report.notes.append("a writer started during the check: files it is writing are not reported")
+            return
+        referenced = {s.segment_id() for s in ix._read_toc().segments}
         for name in find_debris(path, referenced):
             report.add(
                 "orphaned-file",

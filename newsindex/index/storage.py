@@ -177,7 +177,7 @@ def _signed(path: Path, manifest: Manifest) -> SignedIndex:
     return SignedIndex(storage, build_schema(manifest.analysis.config), INDEX_NAME, signer)
 
 
-def _take_lock(path: Path, timeout: float) -> IndexLock:
+def _take_lock(path: Path, timeout: float, action: str = "replacing") -> IndexLock:
     """The write lock of the index at ``path``, waiting up to ``timeout`` seconds."""
     from .maintenance import describe_holders, lock_file, lock_holders
 
@@ -187,7 +187,7 @@ def _take_lock(path: Path, timeout: float) -> IndexLock:
         if time.monotonic() >= deadline:
             holders = lock_holders(lock_file(path))
             raise IndexLockedError(
-                f"the index at {path} is being written by {describe_holders(holders)}; not replacing it "
+                f"the index at {path} is being written by {describe_holders(holders)}; not {action} it "
                 f"(gave up after waiting {timeout:g} s for its write lock)",
                 holders=tuple(h.pid for h in holders),
             )
@@ -260,11 +260,13 @@ def _has_toc(path: Path) -> bool:
 
 
 def open_index(
-    path: Path, *, allow_version_drift: bool = False, trust: bool = False
+    path: Path, *, allow_version_drift: bool = False, trust: bool = False, lock_timeout: float = 10.0
 ) -> tuple[Index, Manifest]:
     """Open the index at ``path``, checking its analysis can be reproduced here
     and that its commits are signed with this user's key (unless ``trust``, which
-    signs the current commit instead; see :mod:`newsindex.index.signing`)."""
+    signs the current commit instead, under the write lock: waiting up to
+    ``lock_timeout`` seconds, then :class:`IndexLockedError`; see
+    :mod:`newsindex.index.signing`)."""
     if not path.is_dir():
         raise IndexNotFoundError(f"no index at {path} (no such folder)")
     manifest = read_manifest(path)
@@ -280,10 +282,18 @@ def open_index(
     schema = build_schema(manifest.analysis.config)
     signer = Signer(path, INDEX_NAME, load_key())
     if trust:
+        # Under the write lock: a writer committing meanwhile would otherwise have its
+        # signature replaced by one for the commit before it, and nobody could open the index.
         try:
-            adopt(storage, schema, signer)
+            lock = _take_lock(path, lock_timeout, "signing")
         except OSError:  # a read-only folder: trust it unsigned, for this process only
             return FileIndex(storage, schema=schema, indexname=INDEX_NAME), manifest
+        try:
+            adopt(storage, schema, signer)
+        except OSError:
+            return FileIndex(storage, schema=schema, indexname=INDEX_NAME), manifest
+        finally:
+            lock.release()
     return SignedIndex(storage, schema, INDEX_NAME, signer), manifest
 
 
