@@ -8,7 +8,6 @@ and ``check --repair`` for an index that already holds duplicates.
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import stat
 import subprocess
@@ -64,10 +63,6 @@ def counts(path: Path) -> tuple[int, int]:
     with NewsIndex.open(path) as ix:
         stats = ix.stats()
     return stats["articles"], stats["paragraphs"]
-
-
-def paragraphs_of(lines: list[str]) -> int:
-    return sum(len([p for p in json.loads(line)["paragraphs"] if p.strip()]) for line in lines)
 
 
 # -- finding 1: concurrent writers ------------------------------------------------------
@@ -363,3 +358,39 @@ def test_check_lists_debris_under_the_write_lock(tmp_path: Path, monkeypatch: py
     assert check_index(path).ok
     assert held == [True]
     assert not lock_status(path).held
+
+
+ADD = """
+import sys
+from newsindex import NewsIndex
+with NewsIndex.open(sys.argv[1], lock_timeout=600, workers=int(sys.argv[3])) as ix:
+    print(ix.add_path(sys.argv[2]).added, flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_concurrent_library_writers_store_each_article_once(tmp_path: Path) -> None:
+    """Three processes add the same 50 articles at once (one with worker processes):
+    before the fix each of them added all 50, and the index held three copies."""
+    fifty = tmp_path / "fifty.jsonl"
+    fifty.write_text("".join(wiki_lines(50, start=100)), encoding="utf-8")
+    path = tmp_path / "ix"
+    NewsIndex.create(path, analysis="builtin").close()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", ADD, str(path), str(fifty), workers],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env(),
+        )
+        for workers in ("1", "2", "1")
+    ]
+    results = [finish(p) for p in procs]
+    assert [code for code, _, _ in results] == [0, 0, 0], [err for _, _, err in results]
+    assert sum(int(out.split()[-1]) for _, out, _ in results) == 50
+    report = check_index(path)
+    assert report.ok, [p.message for p in report.problems]
+    from newsindex.ingest import read
+
+    assert report.articles == 50 and report.documents == sum(len(a.paragraphs) for a in read(fifty))
