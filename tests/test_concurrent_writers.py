@@ -394,3 +394,44 @@ def test_concurrent_library_writers_store_each_article_once(tmp_path: Path) -> N
     from newsindex.ingest import read
 
     assert report.articles == 50 and report.documents == sum(len(a.paragraphs) for a in read(fifty))
+
+
+def test_overwrite_through_a_symlink_replaces_the_folder(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    with NewsIndex.create(real, analysis="builtin", workers=1) as ix:
+        src = tmp_path / "one.jsonl"
+        src.write_text("".join(wiki_lines(1)), encoding="utf-8")
+        ix.add_path(src)
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    with NewsIndex.create(link, analysis="builtin", overwrite=True) as ix:
+        assert ix.stats()["articles"] == 0
+    assert link.is_symlink() and check_index(real).ok and counts(real)[0] == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "one.jsonl", "real"]
+
+
+@pytest.mark.parametrize("atomic", [True, False], ids=["exchange", "two-renames"])
+def test_overwrite_swaps_a_complete_new_index_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, atomic: bool
+) -> None:
+    """Until the swap the old index is in place and whole; the new one is complete before it."""
+    from newsindex.index import storage
+
+    path = tmp_path / "ix"
+    with NewsIndex.create(path, analysis="builtin", workers=1) as ix:
+        src = tmp_path / "two.jsonl"
+        src.write_text("".join(wiki_lines(2)), encoding="utf-8")
+        ix.add_path(src)
+    seen: list[tuple[int, bool]] = []
+    exchange = storage._exchange
+
+    def watched(fresh: Path, target: Path) -> bool:
+        seen.append((counts(target)[0], check_index(fresh).ok))  # old index still there; new one whole
+        return exchange(fresh, target) if atomic else False
+
+    monkeypatch.setattr(storage, "_exchange", watched)
+    with NewsIndex.create(path, analysis="builtin", overwrite=True) as ix:
+        assert ix.stats()["articles"] == 0
+    assert seen == [(2, True)]
+    assert check_index(path).ok
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ix", "two.jsonl"]

@@ -195,8 +195,9 @@ def _take_lock(path: Path, timeout: float, action: str = "replacing") -> IndexLo
     return lock
 
 
-def _replace(path: Path, config: AnalysisConfig, lock_timeout: float) -> tuple[Index, Manifest]:
-    """Replace the index at ``path`` by a new empty one, under its write lock."""
+def _replace(given: Path, config: AnalysisConfig, lock_timeout: float) -> tuple[Index, Manifest]:
+    """Replace the index at ``given`` by a new empty one, under its write lock."""
+    path = given.resolve()  # through a symlink: replace the folder, not the link
     lock = _take_lock(path, lock_timeout)
     try:
         manifest = _new_manifest(config)
@@ -217,7 +218,7 @@ def _replace(path: Path, config: AnalysisConfig, lock_timeout: float) -> tuple[I
                 shutil.rmtree(fresh, ignore_errors=True)  # after the exchange: the old index
     finally:
         lock.release()
-    return _signed(path, manifest), manifest
+    return _signed(given, manifest), manifest
 
 
 def _empty_in_place(path: Path) -> None:
