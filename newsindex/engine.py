@@ -16,8 +16,9 @@ from whoosh.searching import Searcher
 from .analysis import AnalysisChain, AnalysisConfig, AnalysisInfo, get_chain
 from .article import Article
 from .index.maintenance import CheckReport, check_open_index
+from .index.repair import RepairReport
 from .index.schema import BODY
-from .index.storage import Manifest, create_index, memory_index, open_index
+from .index.storage import Manifest, create_index, folder_identity, memory_index, open_index
 from .index.vocabulary import Vocabularies
 from .index.writing import DEFAULT_BATCH, AddSummary, ArticleWriter, paragraph_docnum
 from .search.date_filter import day_range
@@ -63,6 +64,9 @@ class NewsIndex:
         search_options: SearchOptions | None = None,
     ) -> None:
         self._ix = ix
+        # The folder this index was opened in: a write refuses to go into another one
+        # put at ``path`` meanwhile (``--overwrite`` by another process).
+        self._identity = folder_identity(path) if path is not None else None
         self.lock_timeout = lock_timeout
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self._manifest = manifest
@@ -91,7 +95,9 @@ class NewsIndex:
     ) -> NewsIndex:
         """Create a new index in the folder ``path``.
 
-        Raises :class:`IndexExistsError` if an index is there, unless ``overwrite``.
+        Raises :class:`IndexExistsError` if an index is there, unless ``overwrite``:
+        then the old index is replaced atomically once its write lock is free
+        (:class:`IndexLockedError` after ``lock_timeout`` seconds).
         ``batch_size`` is the number of paragraphs per commit (a crash loses at
         most the batch in progress); ``workers`` the processes that index large
         batches (default: up to 2 cores; ``1`` never starts subprocesses);
@@ -100,7 +106,9 @@ class NewsIndex:
         ``analysis`` is an :class:`AnalysisConfig`, a dict of its fields, or a
         lemmatizer name (``"auto"``, ``"builtin"``, ``"de_core_news_sm"``, a path).
         """
-        ix, manifest = create_index(Path(path), _config(analysis), overwrite=overwrite)
+        ix, manifest = create_index(
+            Path(path), _config(analysis), overwrite=overwrite, lock_timeout=lock_timeout
+        )
         return cls(
             ix,
             manifest,
@@ -132,8 +140,11 @@ class NewsIndex:
         Whoosh keeps an index's contents as pickles, so reading a foreign index
         can run code. ``trust=True`` opens it anyway and signs it with your key.
         """
-        ix, manifest = open_index(Path(path), allow_version_drift=allow_version_drift, trust=trust)
-        return cls(
+        identity = folder_identity(Path(path))  # before opening: a later swap then refuses writes
+        ix, manifest = open_index(
+            Path(path), allow_version_drift=allow_version_drift, trust=trust, lock_timeout=lock_timeout
+        )
+        index = cls(
             ix,
             manifest,
             Path(path),
@@ -142,6 +153,8 @@ class NewsIndex:
             lock_timeout=lock_timeout,
             search_options=search_options,
         )
+        index._identity = identity
+        return index
 
     @classmethod
     def in_memory(
@@ -225,6 +238,7 @@ class NewsIndex:
             workers=self.workers,
             lock_timeout=self.lock_timeout,
             name=f"the index at {self.path}" if self.path else "the in-memory index",
+            identity=self._identity,
         )
 
     # -- reading -------------------------------------------------------------------
@@ -317,16 +331,31 @@ class NewsIndex:
             url=first.get("url"),
         )
 
-    def check(self) -> CheckReport:
+    def check(self, *, repair: bool = False) -> CheckReport:
         """Verify the index; ``report.ok`` when nothing is wrong (see :class:`CheckReport`).
 
         Every segment opens, every stored paragraph reads, each article has each of
         its paragraphs exactly once, doc ids are unique, the manifest is valid, and
         no files of a killed writer are left. Reads everything, so it takes about as
-        long as reading the stored text; changes nothing (``newsindex unlock``
-        removes a killed writer's files).
+        long as reading the stored text. Changes nothing unless ``repair``: then
+        :meth:`repair` runs first (``report.repaired`` says how many paragraph
+        copies went). ``newsindex unlock`` removes a killed writer's files.
         """
-        return check_open_index(self._ix, self.path)
+        repaired = self.repair().removed if repair else 0
+        report = check_open_index(self._ix, self.path)
+        report.repaired = repaired
+        return report
+
+    def repair(self) -> RepairReport:
+        """Keep one copy of each paragraph stored more than once (see :mod:`newsindex.index.repair`).
+
+        Such copies were left by writers that ran at the same time before they
+        decided under the write lock. One commit, under the write lock.
+        """
+        from .index.repair import remove_duplicates
+
+        with self._write_lock:
+            return remove_duplicates(self._article_writer())
 
     def stats(self) -> dict[str, Any]:
         """Articles, paragraphs, sources, date range, analysis and size on disk."""

@@ -467,3 +467,31 @@ def test_cli_reports_a_write_error_in_one_line(
     last = err.strip().splitlines()[-1]
     assert last.startswith(f"newsindex: error: could not write the index at {small_index}: disk full")
     assert_unchanged_and_writable(small_index, make_articles(3, prefix="old"))
+
+
+def test_cli_says_how_many_articles_were_committed_before_a_full_disk(
+    small_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from newsindex.interfaces.cli import main
+
+    source = tmp_path / "new.jsonl"
+    fresh = make_articles(6, prefix="cli")
+    source.write_text("".join(json.dumps(a.to_dict()) + "\n" for a in fresh))
+    segments: list[str] = []
+
+    def second_and_later_segment(name: str) -> bool:  # the first batch commits, the second fails
+        if name.endswith(".seg"):
+            segments.append(name)
+        return len(segments) > 1
+
+    per_batch = sum(len(a.paragraphs) for a in fresh[:2])
+    with monkeypatch.context() as m:
+        fail_files(m, second_and_later_segment)
+        code = main(["index", str(source), "--index", str(small_index), "--batch-size", str(per_batch)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(f"newsindex: error: could not write the index at {small_index}: disk full")
+    assert "this run committed 2 articles (2 added, 0 updated, 0 unchanged)" in last
+    assert "run again to add the rest" in last
+    assert_holds_exactly(small_index, make_articles(3, prefix="old") + fresh[:2])

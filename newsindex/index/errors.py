@@ -7,6 +7,7 @@ __all__ = [
     "IndexFormatError",
     "IndexLockedError",
     "IndexNotFoundError",
+    "IndexReplacedError",
     "IndexWriteError",
     "NewsIndexError",
 ]
@@ -60,3 +61,11 @@ class IndexWriteError(NewsIndexError):
         self.path = path
         self.reason = reason
         self.errno = errno
+
+
+class IndexReplacedError(IndexWriteError):
+    """Another process replaced the index (``--overwrite``) while this one was writing it.
+
+    Nothing more is written: the new index may use another analysis, and
+    this writer's decisions were made on the old one.
+    """

@@ -70,16 +70,23 @@ class LockHolder:
     pid: int
     command: str | None = None  # its command line, when readable
     this_process: bool = False
+    user: str | None = None  # its user, when not this process's
 
     def describe(self) -> str:
         """``process 1234 (python -m newsindex index news/)`` or ``this process (…)``."""
         if self.this_process:
             return f"this process ({self.pid}: another thread, or another NewsIndex on the same folder)"
-        return f"process {self.pid} ({self.command})" if self.command else f"process {self.pid}"
+        text = f"process {self.pid} ({self.command})" if self.command else f"process {self.pid}"
+        return f"{text} of user {self.user}" if self.user else text
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"pid": self.pid, "command": self.command, "this_process": self.this_process}
+        return {
+            "pid": self.pid,
+            "command": self.command,
+            "this_process": self.this_process,
+            "user": self.user,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +128,8 @@ def _probe(lock: Path) -> bool:
 
     Takes the lock for an instant when it is free (a writer starting at that moment
     retries, as Whoosh's writers poll). Opens read-only, so it never creates the file.
+    Someone who may not open the lock file (only the index's writers may; see
+    :mod:`.locking`) asks the kernel's lock table instead (Linux).
     """
     import fcntl
 
@@ -128,6 +137,8 @@ def _probe(lock: Path) -> bool:
         fd = os.open(lock, os.O_RDONLY)
     except FileNotFoundError:
         return False
+    except PermissionError:
+        return bool(_flock_pids(lock))
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
@@ -234,7 +245,25 @@ def lock_holders(lock: Path) -> tuple[LockHolder, ...]:
     if not pids:
         pids = [p for p in _pids_with_open(lock) if _alive(p)]
     me = os.getpid()
-    return tuple(LockHolder(pid=p, command=_command(p), this_process=p == me) for p in pids)
+    return tuple(
+        LockHolder(pid=p, command=_command(p), this_process=p == me, user=_other_user(p)) for p in pids
+    )
+
+
+def _other_user(pid: int) -> str | None:
+    """The name of the user running ``pid`` when it is not ours (a lock held by a stranger)."""
+    try:
+        uid = os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None
+    if uid == os.geteuid():
+        return None
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return str(uid)
 
 
 def lock_status(path: str | os.PathLike[str]) -> LockStatus:
@@ -249,28 +278,21 @@ def lock_status(path: str | os.PathLike[str]) -> LockStatus:
 
 @contextlib.contextmanager
 def _holding_write_lock(path: Path) -> Iterator[bool]:
-    """Hold the index's write lock (without waiting) for the block; yields ``False`` if busy."""
-    import fcntl
+    """Hold the index's write lock (without waiting) for the block; yields ``False`` if busy.
 
-    lock = lock_file(path)
+    The same lock as the writers' (:class:`IndexLock`): a lock file it creates is
+    as closed to readers as theirs.
+    """
+    from .locking import IndexLock
+
+    lock = IndexLock(lock_file(path))
+    if not lock.acquire():
+        yield False
+        return
     try:
-        fd = os.open(lock, os.O_RDONLY)  # flock needs no write access
-    except FileNotFoundError:
-        fd = os.open(lock, os.O_CREAT | os.O_WRONLY)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                yield False
-                return
-            raise
-        try:
-            yield True
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        yield True
     finally:
-        os.close(fd)
+        lock.release()
 
 
 # -- debris --------------------------------------------------------------------------
@@ -392,6 +414,7 @@ class CheckReport:
     lock: LockStatus | None = None
     problems: list[CheckProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    repaired: int = 0  # paragraph copies removed before checking (``check --repair``)
 
     @property
     def ok(self) -> bool:
@@ -420,6 +443,7 @@ class CheckReport:
             "lock": self.lock.to_dict() if self.lock else None,
             "problems": [p.to_dict() for p in self.problems],
             "notes": list(self.notes),
+            "repaired": self.repaired,
         }
 
 
@@ -589,7 +613,21 @@ def _check_whoosh(ix: Any, path: Path | None, report: CheckReport) -> None:
     report.articles = len(paragraphs)
     _article_problems(report, doc_ids, paragraphs, totals, bad_ids)
     if path is not None and not writer_running:
-        referenced = {s.segment_id() for s in toc.segments}
+        _report_debris(ix, path, report)
+
+
+def _report_debris(ix: Any, path: Path, report: CheckReport) -> None:
+    """Report a killed writer's files, judged under the write lock: a writer committing
+    after the table of contents was read would otherwise have its new segment called debris."""
+    with contextlib.ExitStack() as stack:
+        try:
+            mine = stack.enter_context(_holding_write_lock(path))
+        except OSError:  # may not open the lock file (another user's index): judge without it
+            mine = True
+        if not mine:
+            report.notes.append("a writer started during the check: files it is writing are not reported")
+            return
+        referenced = {s.segment_id() for s in ix._read_toc().segments}
         for name in find_debris(path, referenced):
             report.add(
                 "orphaned-file",

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
 import shutil
+import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +19,8 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import TOC, FileIndex, Index
 
 from ..analysis import AnalysisConfig, AnalysisInfo, analysis_info, check_reproducible
-from .errors import IndexExistsError, IndexFormatError, IndexNotFoundError
+from .errors import IndexExistsError, IndexFormatError, IndexLockedError, IndexNotFoundError
+from .locking import IndexLock
 from .schema import build_schema
 from .signing import SignedIndex, Signer, load_key, write_atomically, write_signed_toc
 
@@ -80,22 +87,168 @@ def _new_manifest(config: AnalysisConfig) -> Manifest:
     )
 
 
-def create_index(path: Path, config: AnalysisConfig, *, overwrite: bool = False) -> tuple[Index, Manifest]:
-    """Create a new on-disk index at ``path``."""
+class LockedFileStorage(FileStorage):
+    """Whoosh's folder storage, locking with :class:`IndexLock` (which readers cannot take)."""
+
+    def lock(self, name: str) -> IndexLock:
+        """The lock named ``name`` (Whoosh asks for ``paragraphs_WRITELOCK``)."""
+        return IndexLock(self._fpath(name))
+
+
+def folder_identity(path: Path) -> tuple[int, int] | None:
+    """Which folder is at ``path`` now (device, inode): ``--overwrite`` puts a new one there."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def create_index(
+    path: Path, config: AnalysisConfig, *, overwrite: bool = False, lock_timeout: float = 10.0
+) -> tuple[Index, Manifest]:
+    """Create a new on-disk index at ``path``.
+
+    The new index is built in a hidden sibling folder and renamed into place, so
+    no one ever opens a half-made one. Replacing an index (``overwrite``) first
+    takes its write lock (waiting up to ``lock_timeout`` seconds, then
+    :class:`IndexLockedError`), then swaps the new folder in with one atomic
+    rename (Linux): a crash at any moment leaves the old index or the new one.
+    """
     if (path / MANIFEST).exists() or (path.is_dir() and _has_toc(path)):
         if not overwrite:
             raise IndexExistsError(f"an index already exists at {path} (pass overwrite=True to replace it)")
-        shutil.rmtree(path)
-    elif path.exists() and (not path.is_dir() or any(path.iterdir())):
+        return _replace(path, config, lock_timeout)
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise IndexExistsError(f"{path} exists and is not an empty folder; refusing to write an index there")
-    path.mkdir(parents=True, exist_ok=True)
     manifest = _new_manifest(config)
+    try:
+        fresh = _build_beside(path, manifest)
+    except OSError:  # the parent folder is not writable: build in place (an empty folder, so no one uses it)
+        path.mkdir(parents=True, exist_ok=True)
+        _build(path, manifest)
+    else:
+        try:
+            os.rename(fresh, path)  # atomic; fails when another process made an index there meanwhile
+        except OSError as exc:
+            shutil.rmtree(fresh, ignore_errors=True)
+            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+                raise IndexExistsError(f"another process has just created an index at {path}") from None
+            path.mkdir(parents=True, exist_ok=True)  # a mount point, another file system …
+            _build(path, manifest)
+    return _signed(path, manifest), manifest
+
+
+def _build(folder: Path, manifest: Manifest) -> None:
+    """Write an empty index (signed table of contents, manifest) into ``folder``."""
     schema = build_schema(manifest.analysis.config)
-    storage = FileStorage(str(path))
+    signer = Signer(folder, INDEX_NAME, load_key())
+    _write_manifest(folder, manifest)  # first: the signature covers it
+    write_signed_toc(FileStorage(str(folder)), INDEX_NAME, TOC(schema, [], 0), signer)
+
+
+def _build_beside(path: Path, manifest: Manifest) -> Path:
+    """An empty index in a new hidden folder next to ``path`` (same file system, so it can be renamed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.newsindex-"))
+    try:
+        with contextlib.suppress(OSError):  # keep the folder's permissions (a shared group's bits)
+            os.chmod(fresh, (path.stat().st_mode if path.is_dir() else 0o777 & ~_umask()) & 0o7777)
+        _build(fresh, manifest)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    return fresh
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _signed(path: Path, manifest: Manifest) -> SignedIndex:
+    storage = LockedFileStorage(str(path))
     signer = Signer(path, INDEX_NAME, load_key())
-    _write_manifest(path, manifest)  # first: the signature covers it
-    write_signed_toc(storage, INDEX_NAME, TOC(schema, [], 0), signer)
-    return SignedIndex(storage, schema, INDEX_NAME, signer), manifest
+    return SignedIndex(storage, build_schema(manifest.analysis.config), INDEX_NAME, signer)
+
+
+def _take_lock(path: Path, timeout: float, action: str = "replacing") -> IndexLock:
+    """The write lock of the index at ``path``, waiting up to ``timeout`` seconds."""
+    from .maintenance import describe_holders, lock_file, lock_holders
+
+    lock = IndexLock(lock_file(path))
+    deadline = time.monotonic() + max(0.0, timeout)
+    while not lock.acquire():
+        if time.monotonic() >= deadline:
+            holders = lock_holders(lock_file(path))
+            raise IndexLockedError(
+                f"the index at {path} is being written by {describe_holders(holders)}; not {action} it "
+                f"(gave up after waiting {timeout:g} s for its write lock)",
+                holders=tuple(h.pid for h in holders),
+            )
+        time.sleep(0.05)
+    return lock
+
+
+def _replace(given: Path, config: AnalysisConfig, lock_timeout: float) -> tuple[Index, Manifest]:
+    """Replace the index at ``given`` by a new empty one, under its write lock."""
+    path = given.resolve()  # through a symlink: replace the folder, not the link
+    lock = _take_lock(path, lock_timeout)
+    try:
+        manifest = _new_manifest(config)
+        try:
+            fresh = _build_beside(path, manifest)
+        except OSError:  # the parent folder is not writable: empty this one (still under the lock)
+            _empty_in_place(path)
+            _build(path, manifest)
+        else:
+            try:
+                if not _exchange(fresh, path):
+                    # No atomic exchange here: two renames, with a moment where nothing is at ``path``.
+                    old = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.newsindex-old-"))
+                    os.rename(path, old / "index")
+                    os.rename(fresh, path)
+                    fresh = old
+            finally:
+                shutil.rmtree(fresh, ignore_errors=True)  # after the exchange: the old index
+    finally:
+        lock.release()
+    return _signed(given, manifest), manifest
+
+
+def _empty_in_place(path: Path) -> None:
+    from .maintenance import LOCK_SUFFIX
+
+    for entry in path.iterdir():
+        if entry.name.endswith(LOCK_SUFFIX):
+            continue  # we hold it
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the folders ``a`` and ``b`` in one step (Linux ``renameat2(RENAME_EXCHANGE)``).
+
+    ``False`` where that is not available (other systems, some file systems).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
 
 
 def _has_toc(path: Path) -> bool:
@@ -104,11 +257,13 @@ def _has_toc(path: Path) -> bool:
 
 
 def open_index(
-    path: Path, *, allow_version_drift: bool = False, trust: bool = False
+    path: Path, *, allow_version_drift: bool = False, trust: bool = False, lock_timeout: float = 10.0
 ) -> tuple[Index, Manifest]:
     """Open the index at ``path``, checking its analysis can be reproduced here
     and that its commits are signed with this user's key (unless ``trust``, which
-    signs the current commit instead; see :mod:`newsindex.index.signing`)."""
+    signs the current commit instead, under the write lock: waiting up to
+    ``lock_timeout`` seconds, then :class:`IndexLockedError`; see
+    :mod:`newsindex.index.signing`)."""
     if not path.is_dir():
         raise IndexNotFoundError(f"no index at {path} (no such folder)")
     manifest = read_manifest(path)
@@ -123,13 +278,21 @@ def open_index(
     if not trust:
         signer.verify_manifest()  # before its analysis settings are used
     check_reproducible(manifest.analysis, allow_version_drift=allow_version_drift)
-    storage = FileStorage(str(path))
+    storage = LockedFileStorage(str(path))
     schema = build_schema(manifest.analysis.config)
     if trust:
+        # Under the write lock: a writer committing meanwhile would otherwise have its
+        # signature replaced by one for the commit before it, and nobody could open the index.
         try:
-            adopt(storage, schema, signer)
+            lock = _take_lock(path, lock_timeout, "signing")
         except OSError:  # a read-only folder: trust it unsigned, for this process only
             return FileIndex(storage, schema=schema, indexname=INDEX_NAME), manifest
+        try:
+            adopt(storage, schema, signer)
+        except OSError:
+            return FileIndex(storage, schema=schema, indexname=INDEX_NAME), manifest
+        finally:
+            lock.release()
     return SignedIndex(storage, schema, INDEX_NAME, signer), manifest
 
 

@@ -41,7 +41,7 @@ from whoosh.writing import IndexWriter, SegmentWriter
 from ..analysis import get_chain
 from ..analysis.config import AnalysisConfig
 from ..article import Article
-from .errors import IndexLockedError, IndexWriteError
+from .errors import IndexLockedError, IndexReplacedError, IndexWriteError
 from .maintenance import describe_holders, lock_file, lock_holders, remove_debris
 from .schema import PERIOD, period_terms
 from .signing import write_signed_toc
@@ -365,8 +365,10 @@ class ArticleWriter:
         workers: int = 1,
         lock_timeout: float = 10.0,
         name: str = "the index",
+        identity: tuple[int, int] | None = None,
     ) -> None:
         self.ix = ix
+        self.identity = identity  # the folder's (device, inode) when opened; see _writer
         self.config = config
         self.batch_size = max(1, batch_size)
         self.workers = max(1, workers)
@@ -401,6 +403,17 @@ class ArticleWriter:
             raise self._write_error(exc) from exc
         if folder is not None and getattr(writer, "writelock", None) is not None:
             writer.writelock = _LockCleaningUp(writer.writelock, writer, folder)
+        if folder is not None and self.identity is not None:
+            from .storage import folder_identity
+
+            if folder_identity(self.ix.storage.folder) != self.identity:
+                self._abort(writer)
+                raise IndexReplacedError(
+                    f"{self.name} was replaced by another process (--overwrite) while this one was "
+                    "writing it; nothing more was written (reopen it to add to the new index)",
+                    path=folder,
+                    reason="index replaced",
+                )
         return writer
 
     def _write_error(self, exc: OSError | None, detail: str = "") -> IndexWriteError:
@@ -584,6 +597,15 @@ class ArticleWriter:
             with contextlib.suppress(Exception):
                 writer._cleanup_on_error()  # type: ignore[attr-defined]
 
+    def _decide(
+        self, unique: dict[str, Article], hashes: dict[str, str]
+    ) -> tuple[dict[str, str | None], list[Article]]:
+        """The stored hash of each article, and the articles to write (new or changed)."""
+        with self.ix.searcher() as s:
+            stored = {aid: stored_hash(s, aid) for aid in unique}
+        todo = [a for a in unique.values() if a.paragraphs and stored[a.id] != hashes[a.id]]
+        return stored, todo
+
     def _add_batch(self, batch: list[Article], following: list[Article] | None = None) -> AddSummary:
         """Write one batch in one commit; meanwhile analyse the ``following`` batch (see :meth:`add`)."""
         summary = AddSummary()
@@ -592,15 +614,27 @@ class ArticleWriter:
         for article in batch:
             unique[article.id] = article
         hashes = {a.id: a.content_hash() for a in unique.values()}
-        with self.ix.searcher() as s:
-            stored = {aid: stored_hash(s, aid) for aid in unique}
         summary.skipped += len(batch) - len(unique)
-        todo = [a for a in unique.values() if a.paragraphs and stored[a.id] != hashes[a.id]]
-        summary.skipped += len(unique) - len(todo)
+        # A first look without the lock, so a run of unchanged articles never waits for it …
+        generation = self.ix.latest_generation()  # before the searcher: a commit in between is seen
+        stored, todo = self._decide(unique, hashes)
         if not todo:
+            summary.skipped += len(unique)
             return summary
         paragraphs = sum(len(a.paragraphs) for a in todo)
         writer = self._writer(**self._writer_options(paragraphs))
+        if self.ix.latest_generation() != generation:
+            # … but what to write is decided under the lock: another writer committed
+            # since the first look (perhaps these very articles), so look again.
+            try:
+                stored, todo = self._decide(unique, hashes)
+            except BaseException as exc:
+                self._give_up(writer, exc)
+            if not todo:
+                self._abort(writer)
+                summary.skipped += len(unique)
+                return summary
+        summary.skipped += len(unique) - len(todo)
         self._prepare_workers(writer)
         primer: _Primer | None = None
         try:

@@ -218,14 +218,22 @@ def _open(path: Path) -> NewsIndex:
 
 
 def _open_or_create(
-    path: Path, analysis: str | None, overwrite: bool, batch_size: int | None = None
+    path: Path,
+    analysis: str | None,
+    overwrite: bool,
+    batch_size: int | None = None,
+    lock_timeout: float | None = None,
 ) -> tuple[NewsIndex, bool]:
     """Open the index at ``path``, or create it; ``True`` when it was created."""
-    from .. import IndexFormatError, IndexNotFoundError
+    from .. import IndexExistsError, IndexFormatError, IndexNotFoundError
     from ..engine import NewsIndex
 
     kwargs: dict[str, Any] = {"batch_size": batch_size} if batch_size else {}
-    if not overwrite:
+    if lock_timeout is not None:
+        kwargs["lock_timeout"] = lock_timeout
+    if overwrite:
+        return NewsIndex.create(path, overwrite=True, analysis=analysis, **kwargs), True
+    for attempt in range(2):
         try:
             ix = NewsIndex.open(path, **kwargs)
         except IndexFormatError:
@@ -239,7 +247,13 @@ def _open_or_create(
                     "--analysis only applies to new indexes (add --overwrite to rebuild)"
                 )
             return ix, False
-    return NewsIndex.create(path, overwrite=overwrite, analysis=analysis, **kwargs), True
+        try:
+            return NewsIndex.create(path, analysis=analysis, **kwargs), True
+        except IndexExistsError:
+            if attempt:
+                raise
+            # another `newsindex index` created it between our look and our create: add to that one
+    raise AssertionError("unreachable")
 
 
 def _parse_date(value: str | None, *, end: bool, option: str) -> date | None:
@@ -357,6 +371,7 @@ def index_paths(
         TimeElapsedColumn,
     )
 
+    from ..index.errors import IndexWriteError
     from ..index.writing import AddSummary
 
     files = _list_files(paths, follow_symlinks)
@@ -416,9 +431,23 @@ def index_paths(
             ix.add(articles, progress=on_batch)
         except KeyboardInterrupt:
             interrupted = True
+        except IndexWriteError as exc:  # disk full …: say what of this run is safely in the index
+            raise CliError(f"{_first_line(exc)}; {_committed_before(committed)}") from exc
         refresh()
     committed.problems.extend(problems)
     return committed, interrupted, time.perf_counter() - t0
+
+
+def _committed_before(committed: Any) -> str:
+    """What a run that failed had committed: those articles stay in the index."""
+    written = committed.added + committed.updated
+    if not written and not committed.skipped:
+        return "nothing of this run was committed before it"
+    return (
+        f"before it, this run committed {written:,} article{'s' if written != 1 else ''} "
+        f"({committed.added:,} added, {committed.updated:,} updated, {committed.skipped:,} unchanged), "
+        "which stay in the index: run again to add the rest"
+    )
 
 
 def _print_summary(summary: Any, seconds: float, interrupted: bool, console: Console) -> None:
@@ -463,6 +492,15 @@ def index_cmd(
             show_default=False,
         ),
     ] = None,
+    lock_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--lock-timeout",
+            min=0,
+            help="Seconds to wait for another writer's write lock before giving up (default 10).",
+            show_default=False,
+        ),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Index files or folders (creates the index if needed; re-running updates, never duplicates).
@@ -475,7 +513,7 @@ def index_cmd(
         if missing:
             raise CliError(f"no such file or folder: {missing[0]}")
         err = _stderr_console()
-        ix, created = _open_or_create(where, analysis, overwrite, batch_size)
+        ix, created = _open_or_create(where, analysis, overwrite, batch_size, lock_timeout)
         with ix:
             err.print(
                 f"{'Creating' if created else 'Updating'} index [bold]{where}[/] "
@@ -645,22 +683,41 @@ def check_cmd(
             help="Read an index that is not signed with your key (this signs it): only one you trust.",
         ),
     ] = False,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="First remove paragraphs stored more than once (keeping one copy of each), then check.",
+        ),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Verify the index: every segment opens, every paragraph reads, articles complete, no duplicates.
 
     Also reports files left by a killed writer (remove them with `newsindex unlock`).
+    --repair keeps one copy of each paragraph stored twice (under the write lock).
     Exit code 0 when healthy, 1 when problems are found, 2 when there is no index.
     """
     where = resolve_index(index)
     with _guard(debug, where):
         from ..index.maintenance import check_index
 
+        repaired = None
+        if repair:
+            from ..engine import NewsIndex
+
+            with NewsIndex.open(where, trust=trust, allow_version_drift=True) as ix:
+                repaired = ix.repair()
         report = check_index(where, trust=trust)
+        if repaired is not None:
+            report.repaired = repaired.removed
         if as_json:
             sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
         else:
-            typer.echo("\n".join(_check_lines(report, where)))
+            lines = _check_lines(report, where)
+            if repaired is not None:
+                lines.insert(1, repaired.describe())
+            typer.echo("\n".join(lines))
         if not report.ok:
             raise typer.Exit(EXIT_NO_RESULTS)
 
