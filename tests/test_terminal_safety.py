@@ -297,7 +297,7 @@ def test_json_output_escapes_c1_and_bidi(tmp_path: Path, capsys: pytest.CaptureF
 
 
 def test_terminal_safe_keeps_plain_text_and_escapes_the_rest() -> None:
-    from newsindex.interfaces.safe_text import terminal_safe
+    from newsindex.safe_text import terminal_safe
 
     assert terminal_safe("Grüße aus Köln — „Zitat“") == "Grüße aus Köln — „Zitat“"
     assert terminal_safe("a\nb\tc", multiline=True) == "a\nb\tc"
@@ -305,3 +305,13 @@ def test_terminal_safe_keeps_plain_text_and_escapes_the_rest() -> None:
     assert terminal_safe(CRAFT + "\ud800\u2028") == (
         "\\x1b]0;pwned\\x07\\x1b[2J\\x9b2J\\x9d0;osc\\x9c\\u202e\\ud800\\u2028"
     )
+
+
+def test_ansi_snippets_escape_the_texts_own_sequences() -> None:
+    from newsindex.search.results import Hit
+
+    text = "Im Krieg " + CRAFT + " gegen Drogenkartelle."
+    hit = Hit(1, 1.0, "a", 0, text, "Titel", None, None, None, None, ((3, 8),))
+    ansi = hit.snippet(format="ansi")
+    assert "\x1b[1;33mKrieg" in ansi  # the mark itself is still styled
+    assert not {"\x07", "\x9b", "\x9d", "\u202e"} & set(ansi) and "\x1b]0;" not in ansi

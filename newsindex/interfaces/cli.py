@@ -59,8 +59,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from .. import __version__
+from ..safe_text import markup_safe, terminal_safe, utf8_safe
 from .paths import SeedsNotFoundError, find_seeds, history_file, resolve_index
-from .safe_text import markup_safe, terminal_safe, utf8_safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console

@@ -6,7 +6,7 @@ ANSI parsing). With ``plain=True`` (pipes, ``NO_COLOR``) marks are written as
 ``**word**`` instead, so they survive without any styling, and boxes are dropped.
 
 Every string that came from data (titles, paragraphs, sources, ids, file names,
-the query) goes through :func:`~newsindex.interfaces.safe_text.terminal_safe` and
+the query) goes through :func:`~newsindex.safe_text.terminal_safe` and
 into a ``Text`` (never markup), so no article can send an escape sequence to the
 terminal or style itself with ``[bold]``.
 """
@@ -24,8 +24,8 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from ..safe_text import terminal_safe
 from ..search.snippets import ELLIPSIS, best_window, merge_spans
-from .safe_text import terminal_safe
 
 __all__ = [
     "MARK_STYLE",

@@ -25,10 +25,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..safe_text import terminal_safe
 from ..search.query_syntax import parse_date_bound
 from . import render
 from .marks import mark_spans, query_terms
-from .safe_text import terminal_safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from prompt_toolkit.completion import Completer

@@ -10,6 +10,8 @@ than it is, and line separators break "one line per message". Those characters
 are shown as visible escapes (``\\x1b``, ``\\u202e``) instead; lone surrogates,
 which no terminal encoding can carry, likewise.
 
+It lives outside ``interfaces`` so the library's own ANSI snippets use it too.
+
 Rich markup is a second channel: ``console.print("… [bold]…")`` interprets
 brackets. Renderers build ``rich.text.Text`` objects (never markup) from
 sanitised strings; :func:`markup_safe` is for the rare markup string.
