@@ -242,6 +242,8 @@ def test_surrogates_in_id_and_title_no_longer_drop_the_batch() -> None:
         assert ix.add(batch).added == 4
         assert ix.search("Kartell").hits[0].title == "Kartell\ufffd"
         assert ix.article("halb\ufffd") is not None
+        assert ix.article("halb\ud800") is not None  # looked up by the id as given, cleaned alike
+        assert ix.delete("halb\ud800") and ix.article("halb\ufffd") is None
 
 
 def test_jsonl_ids_are_cleaned_with_a_warning(tmp_path: Path) -> None:
