@@ -87,6 +87,10 @@ class Article:
     Instances are immutable and JSON-serialisable via :meth:`to_dict` /
     :meth:`from_dict`. ``origin_path`` and ``origin_line`` say where it was read
     from (1-based line; ``None`` when not from a file).
+
+    Every text field, the id included, is cleaned on construction: lone
+    surrogates become U+FFFD, control characters and bidi overrides are removed,
+    line separators become spaces (see :func:`clean_field`).
     """
 
     id: str
@@ -109,6 +113,8 @@ class Article:
             object.__setattr__(self, "photo_credits", tuple(self.photo_credits))
         if any(_UNSAFE.search(p) for p in self.paragraphs):
             object.__setattr__(self, "paragraphs", tuple(_safe(p) for p in self.paragraphs))
+        if any(_UNSAFE_LINE.search(c) for c in self.photo_credits):
+            object.__setattr__(self, "photo_credits", tuple(clean_field(c) for c in self.photo_credits))
         for name in ("id", "title", "source", "author", "url"):
             value = getattr(self, name)
             if isinstance(value, str) and _UNSAFE_LINE.search(value):

@@ -220,12 +220,20 @@ def test_rich_markup_in_a_folder_name_is_text(tmp_path: Path, capsys: pytest.Cap
 def test_articles_in_code_lose_c1_bidi_and_separators_in_every_field() -> None:
     dirty = "Krieg\x9b2J\x9d0;x\x9c\u202e\u2066 in\u2028Venezuela\x1b[2J"
     made = [
-        Article(id="id" + dirty, title=dirty, paragraphs=(dirty,), source=dirty, author=dirty, url=dirty),
+        Article(
+            id="id" + dirty,
+            title=dirty,
+            paragraphs=(dirty,),
+            source=dirty,
+            author=dirty,
+            url=dirty,
+            photo_credits=(dirty,),
+        ),
         Article.create(title=dirty, paragraphs=[dirty], source=dirty, author=dirty, url=dirty),
     ]
     for article in made:
         fields = (article.id, article.title, article.source, article.author, article.url)
-        for value in (*fields, *article.paragraphs):
+        for value in (*fields, *article.paragraphs, *article.photo_credits):
             assert value is not None and not UNSAFE & set(value), repr(value)
         assert article.title == "Krieg2J0;x in Venezuela[2J"
 
