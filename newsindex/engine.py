@@ -48,6 +48,8 @@ def _stored_ids(article_id: str) -> tuple[str, ...]:
     the cleaned id is looked up too; the raw one only while it can be encoded
     (an index written before the clean-up may hold it).
     """
+    if not isinstance(article_id, str):  # Whoosh's own bytes terms (reader.lexicon) look up as they are
+        return (article_id,)
     cleaned = clean_field(article_id)
     if cleaned == article_id:
         return (article_id,)
