@@ -9,20 +9,49 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-__all__ = ["Article", "make_article_id"]
+__all__ = ["Article", "clean_field", "make_article_id"]
 
-# Lone surrogates cannot be encoded (the index stores UTF-8) and control characters
-# would reach terminals: articles made in code skip the readers' clean-up, so the
-# model itself refuses both.
-_UNSAFE = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Lone surrogates cannot be encoded (the index stores UTF-8), and control
+# characters (C0 and C1: ESC, U+009B CSI, U+009D OSC…), bidi embeddings, overrides
+# and isolates (U+202A–E, U+2066–9) and line separators would reach terminals or
+# reorder text: articles made in code skip the readers' clean-up, so the model
+# itself cleans every field, the id included. Surrogates become U+FFFD, line and
+# paragraph separators (and, in one-line fields, tabs and line breaks) a space;
+# the rest is removed.
+_UNSAFE = re.compile(
+    "[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+_UNSAFE_LINE = re.compile(
+    "[\ud800-\udfff\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+_SPACES = frozenset("\t\n\r\x85\u2028\u2029")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replacement(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch >= "\ud800":
+        return "\ufffd"
+    return " " if ch in _SPACES else ""
 
 
 def _safe(text: str) -> str:
-    return _UNSAFE.sub(lambda m: "\ufffd" if m.group() >= "\ud800" else "", text)
+    return _UNSAFE.sub(_replacement, text)
+
+
+def clean_field(text: str) -> str:
+    """A one-line field (id, title, source, author, URL) without characters that are
+    unsafe to store or print: lone surrogates → U+FFFD, line breaks, tabs and line
+    separators → space, other control characters and bidi controls removed.
+
+    >>> clean_field("Krieg\\u202e im\\x1b[2J Netz\\ud800")
+    'Krieg im[2J Netz\\ufffd'
+    """
+    return _UNSAFE_LINE.sub(_replacement, text) if _UNSAFE_LINE.search(text) else text
 
 
 def _safe_or_none(text: str | None) -> str | None:
-    return _safe(text) if text and _UNSAFE.search(text) else text
+    return clean_field(text) if text and _UNSAFE_LINE.search(text) else text
 
 
 def make_article_id(
@@ -46,6 +75,8 @@ def make_article_id(
         )
     else:
         basis = "text\x00" + "\n\n".join(paragraphs)
+    # A lone surrogate would raise here and drop the caller's whole batch.
+    basis = _SURROGATE.sub("\ufffd", basis)
     return hashlib.blake2b(basis.encode("utf-8"), digest_size=8).hexdigest()
 
 
@@ -56,6 +87,10 @@ class Article:
     Instances are immutable and JSON-serialisable via :meth:`to_dict` /
     :meth:`from_dict`. ``origin_path`` and ``origin_line`` say where it was read
     from (1-based line; ``None`` when not from a file).
+
+    Every text field, the id included, is cleaned on construction: lone
+    surrogates become U+FFFD, control characters and bidi overrides are removed,
+    line separators become spaces (see :func:`clean_field`).
     """
 
     id: str
@@ -78,9 +113,11 @@ class Article:
             object.__setattr__(self, "photo_credits", tuple(self.photo_credits))
         if any(_UNSAFE.search(p) for p in self.paragraphs):
             object.__setattr__(self, "paragraphs", tuple(_safe(p) for p in self.paragraphs))
-        for name in ("title", "source", "author", "url"):
+        if any(_UNSAFE_LINE.search(c) for c in self.photo_credits):
+            object.__setattr__(self, "photo_credits", tuple(clean_field(c) for c in self.photo_credits))
+        for name in ("id", "title", "source", "author", "url"):
             value = getattr(self, name)
-            if isinstance(value, str) and _UNSAFE.search(value):
+            if isinstance(value, str) and _UNSAFE_LINE.search(value):
                 object.__setattr__(self, name, _safe_or_none(value))
 
     @classmethod
@@ -97,7 +134,14 @@ class Article:
         **kwargs: Any,
     ) -> Article:
         """Build an article, deriving a stable ``id`` when none is given."""
-        paras = tuple(paragraphs)
+        # Clean first, so the derived id is the one the cleaned article would get.
+        paras = tuple(_safe(p) if _UNSAFE.search(p) else p for p in paragraphs)
+        title, source, author, url = (
+            _safe_or_none(title) or "",
+            _safe_or_none(source),
+            _safe_or_none(author),
+            _safe_or_none(url),
+        )
         article_id = id or make_article_id(
             url=url, source=source, title=title, published=published, paragraphs=paras
         )

@@ -14,7 +14,7 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from .analysis import AnalysisChain, AnalysisConfig, AnalysisInfo, get_chain
-from .article import Article
+from .article import Article, clean_field
 from .index.maintenance import CheckReport, check_open_index
 from .index.repair import RepairReport
 from .index.schema import BODY
@@ -40,6 +40,25 @@ def _config(analysis: AnalysisArg) -> AnalysisConfig:
     if isinstance(analysis, str):
         return AnalysisConfig(lemmatizer=analysis)
     return AnalysisConfig(**analysis)
+
+
+def _stored_ids(article_id: str) -> tuple[str, ...]:
+    """The ids an article given as ``article_id`` may be stored under.
+
+    ``Article`` cleans its id (lone surrogates, control and bidi characters), so
+    the cleaned id is looked up too; the raw one only while it can be encoded
+    (an index written before the clean-up may hold it).
+    """
+    if not isinstance(article_id, str):  # Whoosh's own bytes terms (reader.lexicon) look up as they are
+        return (article_id,)
+    cleaned = clean_field(article_id)
+    if cleaned == article_id:
+        return (article_id,)
+    try:
+        article_id.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: the index cannot hold that id
+        return (cleaned,)
+    return (article_id, cleaned)
 
 
 class NewsIndex:
@@ -228,7 +247,7 @@ class NewsIndex:
     def delete(self, article_id: str) -> bool:
         """Delete an article; ``True`` if it was there."""
         with self._write_lock:
-            return self._article_writer().delete(article_id) > 0
+            return sum(self._article_writer().delete(aid) for aid in _stored_ids(article_id)) > 0
 
     def _article_writer(self) -> ArticleWriter:
         return ArticleWriter(
@@ -295,7 +314,12 @@ class NewsIndex:
     def more_like(self, article_id: str, paragraph: int = 0, *, limit: int = 10) -> list[Hit]:
         """Passages of other articles related to one paragraph (its key terms marked)."""
         s = self._current_searcher()
-        docnum = paragraph_docnum(s, article_id, paragraph)
+        docnum = None
+        for stored in _stored_ids(article_id):
+            docnum = paragraph_docnum(s, stored, paragraph)
+            if docnum is not None:
+                article_id = stored
+                break
         if docnum is None:
             raise KeyError(f"no paragraph {paragraph} of article {article_id!r} in the index")
         weights = s.key_terms([docnum], BODY, numterms=12)
@@ -314,10 +338,15 @@ class NewsIndex:
     def article(self, article_id: str) -> Article | None:
         """The stored article (paragraphs in order), or ``None``."""
         s = self._current_searcher()
-        docs = sorted(
-            (s.stored_fields(n) for n in s.document_numbers(article_id=article_id)),
-            key=lambda d: d["paragraph"],
-        )
+        docs: list[Any] = []
+        for stored in _stored_ids(article_id):
+            docs = sorted(
+                (s.stored_fields(n) for n in s.document_numbers(article_id=stored)),
+                key=lambda d: d["paragraph"],
+            )
+            if docs:
+                article_id = stored
+                break
         if not docs:
             return None
         first = docs[0]

@@ -236,3 +236,50 @@ def test_format_date() -> None:
     assert render.format_date(datetime(2025, 10, 28, 12)) == "2025-10-28"
     assert render.format_date(None) == "—"
     assert isinstance(render.marked_text("x", []), Text)
+
+
+# -- terminal safety (issue 12, finding 4) -------------------------------------------
+CRAFT = "\x1b]0;pwned\x07\x1b[2J\x9b2J\x9d0;x\x9c\u202e"
+
+
+def test_marks_stay_on_their_words_when_the_text_holds_escapes() -> None:
+    text = "Im " + CRAFT + " Krieg gegen Kriege"
+    start = text.index("Krieg")
+    starred = render.marked_text(text, [(start, start + 5)], plain=True)
+    assert starred.plain == "Im \\x1b]0;pwned\\x07\\x1b[2J\\x9b2J\\x9d0;x\\x9c\\u202e **Krieg** gegen Kriege"
+    styled = render.marked_text(text, [(start, start + 5)])
+    [mark] = styled.spans
+    assert styled.plain[mark.start : mark.end] == "Krieg"
+
+
+def test_a_crafted_hit_and_article_print_no_control_characters() -> None:
+    text = "Im Krieg " + CRAFT + " gegen Drogenkartelle und Kriege."
+    hit = make_hit(text, title="Titel " + CRAFT, source="Quelle" + CRAFT, highlights=((3, 8),))
+    results = Results(query="Krieg" + CRAFT, hits=(hit,), total=1, elapsed_ms=1.0, notes=("n" + CRAFT,))
+    empty = Results(query="Kriek" + CRAFT, hits=(), total=0, elapsed_ms=1.0, suggestion="Krieg" + CRAFT)
+
+    @dataclass
+    class RawArticle:  # as an index built before articles were cleaned may return
+        title: str = "Titel " + CRAFT
+        source: str = "Quelle" + CRAFT
+        author: str = "Autor" + CRAFT
+        url: str = "https://example.org/" + CRAFT
+        published: None = None
+        paragraphs: tuple[str, ...] = (text,)
+
+    stats = {"path": "/tmp/ix" + CRAFT, "sources": ["Quelle" + CRAFT], "analysis": "builtin"}
+    for renderable in (
+        render.results_renderable(results),
+        render.results_renderable(results, plain=True),
+        render.no_results_renderable(empty),
+        render.article_renderable(RawArticle(), [((3, 8),)]),
+        render.article_renderable(RawArticle(), [((3, 8),)], plain=True),
+        render.stats_renderable(stats),
+    ):
+        out = io.StringIO()
+        Console(file=out, width=120, force_terminal=True, color_system="truecolor").print(renderable)
+        printed = out.getvalue()
+        for raw in ("\x1b]", "\x1b[2J", "\x07", "\x9b", "\x9c", "\x9d", "\u202e"):
+            assert raw not in printed, (raw, printed)
+        assert "\\x1b]0;pwned" in printed
+

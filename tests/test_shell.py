@@ -169,6 +169,21 @@ def test_completion_of_commands_fields_and_values(shell: Shell) -> None:
     assert complete(shell, ":open 1") == []
 
 
+def test_typed_and_stored_escape_sequences_never_reach_the_terminal(shell: Shell) -> None:
+    crafted = "\x1b]0;pwned\x07\x9b2J\u202e"
+    out = screen(shell, f":filter source='{crafted}'", f":bogus{crafted}")
+    assert "\x1b" not in out and "\x9b" not in out and "\u202e" not in out
+    assert "source=\\x1b]0;pwned\\x07\\x9b2J\\u202e" in out
+    prompt = "".join(text for _, text in shell.prompt_message())
+    assert "\x1b" not in prompt and "\\x1b]0;pwned" in prompt
+    shell._sources = ["Quelle" + crafted]  # a source name stored in a crafted index
+    [completion] = make_completer(shell).get_completions(
+        Document("Krieg source:Q"), CompleteEvent(completion_requested=True)
+    )
+    shown = "".join(text for _, text in completion.display)
+    assert "\x1b" not in shown and shown.startswith("Quelle\\x1b]0;pwned")
+
+
 # -- the real thing: a pseudo-terminal and a pipe ------------------------------------------------
 def _env(tmp_path: Path) -> dict[str, str]:
     env = dict(os.environ)

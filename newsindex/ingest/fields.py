@@ -7,7 +7,8 @@ Keys that are not article fields are kept, unchanged, in ``Article.extra``.
 The one-line fields are stored with *every* paragraph of the article, so they
 are capped: a title, source, author or URL longer than :data:`MAX_FIELD_CHARS`
 is cut (with a warning), and an ``id`` longer than :data:`MAX_ID_CHARS` is
-replaced by a derived one (with a warning).
+replaced by a derived one (with a warning). Control characters (ESC, C1), bidi
+overrides and line separators are removed from a given ``id`` (with a warning).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from ..article import Article
+from ..article import Article, clean_field
 from .dates import parse_date
 from .paragraphs import clean_paragraphs, normalize_line
 from .problems import Problem, ProblemHandler
@@ -94,6 +95,14 @@ def article_from_fields(
             report(Problem(path, line, reason, "warning"))
     given_id = _pick(d, "id")
     article_id = str(given_id) if given_id is not None else None
+    if article_id is not None:
+        # An id is printed by `check` and the prompt: no escape sequences, no bidi tricks.
+        cleaned = clean_field(article_id)
+        if cleaned != article_id:
+            empty = not cleaned.strip()
+            what = "a derived id is used" if empty else f"removed ({cleaned[:80]!r} is used)"
+            report(Problem(path, line, f"control or bidi characters in the id: {what}", "warning"))
+            article_id = None if empty else cleaned
     if article_id is not None and len(article_id) > MAX_ID_CHARS:
         reason = f"id longer than {MAX_ID_CHARS} characters; a derived id is used"
         report(Problem(path, line, reason, "warning"))

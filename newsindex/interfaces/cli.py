@@ -47,6 +47,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -58,6 +59,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from .. import __version__
+from ..safe_text import markup_safe, terminal_safe, utf8_safe
 from .paths import SeedsNotFoundError, find_seeds, history_file, resolve_index
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -138,7 +140,33 @@ def _plain(console: Console) -> bool:
 
 
 def _error_line(message: str) -> None:
-    typer.echo(f"newsindex: error: {message}", err=True)
+    # Messages quote paths, ids and lock holders' command lines: one safe line.
+    typer.echo(f"newsindex: error: {terminal_safe(message)}", err=True)
+
+
+def _echo(*lines: str, err: bool = False) -> None:
+    """Print ``lines`` that quote data (paths, ids, file names), each kept one safe line."""
+    typer.echo("\n".join(terminal_safe(line) for line in lines), err=err)
+
+
+# JSON leaves C1 controls, bidi controls and line separators raw (ensure_ascii=False):
+# written as \uXXXX escapes they mean the same and cannot act on a terminal.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _write_json(data: Any) -> None:
+    """One JSON document on stdout, always valid UTF-8 (lone surrogates become U+FFFD)."""
+    text = utf8_safe(json.dumps(data, ensure_ascii=False, indent=2))
+    text = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.write(text + "\n")
+
+
+def _from_argv(text: str) -> str:
+    """An argument as text: bytes that were not UTF-8 (surrogate-escaped by Python) become U+FFFD."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that is no escaped byte
+        return utf8_safe(text)
 
 
 def _describe(exc: BaseException, index_path: Path | None) -> CliError:
@@ -243,7 +271,7 @@ def _open_or_create(
         else:
             if analysis and analysis not in ("auto", ix.analysis.lemmatizer):
                 _stderr_console().print(
-                    f"[yellow]note:[/] this index uses [bold]{ix.analysis.lemmatizer}[/]; "
+                    f"[yellow]note:[/] this index uses [bold]{markup_safe(ix.analysis.lemmatizer)}[/]; "
                     "--analysis only applies to new indexes (add --overwrite to rebuild)"
                 )
             return ix, False
@@ -263,7 +291,8 @@ def _parse_date(value: str | None, *, end: bool, option: str) -> date | None:
 
     bound = parse_date_bound(value, end=end)
     if bound is None:
-        raise CliError(f"{option}: {value!r} is not a date (use 2025, 2025-10, 2025-10-28 or 28.10.2025)")
+        shown = _from_argv(value)
+        raise CliError(f"{option}: {shown!r} is not a date (use 2025, 2025-10, 2025-10-28 or 28.10.2025)")
     return bound
 
 
@@ -516,8 +545,8 @@ def index_cmd(
         ix, created = _open_or_create(where, analysis, overwrite, batch_size, lock_timeout)
         with ix:
             err.print(
-                f"{'Creating' if created else 'Updating'} index [bold]{where}[/] "
-                f"[dim]({ix.analysis.describe()})[/]"
+                f"{'Creating' if created else 'Updating'} index [bold]{markup_safe(where)}[/] "
+                f"[dim]({markup_safe(ix.analysis.describe())})[/]"
             )
             summary, interrupted, seconds = index_paths(
                 ix, paths, console=err, fmt=fmt, strict=strict, follow_symlinks=follow_symlinks
@@ -553,7 +582,7 @@ def search_cmd(
     """
     where = resolve_index(index)
     with _guard(debug, where):
-        text = " ".join(query).strip()
+        text = _from_argv(" ".join(query)).strip()
         if not text:
             raise CliError("the query is empty: newsindex search QUERY")
         since_d = _parse_date(since, end=False, option="--since")
@@ -563,12 +592,12 @@ def search_cmd(
                 text,
                 limit=limit,
                 max_per_article=per_article or None,
-                source=source or None,
+                source=[_from_argv(s) for s in source] if source else None,
                 since=since_d,
                 until=until_d,
             )
         if as_json:
-            sys.stdout.write(json.dumps(results.to_dict(), ensure_ascii=False, indent=2) + "\n")
+            _write_json(results.to_dict())
         else:
             from .render import results_renderable
 
@@ -589,7 +618,7 @@ def stats_cmd(
     with _guard(debug, where), _open(where) as ix:
         stats = ix.stats()
         if as_json:
-            sys.stdout.write(json.dumps(stats, ensure_ascii=False, indent=2) + "\n")
+            _write_json(stats)
             return
         from .render import stats_renderable
 
@@ -648,7 +677,10 @@ def demo_cmd(
             ix, _created = _open_or_create(where, analysis, overwrite=False)
             stack.enter_context(ix)
             err = _stderr_console()
-            err.print(f"Indexing [bold]{seeds}[/] into [bold]{where}[/] [dim]({ix.analysis.describe()})[/]")
+            err.print(
+                f"Indexing [bold]{markup_safe(seeds)}[/] into [bold]{markup_safe(where)}[/] "
+                f"[dim]({markup_safe(ix.analysis.describe())})[/]"
+            )
             summary, interrupted, seconds = index_paths(ix, [seeds], console=err)
             out = _stdout_console()
             _print_summary(summary, seconds, interrupted, out)
@@ -712,12 +744,12 @@ def check_cmd(
         if repaired is not None:
             report.repaired = repaired.removed
         if as_json:
-            sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+            _write_json(report.to_dict())
         else:
             lines = _check_lines(report, where)
             if repaired is not None:
                 lines.insert(1, repaired.describe())
-            typer.echo("\n".join(lines))
+            _echo(*lines)
         if not report.ok:
             raise typer.Exit(EXIT_NO_RESULTS)
 
@@ -761,9 +793,9 @@ def unlock_cmd(index: IndexOpt = None, debug: DebugOpt = False) -> None:
         except IndexLockedError as exc:
             _error_line(_first_line(exc))
             raise typer.Exit(EXIT_NO_RESULTS) from None
-        typer.echo(report.message)
+        _echo(report.message)
         for name in report.removed:
-            typer.echo(f"newsindex: warning: removed {where / name}", err=True)
+            _echo(f"newsindex: warning: removed {where / name}", err=True)
 
 
 @app.command("trust")
@@ -780,7 +812,7 @@ def trust_cmd(index: IndexOpt = None, debug: DebugOpt = False) -> None:
 
         with NewsIndex.open(where, trust=True) as ix:
             stats = ix.stats()
-        typer.echo(f"trusted {where}: {stats['articles']:,} articles, {stats['paragraphs']:,} passages")
+        _echo(f"trusted {where}: {stats['articles']:,} articles, {stats['paragraphs']:,} passages")
 
 
 def _version(value: bool) -> None:

@@ -4,6 +4,11 @@ Every function returns something ``rich.console.Console.print`` accepts and neve
 prints itself. Marked words are styled from the hit's ``highlights`` spans (no
 ANSI parsing). With ``plain=True`` (pipes, ``NO_COLOR``) marks are written as
 ``**word**`` instead, so they survive without any styling, and boxes are dropped.
+
+Every string that came from data (titles, paragraphs, sources, ids, file names,
+the query) goes through :func:`~newsindex.safe_text.terminal_safe` and
+into a ``Text`` (never markup), so no article can send an escape sequence to the
+terminal or style itself with ``[bold]``.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from ..safe_text import terminal_safe
 from ..search.snippets import ELLIPSIS, best_window, merge_spans
 
 __all__ = [
@@ -53,7 +59,7 @@ def format_date(value: date | datetime | str | None) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return terminal_safe(value)
 
 
 def format_size(n: int | None) -> str:
@@ -71,7 +77,11 @@ def format_size(n: int | None) -> str:
 def marked_text(
     text: str, spans: Spans, start: int = 0, end: int | None = None, *, plain: bool = False
 ) -> Text:
-    """``text[start:end]`` as rich ``Text`` with ``spans`` styled (or ``**starred**`` when plain)."""
+    """``text[start:end]`` as rich ``Text`` with ``spans`` styled (or ``**starred**`` when plain).
+
+    Each piece is made terminal-safe after slicing, so ``spans`` (offsets into the
+    raw text) stay right however long an escape is.
+    """
     end = len(text) if end is None else end
     out = Text()
     pos = start
@@ -79,14 +89,18 @@ def marked_text(
         if e <= start or s >= end:
             continue
         s, e = max(s, start), min(e, end)
-        out.append(text[pos:s])
+        out.append(_safe_lines(text[pos:s]))
         if plain:
-            out.append(PLAIN_MARK + text[s:e] + PLAIN_MARK)
+            out.append(PLAIN_MARK + _safe_lines(text[s:e]) + PLAIN_MARK)
         else:
-            out.append(text[s:e], style=MARK_STYLE)
+            out.append(_safe_lines(text[s:e]), style=MARK_STYLE)
         pos = e
-    out.append(text[pos:end])
+    out.append(_safe_lines(text[pos:end]))
     return out
+
+
+def _safe_lines(text: str) -> str:
+    return terminal_safe(text, multiline=True)
 
 
 def snippet_text(text: str, spans: Spans, max_chars: int = 240, *, plain: bool = False) -> Text:
@@ -103,7 +117,7 @@ def snippet_text(text: str, spans: Spans, max_chars: int = 240, *, plain: bool =
 
 
 def _meta_line(hit: Any) -> Text:
-    parts = [hit.source or "unknown source", format_date(hit.published)]
+    parts = [terminal_safe(hit.source or "unknown source"), format_date(hit.published)]
     para = f"¶ {hit.paragraph + 1}"
     if getattr(hit, "paragraphs_total", None):
         para += f"/{hit.paragraphs_total}"
@@ -118,7 +132,7 @@ def hit_renderable(hit: Any, *, max_chars: int = 240, plain: bool = False) -> Re
     A rich panel on terminals; three indented lines when ``plain``.
     """
     title = Text(f"{hit.rank}. ", style="bold cyan")
-    title.append(hit.title or "(untitled)", style="bold")
+    title.append(terminal_safe(hit.title or "(untitled)"), style="bold")
     snippet = snippet_text(hit.text, hit.highlights, max_chars, plain=plain)
     meta = _meta_line(hit)
     if plain:
@@ -141,7 +155,7 @@ def _summary_line(results: Any, first: int, last: int) -> Text:
     one = total == "1"
     line.append(f"{total} passage" + ("" if one else "s"), style="bold")
     line.append(" matches " if one else " match ")
-    line.append(results.query, style="italic")
+    line.append(terminal_safe(results.query), style="italic")
     if first <= last:
         line.append(" — showing ")
         line.append(f"{first}–{last}", style="bold")
@@ -172,19 +186,19 @@ def results_renderable(
 
 
 def _notes(results: Any) -> list[Text]:
-    return [Text(f"note: {n}", style="dim yellow") for n in getattr(results, "notes", ())]
+    return [Text(f"note: {terminal_safe(n)}", style="dim yellow") for n in getattr(results, "notes", ())]
 
 
 def no_results_renderable(results: Any) -> RenderableType:
     """ "No passages" with the "did you mean" suggestion and notes, if any."""
     parts: list[RenderableType] = []
     line = Text("No passages for ")
-    line.append(results.query, style="italic")
+    line.append(terminal_safe(results.query), style="italic")
     line.append(".")
     parts.append(line)
     if results.suggestion:
         hint = Text("Did you mean: ")
-        hint.append(results.suggestion, style="bold green")
+        hint.append(terminal_safe(results.suggestion), style="bold green")
         hint.append("?")
         parts.append(hint)
     parts.extend(_notes(results))
@@ -199,14 +213,14 @@ def article_renderable(
     ``marks[i]`` are the spans of paragraph ``i``; ``focus`` is the paragraph of
     the hit that was opened (shown with a pointer).
     """
-    head = Text(article.title or "(untitled)", style="bold")
-    meta_bits = [article.source or "unknown source", format_date(article.published)]
+    head = Text(terminal_safe(article.title or "(untitled)"), style="bold")
+    meta_bits = [terminal_safe(article.source or "unknown source"), format_date(article.published)]
     if article.author:
-        meta_bits.append(article.author)
+        meta_bits.append(terminal_safe(article.author))
     meta_bits.append(f"{len(article.paragraphs)} paragraphs")
     parts: list[RenderableType] = [head, Text(" · ".join(meta_bits), style="dim")]
     if article.url:
-        parts.append(Text(article.url, style="dim underline"))
+        parts.append(Text(terminal_safe(article.url), style="dim underline"))
     parts.append(Text())
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True, justify="right")
@@ -248,7 +262,7 @@ def stats_renderable(stats: Mapping[str, Any], *, plain: bool = False) -> Render
         ("size on disk", format_size(stats.get("size_bytes"))),
     ]
     for k, v in rows:
-        table.add_row(k, Text(v))
+        table.add_row(k, Text(terminal_safe(v)))
     return table
 
 
@@ -263,13 +277,6 @@ def _problem_row(problem: Any) -> tuple[str, str, str, str]:
         str(line) if line is not None else "—",
         str(reason) if reason is not None else str(problem),
     )
-
-
-def _printable(text: str) -> str:
-    """``text`` with control characters (a file name holding ESC…) shown as ``\\xNN``."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 class _ProblemLines:
@@ -292,7 +299,7 @@ class _ProblemLines:
         yield Segment.line()
         for severity, path, line, reason in rows:
             where = f"{path}:{line}" if line != "—" else path
-            yield Segment(_printable(f"{where}: {severity}: {reason}"))
+            yield Segment(terminal_safe(f"{where}: {severity}: {reason}"))
             yield Segment.line()
 
 
@@ -332,8 +339,9 @@ def summary_renderable(
     problems.add_column("line", justify="right")
     problems.add_column("reason", overflow="fold")
     for p in summary.problems:
-        # Text, not markup: a reason quotes file content ("[/x]" would raise MarkupError).
-        problems.add_row(*(Text(_printable(cell)) for cell in _problem_row(p)))
+        # Text, not markup: a reason quotes file content ("[/x]" would raise MarkupError);
+        # file names and reasons may hold escape sequences.
+        problems.add_row(*(Text(terminal_safe(cell)) for cell in _problem_row(p)))
     return Group(counts, problems)
 
 
@@ -346,5 +354,6 @@ def tokens_table(tokens: Iterable[Any], *, title: str | None = None) -> Table:
     table.add_column("compound parts")
     table.add_column("stop", justify="center")
     for t in tokens:
-        table.add_row(t.text, f"{t.start}–{t.end}", t.lemma, ", ".join(t.parts), "✓" if t.is_stop else "")
+        cells = (t.text, f"{t.start}–{t.end}", t.lemma, ", ".join(t.parts), "✓" if t.is_stop else "")
+        table.add_row(*(Text(terminal_safe(c)) for c in cells))  # Text: "[bold]" is a word here
     return table

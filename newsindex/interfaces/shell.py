@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..safe_text import terminal_safe
 from ..search.query_syntax import parse_date_bound
 from . import render
 from .marks import mark_spans, query_terms
@@ -152,10 +153,11 @@ class Shell:
         }
 
     def _error(self, message: str) -> None:
-        self.console.print(Text(message, style="red"))
+        # Messages quote ids, sources and typed text: never let them reach the terminal raw.
+        self.console.print(Text(terminal_safe(message), style="red"))
 
     def _info(self, message: str) -> None:
-        self.console.print(Text(message, style="dim"))
+        self.console.print(Text(terminal_safe(message), style="dim"))
 
     # -- searching ---------------------------------------------------------------------
     def search(self, query: str, *, remind_filters: bool = True) -> None:
@@ -337,7 +339,7 @@ class Shell:
         """The prompt: ``newsindex› `` plus the active filters."""
         msg = [("bold ansicyan", "newsindex")]
         if self.filters:
-            msg.append(("ansiyellow", f" [{self.filters.describe()}]"))
+            msg.append(("ansiyellow", f" [{terminal_safe(self.filters.describe())}]"))
         msg.append(("", "› "))
         return msg
 
@@ -385,7 +387,7 @@ def make_completer(shell: Shell) -> Completer:
         for v in values:
             if v.lower().startswith(typed.lower()):
                 text = prefix + (f'"{v}"' if " " in v else v)
-                yield Completion(text, start_position=-len(word), display=v)
+                yield Completion(text, start_position=-len(word), display=terminal_safe(v))
 
     return ShellCompleter()
 
@@ -428,7 +430,7 @@ def run_interactive(shell: Shell, history_path: Path | None) -> None:
     )
     _warm_up(shell.index)
     console = shell.console
-    where = shell.index.path or "memory"
+    where = terminal_safe(shell.index.path or "memory")
     console.print(
         Text.assemble(
             ("newsindex", "bold cyan"),

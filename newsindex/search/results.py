@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,6 +11,19 @@ from typing import Any
 from .snippets import SnippetFormat, snippet
 
 __all__ = ["ArticleGroup", "Hit", "Results"]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _utf8(text: str | None) -> str | None:
+    """``text`` with lone surrogates as U+FFFD: ``to_dict()`` must encode as UTF-8.
+
+    A query holds them when typed in code or decoded from a non-UTF-8 argv byte;
+    hits made in code may too. One character for one, so offsets stay valid.
+    """
+    if text is None or text.isascii() or not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub("\ufffd", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +65,17 @@ class Hit:
         return {
             "rank": self.rank,
             "score": round(self.score, 4),
-            "article_id": self.article_id,
+            "article_id": _utf8(self.article_id),
             "paragraph": self.paragraph,
-            "title": self.title,
-            "source": self.source,
+            "title": _utf8(self.title),
+            "source": _utf8(self.source),
             "published": self.published.isoformat() if self.published else None,
-            "url": self.url,
-            "author": self.author,
-            "text": self.text,
+            "url": _utf8(self.url),
+            "author": _utf8(self.author),
+            "text": _utf8(self.text),
             "highlights": [list(span) for span in self.highlights],
-            "snippet": self.snippet(snippet_chars),
-            "snippet_html": self.snippet(snippet_chars, "html"),
+            "snippet": _utf8(self.snippet(snippet_chars)),
+            "snippet_html": _utf8(self.snippet(snippet_chars, "html")),
         }
 
 
@@ -77,8 +91,8 @@ class ArticleGroup:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
-            "article_id": self.article_id,
-            "title": self.title,
+            "article_id": _utf8(self.article_id),
+            "title": _utf8(self.title),
             "score": round(self.score, 4),
             "hits": [h.to_dict() for h in self.hits],
         }
@@ -119,12 +133,12 @@ class Results:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (keys: query, total, total_exact, elapsed_ms, suggestion, notes, hits)."""
         d: dict[str, Any] = {
-            "query": self.query,
+            "query": _utf8(self.query),
             "total": self.total,
             "total_exact": self.total_exact,
             "elapsed_ms": round(self.elapsed_ms, 2),
-            "suggestion": self.suggestion,
-            "notes": list(self.notes),
+            "suggestion": _utf8(self.suggestion),
+            "notes": [_utf8(n) for n in self.notes],
             "hits": [h.to_dict() for h in self.hits],
         }
         if self.groups:

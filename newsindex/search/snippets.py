@@ -3,7 +3,8 @@
 Marks are ``(start, end)`` spans of surface words in the passage. The window is
 the stretch of at most ``max_chars`` that covers the most distinct marked words
 (ties: the earliest), widened to sentence or word boundaries; ``…`` shows where
-text was cut. HTML output is escaped, so markup in an article is shown, not run.
+text was cut. HTML output is escaped, so markup in an article is shown, not run;
+ANSI output escapes the text's own control characters the same way.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from functools import partial
 from typing import Literal
+
+from ..safe_text import terminal_safe
 
 __all__ = ["SnippetFormat", "best_window", "merge_spans", "render", "snippet"]
 
@@ -78,7 +82,8 @@ def render(
     if fmt == "html":
         esc, on, off = html.escape, "<mark>", "</mark>"
     elif fmt == "ansi":
-        esc, on, off = (lambda s: s), _ANSI_ON, _ANSI_OFF
+        # For a terminal: the text's own escape sequences are shown, never sent.
+        esc, on, off = partial(terminal_safe, multiline=True), _ANSI_ON, _ANSI_OFF
     else:
         esc, on, off = (lambda s: s), "**", "**"
     out: list[str] = [ELLIPSIS] if start > 0 else []
