@@ -4,8 +4,15 @@ Every word of a paragraph has one position, and its lemma is indexed at that
 position in ``body`` (a content word) or ``stops`` (a stop word); compound parts
 sit on a lane of their own far above (``PART_LANE``), so they never line up
 with their neighbours. A phrase matches a paragraph where its words' readings
-occur at consecutive positions. The rarest word is read in full; the others
-only for the paragraphs still in the running.
+occur at consecutive positions. The rarest word is read in full (or only for
+the paragraphs other filters admit); the others only for the paragraphs still
+in the running.
+
+Reading positions is the costly part, so a query may read at most
+:data:`PHRASE_WORK_CAP` postings (one paragraph's positions of one term) across
+all its phrases (:class:`PhraseBudget`). A phrase whose next step could exceed
+what is left (``"der die"``: nearly every paragraph has both) is not checked
+word for word; :func:`phrase_docs` returns ``None`` and the search says so.
 """
 
 from __future__ import annotations
@@ -17,7 +24,26 @@ from whoosh.reading import IndexReader, TermNotFound
 
 from ..analysis.whoosh_analyzer import PART_LANE
 
-__all__ = ["PhraseWord", "phrase_docs"]
+__all__ = ["PHRASE_WORK_CAP", "PhraseBudget", "PhraseWord", "phrase_cost", "phrase_docs"]
+
+PHRASE_WORK_CAP = 50_000
+
+
+@dataclass(slots=True)
+class PhraseBudget:
+    """Postings a query's phrases may still read (``read`` counts those read)."""
+
+    left: int = PHRASE_WORK_CAP
+    read: int = 0
+
+    def fits(self, cost: int) -> bool:
+        """Whether a step reading at most ``cost`` postings stays within the budget."""
+        return cost <= self.left
+
+    def spend(self, n: int) -> None:
+        """Count ``n`` postings read."""
+        self.read += n
+        self.left -= n
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +55,12 @@ class PhraseWord:
     offset: int
 
 
-def _positions(reader: IndexReader, word: PhraseWord, wanted: set[int] | None) -> dict[int, set[int]]:
+def _positions(
+    reader: IndexReader, word: PhraseWord, wanted: set[int] | None, budget: PhraseBudget
+) -> dict[int, set[int]]:
     """Word positions by (global) document, for the ``wanted`` documents or all."""
     out: dict[int, set[int]] = {}
+    read = 0
     for segment, base in reader.leaf_readers():
         local: list[int] | None = None
         if wanted is not None:
@@ -49,6 +78,7 @@ def _positions(reader: IndexReader, word: PhraseWord, wanted: set[int] | None) -
             if local is None:
                 while m.is_active():
                     _add(out, base + m.id(), m.value_as("positions"))
+                    read += 1
                     m.next()
                 continue
             for docnum in local:
@@ -60,6 +90,8 @@ def _positions(reader: IndexReader, word: PhraseWord, wanted: set[int] | None) -
                         break
                 if m.id() == docnum:
                     _add(out, base + docnum, m.value_as("positions"))
+                    read += 1
+    budget.spend(read)
     return out
 
 
@@ -68,29 +100,46 @@ def _add(out: dict[int, set[int]], docnum: int, positions: Iterable[int]) -> Non
     found.update(p for p in positions if p < PART_LANE)
 
 
-def phrase_docs(reader: IndexReader, words: list[PhraseWord]) -> set[int]:
-    """The documents in which ``words`` occur at their offsets from one another."""
+def phrase_docs(
+    reader: IndexReader,
+    words: list[PhraseWord],
+    within: set[int] | None = None,
+    budget: PhraseBudget | None = None,
+) -> set[int] | None:
+    """The documents (of ``within``, if given) in which ``words`` occur at their
+    offsets from one another; ``None`` when checking would exceed ``budget``."""
     if not words:
         return set()
+    budget = budget if budget is not None else PhraseBudget()
 
     def rarity(w: PhraseWord) -> int:
         return sum(reader.doc_frequency(w.field, t) for t in w.readings)
 
     ordered = sorted(words, key=rarity)
     anchor = ordered[0]
+    first_cost = rarity(anchor) if within is None else min(rarity(anchor), len(within) * len(anchor.readings))
+    if not budget.fits(first_cost):
+        return None
     # For each document, the positions where the phrase could start.
     starts = {
         doc: {p - anchor.offset for p in found}
-        for doc, found in _positions(reader, anchor, None).items()
+        for doc, found in _positions(reader, anchor, within, budget).items()
         if found
     }
     for word in ordered[1:]:
         if not starts:
             break
-        found = _positions(reader, word, set(starts))
+        if not budget.fits(min(rarity(word), len(starts) * len(word.readings))):
+            return None
+        found = _positions(reader, word, set(starts), budget)
         starts = {
             doc: kept
             for doc, possible in starts.items()
             if (kept := possible & {p - word.offset for p in found.get(doc, ())})
         }
     return set(starts)
+
+
+def phrase_cost(reader: IndexReader, words: list[PhraseWord]) -> int:
+    """The postings of a phrase's rarest word (the order phrases are best checked in)."""
+    return min((sum(reader.doc_frequency(w.field, t) for t in w.readings) for w in words), default=0)

@@ -20,6 +20,7 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader
 
 from ..analysis import AnalysisChain, Token
+from ..analysis.compounds import MAX_SPLIT_CHARS
 from ..index.schema import BODY, STOPS, TITLE
 from ..index.vocabulary import Vocabularies
 from .date_filter import period_query
@@ -70,6 +71,7 @@ class BuiltQuery:
     exclude: wq.Query | None = None
     # Each phrase's words: the passages must also contain them in a row (see .phrases).
     phrases: tuple[tuple[PhraseWord, ...], ...] = ()
+    phrase_texts: tuple[str, ...] = ()  # each phrase as typed, for notes
 
 
 class QueryBuilder:
@@ -89,6 +91,11 @@ class QueryBuilder:
         self.title_boost = title_boost
         self.part_boost = part_boost
         self.vocabularies = vocabularies or Vocabularies()
+        self._notes: list[str] = []
+
+    def _note(self, note: str) -> None:
+        if note not in self._notes:
+            self._notes.append(note)
 
     def build(
         self,
@@ -100,6 +107,7 @@ class QueryBuilder:
     ) -> BuiltQuery:
         """Build the query and filter for ``plan`` plus keyword filters."""
         notes = list(plan.problems)
+        self._notes = notes
         optional: list[wq.Query] = []
         required: list[wq.Query] = []
 
@@ -108,6 +116,8 @@ class QueryBuilder:
         if len(content) > MAX_WORDS:
             notes.append(f"only the first {MAX_WORDS} words of the query were used")
             content = content[:MAX_WORDS]
+        if any(len(t.text) > MAX_SPLIT_CHARS and t.text.isalpha() for t in content):
+            notes.append(f"words over {MAX_SPLIT_CHARS} letters are searched whole, not split into parts")
         only_stops = bool(words) and all(t.is_stop for t in words)
         for tok in content:
             optional.append(self._phrase_term(tok) if only_stops else self._word(tok))
@@ -116,11 +126,13 @@ class QueryBuilder:
             toks = [t for t in self._analyze(word) if not t.is_stop]
             required.extend(self._word(t, with_parts=False) for t in toks)
         phrases: list[tuple[PhraseWord, ...]] = []
+        phrase_texts: list[str] = []
         for text in plan.phrases:
             found = self._phrase(text)
             if found is not None:
                 required.append(found[0])
                 phrases.append(found[1])
+                phrase_texts.append(text)
         for text in plan.title:
             toks = [t for t in self._analyze(text) if not t.is_stop]
             required.extend(_union([wq.Term(TITLE, term) for term in self._readings(t)]) for t in toks)
@@ -150,7 +162,13 @@ class QueryBuilder:
         excluded = [wq.Term(BODY, t.lemma) for w in plan.excluded for t in self._analyze(w)]
         exclude = _union(excluded) if excluded else None
         return BuiltQuery(
-            query, self._filter(plan, source, since, until), notes, highlight, exclude, tuple(phrases)
+            query,
+            self._filter(plan, source, since, until),
+            notes,
+            highlight,
+            exclude,
+            tuple(phrases),
+            tuple(phrase_texts),
         )
 
     # -- pieces --------------------------------------------------------------
@@ -209,7 +227,10 @@ class QueryBuilder:
         terms: dict[str, float] = {base: 1.0}
         if maxdist:
             for source_term in dict.fromkeys((base, surface)):
-                for found in self.vocabularies.near(self.reader, source_term, maxdist, EXPANSION_CAP):
+                near = self.vocabularies.near_terms(self.reader, source_term, maxdist, EXPANSION_CAP)
+                if near.capped:
+                    self._note(f"{word}~ was compared only with the index words closest to it in length")
+                for found in near.terms:
                     terms.setdefault(found, 0.8)
         best = list(terms)[:EXPANSION_CAP]
         return _union([wq.Term(BODY, t, boost=terms[t]) for t in best] + [wq.Term(TITLE, base)])
