@@ -25,7 +25,7 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import pairwise
 from typing import Any
@@ -70,6 +70,7 @@ class Near:
     terms: list[str]
     compared: int = 0
     capped: bool = False
+    df: dict[str, int] = field(default_factory=dict)  # document frequency of each term
 
 
 def vocab_filename(segment: Any) -> str:
@@ -89,15 +90,22 @@ class SegmentVocabulary:
         """Each term's length (computed on first use, then kept with the list)."""
         return np.fromiter(map(len, self.terms), dtype=np.int32, count=len(self.terms))
 
-    def same_length(self, lo: int, hi: int, length: int, maxdist: int, cap: int) -> tuple[list[int], bool]:
-        """Indexes in ``[lo, hi)`` of terms within ``maxdist`` of ``length`` letters,
-        closest in length first, at most ``cap`` of them; and whether ``cap`` cut some."""
-        gap = np.abs(self.lengths[lo:hi] - length)
+    def same_length(
+        self, lo: int, hi: int, word: str, maxdist: int, cap: int
+    ) -> tuple[list[int], bool]:
+        """Indexes in ``[lo, hi)`` of the terms whose length is within ``maxdist`` of
+        ``word``'s, at most ``cap`` of them, and whether ``cap`` cut some.
+
+        When cut, the closest in length are kept, then those nearest ``word`` in
+        sorted order (sharing the longest beginning with it).
+        """
+        gap = np.abs(self.lengths[lo:hi] - len(word))
         picked = np.flatnonzero(gap <= maxdist)
         capped = picked.size > cap
         if capped:
-            picked = picked[np.argsort(gap[picked], kind="stable")[:cap]]
-            picked.sort()
+            centre = bisect_left(self.terms, word, lo, hi) - lo
+            order = np.lexsort((np.abs(picked - centre), gap[picked]))
+            picked = np.sort(picked[order[:cap]])
         return (picked + lo).tolist(), capped
 
     @classmethod
@@ -201,13 +209,17 @@ class Vocabularies:
     def prefixed(self, reader: IndexReader, prefix: str, cap: int, scan_cap: int) -> list[str]:
         """The ``cap`` most frequent terms starting with ``prefix`` (scanning at most
         ``scan_cap`` terms per segment)."""
+        return list(self.prefixed_df(reader, prefix, cap, scan_cap))
+
+    def prefixed_df(self, reader: IndexReader, prefix: str, cap: int, scan_cap: int) -> dict[str, int]:
+        """:meth:`prefixed` with each term's document frequency, most frequent first."""
         df: dict[str, int] = {}
         for vocab in self.segments(reader):
             lo, hi = vocab.span(prefix)
             for i in range(lo, min(hi, lo + scan_cap)):
                 t = vocab.terms[i]
                 df[t] = df.get(t, 0) + vocab.df[i]
-        return heapq.nlargest(cap, df, key=df.__getitem__)
+        return {t: df[t] for t in heapq.nlargest(cap, df, key=df.__getitem__)}
 
     def near(self, reader: IndexReader, word: str, maxdist: int, cap: int, prefix: int = 1) -> list[str]:
         """The terms of :meth:`near_terms` (closest first, then most frequent)."""
@@ -220,15 +232,18 @@ class Vocabularies:
         maxdist: int,
         cap: int,
         prefix: int = 1,
-        candidate_cap: int = NEAR_CANDIDATE_CAP,
+        candidate_cap: int | None = None,
     ) -> Near:
         """Up to ``cap`` terms within ``maxdist`` edits (optimal string alignment,
         as Lucene counts: a swap of neighbours is one edit) sharing ``word``'s first
         ``prefix`` letters; closest first, then most frequent.
 
         Only terms whose length is within ``maxdist`` of the word's can be that
-        close, so only those are compared, at most ``candidate_cap`` per segment.
+        close, so only those are compared, at most ``candidate_cap`` per segment
+        (default :data:`NEAR_CANDIDATE_CAP`), the closest in length first.
         """
+        if candidate_cap is None:
+            candidate_cap = NEAR_CANDIDATE_CAP
         found: dict[str, tuple[int, int]] = {}
         out = Near([])
         if not word:
@@ -237,7 +252,7 @@ class Vocabularies:
             lo, hi = vocab.span(word[:prefix])
             if lo == hi:
                 continue
-            picked, capped = vocab.same_length(lo, hi, len(word), maxdist, candidate_cap)
+            picked, capped = vocab.same_length(lo, hi, word, maxdist, candidate_cap)
             out.capped |= capped
             if not picked:
                 continue
@@ -247,4 +262,5 @@ class Vocabularies:
                 d, n = found.get(term, (dist, 0))
                 found[term] = (min(d, dist), n + vocab.df[picked[i]])
         out.terms = sorted(found, key=lambda t: (found[t][0], -found[t][1]))[:cap]
+        out.df = {t: found[t][1] for t in out.terms}
         return out

@@ -18,7 +18,7 @@ word for word; :func:`phrase_docs` returns ``None`` and the search says so.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whoosh.reading import IndexReader, TermNotFound
 
@@ -26,14 +26,16 @@ from ..analysis.whoosh_analyzer import PART_LANE
 
 __all__ = ["PHRASE_WORK_CAP", "PhraseBudget", "PhraseWord", "phrase_cost", "phrase_docs"]
 
-PHRASE_WORK_CAP = 50_000
+PHRASE_WORK_CAP = 20_000
+# Below this share of a term's postings, skipping to each wanted passage beats reading them in order.
+_SKIP_SHARE = 4
 
 
 @dataclass(slots=True)
 class PhraseBudget:
     """Postings a query's phrases may still read (``read`` counts those read)."""
 
-    left: int = PHRASE_WORK_CAP
+    left: int = field(default_factory=lambda: PHRASE_WORK_CAP)
     read: int = 0
 
     def fits(self, cost: int) -> bool:
@@ -75,9 +77,11 @@ def _positions(
                 m = segment.postings(word.field, text)
             except TermNotFound:
                 continue
-            if local is None:
+            if local is None or len(local) * _SKIP_SHARE >= segment.doc_frequency(word.field, text):
+                keep = None if local is None else set(local)
                 while m.is_active():
-                    _add(out, base + m.id(), m.value_as("positions"))
+                    if keep is None or m.id() in keep:
+                        _add(out, base + m.id(), m.value_as("positions"))
                     read += 1
                     m.next()
                 continue
@@ -117,7 +121,11 @@ def phrase_docs(
 
     ordered = sorted(words, key=rarity)
     anchor = ordered[0]
-    first_cost = rarity(anchor) if within is None else min(rarity(anchor), len(within) * len(anchor.readings))
+    def cost(w: PhraseWord, docs: int | None) -> int:
+        # Postings a step may read: in order when dense, one per wanted passage otherwise.
+        return rarity(w) if docs is None else min(rarity(w), _SKIP_SHARE * docs * len(w.readings))
+
+    first_cost = cost(anchor, None if within is None else len(within))
     if not budget.fits(first_cost):
         return None
     # For each document, the positions where the phrase could start.
@@ -129,7 +137,7 @@ def phrase_docs(
     for word in ordered[1:]:
         if not starts:
             break
-        if not budget.fits(min(rarity(word), len(starts) * len(word.readings))):
+        if not budget.fits(cost(word, len(starts))):
             return None
         found = _positions(reader, word, set(starts), budget)
         starts = {
