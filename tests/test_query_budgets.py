@@ -18,9 +18,10 @@ from newsindex import NewsIndex
 from newsindex.analysis.compounds import MAX_SPLIT_CHARS, CompoundSplitter
 from newsindex.analysis.lexicon import Lexicon
 from newsindex.index import vocabulary
+from newsindex.index.schema import BODY, STOPS
 from newsindex.index.vocabulary import Vocabularies
-from newsindex.search import phrases, searching
-from newsindex.search.query_builder import QueryBuilder
+from newsindex.search import phrases, query_builder, searching
+from newsindex.search.query_builder import EXPANSION_CAP, EXPANSION_TERMS_CAP, QueryBuilder
 from newsindex.search.query_syntax import parse_query
 from newsindex.search.searching import SUGGEST_MAX_CHARS, SUGGEST_MAX_EDITS, SUGGEST_MAX_WORDS
 from newsindex.search.term_scoring import TermScorer
@@ -197,3 +198,53 @@ def test_a_word_typed_many_times_is_read_once(wiki_ix: NewsIndex, monkeypatch: p
     results = wiki_ix.search(" ".join(["der", "die", "und"] * 21))
     assert results.hits
     assert len(reads) == len(set(reads)) <= 3 * 2  # three stop words, a reading or two each
+
+
+# -- prefix and typo expansions, stop words ------------------------------------------------------
+
+
+def _body_terms(ix: NewsIndex, query: str) -> list[str]:
+    builder = QueryBuilder(
+        ix.chain,
+        ix._current_searcher().reader(),
+        title_boost=1.5,
+        part_boost=0.35,
+        vocabularies=ix._vocabularies,
+    )
+    built = builder.build(parse_query(query))
+    assert built.query is not None
+    return [t for f, t in built.query.iter_all_terms() if f == BODY]
+
+
+def test_many_expanded_words_share_a_term_budget(wiki_ix: NewsIndex) -> None:
+    prefixes = ["ge*", "be*", "ve*", "ab*", "an*", "ei*", "st*", "sc*"]
+    alone = _body_terms(wiki_ix, "ge*")
+    assert len(alone) == EXPANSION_CAP  # one prefix still gets its full expansion
+    terms = _body_terms(wiki_ix, " ".join(prefixes))
+    assert len(set(terms)) <= EXPANSION_TERMS_CAP < len(prefixes) * EXPANSION_CAP
+    results = wiki_ix.search(" ".join(prefixes))
+    assert any(n.startswith("ge* was expanded to ") for n in results.notes)
+
+
+def test_expansions_share_a_postings_budget(wiki_ix: NewsIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    reader = wiki_ix._current_searcher().reader()
+    full = _body_terms(wiki_ix, "ge*")
+    assert sum(reader.doc_frequency(BODY, t) for t in full) > 500  # the cap below is what limits it
+    monkeypatch.setattr(query_builder, "EXPANSION_POSTINGS_CAP", 500)
+    capped = _body_terms(wiki_ix, "ge*")
+    assert capped and sum(reader.doc_frequency(BODY, t) for t in capped) <= 500
+    results = wiki_ix.search("ge*")
+    assert (
+        f"ge* was expanded to {len(capped)} of {len(full)} words (the rest are too common)" in results.notes
+    )
+
+
+def test_stop_words_are_ranked_within_a_postings_budget(
+    wiki_ix: NewsIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader = wiki_ix._current_searcher().reader()
+    assert reader.doc_frequency(STOPS, "der") > reader.doc_frequency(STOPS, "gegen") > 0
+    monkeypatch.setattr(query_builder, "STOP_POSTINGS_CAP", reader.doc_frequency(STOPS, "gegen"))
+    results = wiki_ix.search("gegen die")
+    assert "„die“ is in too many passages to rank by; it was left out" in results.notes
+    assert results.hits and all("gegen" in h.text.lower() for h in results)

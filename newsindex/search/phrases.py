@@ -26,7 +26,7 @@ from ..analysis.whoosh_analyzer import PART_LANE
 
 __all__ = ["PHRASE_WORK_CAP", "PhraseBudget", "PhraseWord", "phrase_cost", "phrase_docs"]
 
-PHRASE_WORK_CAP = 20_000
+PHRASE_WORK_CAP = 10_000
 # Below this share of a term's postings, skipping to each wanted passage beats reading them in order.
 _SKIP_SHARE = 4
 

@@ -52,7 +52,7 @@ STOP_POSTINGS_CAP = 150_000
 # The postings all prefix and typo expansions of a query may rank, shared fairly
 # among its expanded words: eight two-letter prefixes would otherwise rank the
 # 512 most frequent words of the index. A term that does not fit is left out (noted).
-EXPANSION_POSTINGS_CAP = 200_000
+EXPANSION_POSTINGS_CAP = 120_000
 # Index terms all expansions of a query may add: each term is looked up in every
 # segment, so eight words of 64 terms cost more than their postings. Two expanded
 # words still get 64 terms each.
