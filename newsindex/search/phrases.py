@@ -26,9 +26,9 @@ from ..analysis.whoosh_analyzer import PART_LANE
 
 __all__ = ["PHRASE_WORK_CAP", "PhraseBudget", "PhraseWord", "phrase_cost", "phrase_docs"]
 
-PHRASE_WORK_CAP = 10_000
+PHRASE_WORK_CAP = 30_000
 # Below this share of a term's postings, skipping to each wanted passage beats reading them in order.
-_SKIP_SHARE = 4
+_SKIP_SHARE = 2
 
 
 @dataclass(slots=True)
@@ -121,6 +121,7 @@ def phrase_docs(
 
     ordered = sorted(words, key=rarity)
     anchor = ordered[0]
+
     def cost(w: PhraseWord, docs: int | None) -> int:
         # Postings a step may read: in order when dense, one per wanted passage otherwise.
         return rarity(w) if docs is None else min(rarity(w), _SKIP_SHARE * docs * len(w.readings))

@@ -211,6 +211,7 @@ class Ranking:
         *,
         rejected: set[int] | None = None,
         term_at_a_time: bool = True,
+        scorer: TermScorer | None = None,
     ) -> None:
         self.searcher = searcher
         self.query = query
@@ -218,7 +219,8 @@ class Ranking:
         self.rejected = rejected or None
         self._scored: Scored | None = None
         if term_at_a_time:
-            scored = TermScorer(searcher, lengths).score(query)
+            # A shared scorer reads each term once for all the rankings of one search.
+            scored = (scorer or TermScorer(searcher, lengths)).score(query)
             self._scored = admit(scored, admitted, self.rejected) if scored is not None else None
         self._whoosh_results: Any = None
         self._window = 0
@@ -350,7 +352,10 @@ def run_search(
     notes = (*notes, *phrase_notes)
     rejected = set(searcher.docs_for_query(built.exclude)) if built.exclude is not None else None
     taat = options.term_at_a_time
-    ranking = Ranking(searcher, built.query, admitted, lengths, rejected=rejected, term_at_a_time=taat)
+    scorer = TermScorer(searcher, lengths) if taat else None
+    ranking = Ranking(
+        searcher, built.query, admitted, lengths, rejected=rejected, term_at_a_time=taat, scorer=scorer
+    )
     kept = _top_collapsed(ranking, wanted, max_per_article) if admitted is None or admitted else []
     if not kept and plan.phrases and options.phrase_fallback:
         # Quotation marks in pasted text ("sagte, „wir …“") make phrases that rarely
@@ -359,7 +364,13 @@ def run_search(
         relaxed = builder.build(loose, source=source, since=since, until=until)
         if relaxed.query is not None:
             loose_ranking = Ranking(
-                searcher, relaxed.query, filtered, lengths, rejected=rejected, term_at_a_time=taat
+                searcher,
+                relaxed.query,
+                filtered,
+                lengths,
+                rejected=rejected,
+                term_at_a_time=taat,
+                scorer=scorer,
             )
             loose_kept = _top_collapsed(loose_ranking, wanted, max_per_article)
             if loose_kept:
