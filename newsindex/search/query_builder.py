@@ -134,7 +134,7 @@ class QueryBuilder:
         """Build the query and filter for ``plan`` plus keyword filters."""
         notes = list(plan.problems)
         self._notes = notes
-        self._stops_ranked: set[str] = set()
+        self._stops_ranked = set()
         self._stops_left = STOP_POSTINGS_CAP
         optional: list[wq.Query] = []
         required: list[wq.Query] = []
@@ -317,7 +317,7 @@ class QueryBuilder:
                 self._expansion_left -= df
         self._expansion_terms_left -= len(kept)
         if len(kept) < len(terms):
-            self._note(f"{label} was expanded to {len(kept)} of {len(terms)} words (the rest are too common)")
+            self._note(f"{label} was expanded to {len(kept)} of {len(terms)} words (the query's budget)")
         return kept
 
     def _filter(
