@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from whoosh.searching import Searcher
 from whoosh.spelling import Corrector
 
 from newsindex import NewsIndex
@@ -246,3 +247,21 @@ def test_stop_words_are_ranked_within_a_postings_budget(
     results = wiki_ix.search("gegen die")
     assert "„die“ is in too many passages to rank by; it was left out" in results.notes
     assert results.hits and all("gegen" in h.text.lower() for h in results)
+
+
+def test_excluded_words_are_read_as_postings_not_walked_by_whoosh(
+    wiki_ix: NewsIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    walked: list[object] = []
+    real = Searcher.docs_for_query
+
+    def recording(self: Searcher, q: object, *args: object, **kwargs: object) -> object:
+        walked.append(q)
+        return real(self, q, *args, **kwargs)
+
+    monkeypatch.setattr(Searcher, "docs_for_query", recording)
+    results = wiki_ix.search("Regierung -Jahr -Land -Prozent")
+    assert results.hits and walked == []
+    for hit in results:  # the exclusion still holds
+        words = {w.strip(".,;:!?()\"'„“") for w in hit.text.split()}
+        assert not words & {"Jahr", "Land", "Prozent"}
