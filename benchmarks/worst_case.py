@@ -90,6 +90,8 @@ def hostile_queries() -> Iterator[tuple[str, str]]:
     yield "stops: 64 stop words", " ".join(["der", "die", "und", "in", "das", "von", "zu", "mit"] * 8)
     titles = ["der", "Regierung", "die", "Berlin"] * 16
     yield "title: 64 title clauses", " ".join(f"title:{w}" for w in titles)
+    common = ["Jahr", "Land", "Zeit", "Menschen", "Prozent", "Regierung", "Deutschland", "Berlin", "Euro"]
+    yield "exclude: 63 common words", "Polizei " + " ".join(f"-{w}" for w in common * 7)
     yield "exclude: 63 excluded + 1", "Regierung " + " ".join(f"-{w}" for w in ["der", "die", "und"] * 21)
     yield (
         "common: 64 frequent words",
