@@ -22,9 +22,13 @@ from .folding import fold
 from .lexicon import Lexicon
 from .stopwords import GERMAN_STOP_WORDS
 
-__all__ = ["CompoundSplitter", "Split"]
+__all__ = ["MAX_SPLIT_CHARS", "CompoundSplitter", "Split"]
 
 MIN_WORD = 8
+# Longer words are not split: German's longest real compounds stay under it
+# (Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz has 63
+# letters), and a pasted run of letters must not cost a lookup per position.
+MAX_SPLIT_CHARS = 64
 MIN_MODIFIER = 3
 MIN_HEAD = 4
 # Three-letter heads that are common and safe (Sicherheitsrat, Bauamt).
@@ -80,7 +84,7 @@ class CompoundSplitter:
 
     def split(self, word: str) -> Split | None:
         """Split ``word`` (as written) or return ``None`` if it is not a compound."""
-        if len(word) < MIN_WORD or not word.isalpha() or not word[:1].isupper():
+        if not MIN_WORD <= len(word) <= MAX_SPLIT_CHARS or not word.isalpha() or not word[:1].isupper():
             return None
         cached = self._cache.get(word, False)
         if cached is not False:

@@ -5,7 +5,10 @@ every segment in pure Python (its fuzzy search even computes an edit distance
 per term). newsindex instead keeps, for each segment, the sorted list of its
 ``body`` terms with their document frequencies: a prefix is a bisection, a typo
 search is one call into RapidFuzz's C++ edit distance over the terms that share
-the first letter.
+the first letter and are within the edit distance in length (so a 2,000-letter
+word compares against nothing). That call is bounded too: at most
+:data:`NEAR_CANDIDATE_CAP` terms per segment are compared (the ones closest in
+length first), and ``near`` reports whether the cap cut any.
 
 The list of a segment is written next to it at commit time as plain text
 (``<segment>.vocab``, one ``term<TAB>df`` line per term; never pickle, so a file
@@ -22,10 +25,12 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from whoosh.filedb.filestore import Storage
@@ -34,9 +39,38 @@ from whoosh.reading import IndexReader, SegmentReader
 from .schema import BODY
 from .segments import segment_of
 
-__all__ = ["SegmentVocabulary", "Vocabularies", "vocab_filename", "write_vocabularies"]
+__all__ = [
+    "NEAR_CANDIDATE_CAP",
+    "Near",
+    "SegmentVocabulary",
+    "Vocabularies",
+    "distances",
+    "vocab_filename",
+    "write_vocabularies",
+]
 
 VOCAB_EXT = "vocab"
+# Terms compared with the edit distance per segment and call: a typo search of a
+# common first letter in a large index has tens of thousands of same-length terms.
+NEAR_CANDIDATE_CAP = 20_000
+
+
+def distances(word: str, candidates: list[str], maxdist: int) -> list[tuple[str, int, int]]:
+    """(term, distance, index) of the ``candidates`` within ``maxdist`` OSA edits of ``word``.
+
+    The one place an edit distance is computed (tests count the candidates here).
+    """
+    return process.extract(word, candidates, scorer=OSA.distance, score_cutoff=maxdist, limit=None)
+
+
+@dataclass(slots=True)
+class Near:
+    """Terms close to a word, closest first, and whether the candidate cap cut the search."""
+
+    terms: list[str]
+    compared: int = 0
+    capped: bool = False
+    df: dict[str, int] = field(default_factory=dict)  # document frequency of each term
 
 
 def vocab_filename(segment: Any) -> str:
@@ -50,6 +84,29 @@ class SegmentVocabulary:
 
     terms: list[str]
     df: array  # array("I"), parallel to terms
+
+    @cached_property
+    def lengths(self) -> np.ndarray:
+        """Each term's length (computed on first use, then kept with the list)."""
+        return np.fromiter(map(len, self.terms), dtype=np.int32, count=len(self.terms))
+
+    def same_length(
+        self, lo: int, hi: int, word: str, maxdist: int, cap: int
+    ) -> tuple[list[int], bool]:
+        """Indexes in ``[lo, hi)`` of the terms whose length is within ``maxdist`` of
+        ``word``'s, at most ``cap`` of them, and whether ``cap`` cut some.
+
+        When cut, the closest in length are kept, then those nearest ``word`` in
+        sorted order (sharing the longest beginning with it).
+        """
+        gap = np.abs(self.lengths[lo:hi] - len(word))
+        picked = np.flatnonzero(gap <= maxdist)
+        capped = picked.size > cap
+        if capped:
+            centre = bisect_left(self.terms, word, lo, hi) - lo
+            order = np.lexsort((np.abs(picked - centre), gap[picked]))
+            picked = np.sort(picked[order[:cap]])
+        return (picked + lo).tolist(), capped
 
     @classmethod
     def from_reader(cls, reader: SegmentReader, field: str = BODY) -> SegmentVocabulary:
@@ -152,26 +209,58 @@ class Vocabularies:
     def prefixed(self, reader: IndexReader, prefix: str, cap: int, scan_cap: int) -> list[str]:
         """The ``cap`` most frequent terms starting with ``prefix`` (scanning at most
         ``scan_cap`` terms per segment)."""
+        return list(self.prefixed_df(reader, prefix, cap, scan_cap))
+
+    def prefixed_df(self, reader: IndexReader, prefix: str, cap: int, scan_cap: int) -> dict[str, int]:
+        """:meth:`prefixed` with each term's document frequency, most frequent first."""
         df: dict[str, int] = {}
         for vocab in self.segments(reader):
             lo, hi = vocab.span(prefix)
             for i in range(lo, min(hi, lo + scan_cap)):
                 t = vocab.terms[i]
                 df[t] = df.get(t, 0) + vocab.df[i]
-        return heapq.nlargest(cap, df, key=df.__getitem__)
+        return {t: df[t] for t in heapq.nlargest(cap, df, key=df.__getitem__)}
 
     def near(self, reader: IndexReader, word: str, maxdist: int, cap: int, prefix: int = 1) -> list[str]:
+        """The terms of :meth:`near_terms` (closest first, then most frequent)."""
+        return self.near_terms(reader, word, maxdist, cap, prefix).terms
+
+    def near_terms(
+        self,
+        reader: IndexReader,
+        word: str,
+        maxdist: int,
+        cap: int,
+        prefix: int = 1,
+        candidate_cap: int | None = None,
+    ) -> Near:
         """Up to ``cap`` terms within ``maxdist`` edits (optimal string alignment,
         as Lucene counts: a swap of neighbours is one edit) sharing ``word``'s first
-        ``prefix`` letters; closest first, then most frequent."""
+        ``prefix`` letters; closest first, then most frequent.
+
+        Only terms whose length is within ``maxdist`` of the word's can be that
+        close, so only those are compared, at most ``candidate_cap`` per segment
+        (default :data:`NEAR_CANDIDATE_CAP`), the closest in length first.
+        """
+        if candidate_cap is None:
+            candidate_cap = NEAR_CANDIDATE_CAP
         found: dict[str, tuple[int, int]] = {}
+        out = Near([])
+        if not word:
+            return out
         for vocab in self.segments(reader):
             lo, hi = vocab.span(word[:prefix])
             if lo == hi:
                 continue
-            for term, dist, i in process.extract(
-                word, vocab.terms[lo:hi], scorer=OSA.distance, score_cutoff=maxdist, limit=None
-            ):
+            picked, capped = vocab.same_length(lo, hi, word, maxdist, candidate_cap)
+            out.capped |= capped
+            if not picked:
+                continue
+            out.compared += len(picked)
+            terms = vocab.terms
+            for term, dist, i in distances(word, [terms[j] for j in picked], maxdist):
                 d, n = found.get(term, (dist, 0))
-                found[term] = (min(d, dist), n + vocab.df[lo + i])
-        return sorted(found, key=lambda t: (found[t][0], -found[t][1]))[:cap]
+                found[term] = (min(d, dist), n + vocab.df[picked[i]])
+        out.terms = sorted(found, key=lambda t: (found[t][0], -found[t][1]))[:cap]
+        out.df = {t: found[t][1] for t in out.terms}
+        return out

@@ -4,20 +4,48 @@ Every word of a paragraph has one position, and its lemma is indexed at that
 position in ``body`` (a content word) or ``stops`` (a stop word); compound parts
 sit on a lane of their own far above (``PART_LANE``), so they never line up
 with their neighbours. A phrase matches a paragraph where its words' readings
-occur at consecutive positions. The rarest word is read in full; the others
-only for the paragraphs still in the running.
+occur at consecutive positions. The rarest word is read in full (or only for
+the paragraphs other filters admit); the others only for the paragraphs still
+in the running.
+
+Reading positions is the costly part, so a query may read at most
+:data:`PHRASE_WORK_CAP` postings (one paragraph's positions of one term) across
+all its phrases (:class:`PhraseBudget`). A phrase whose next step could exceed
+what is left (``"der die"``: nearly every paragraph has both) is not checked
+word for word; :func:`phrase_docs` returns ``None`` and the search says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whoosh.reading import IndexReader, TermNotFound
 
 from ..analysis.whoosh_analyzer import PART_LANE
 
-__all__ = ["PhraseWord", "phrase_docs"]
+__all__ = ["PHRASE_WORK_CAP", "PhraseBudget", "PhraseWord", "phrase_cost", "phrase_docs"]
+
+PHRASE_WORK_CAP = 30_000
+# Below this share of a term's postings, skipping to each wanted passage beats reading them in order.
+_SKIP_SHARE = 2
+
+
+@dataclass(slots=True)
+class PhraseBudget:
+    """Postings a query's phrases may still read (``read`` counts those read)."""
+
+    left: int = field(default_factory=lambda: PHRASE_WORK_CAP)
+    read: int = 0
+
+    def fits(self, cost: int) -> bool:
+        """Whether a step reading at most ``cost`` postings stays within the budget."""
+        return cost <= self.left
+
+    def spend(self, n: int) -> None:
+        """Count ``n`` postings read."""
+        self.read += n
+        self.left -= n
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +57,12 @@ class PhraseWord:
     offset: int
 
 
-def _positions(reader: IndexReader, word: PhraseWord, wanted: set[int] | None) -> dict[int, set[int]]:
+def _positions(
+    reader: IndexReader, word: PhraseWord, wanted: set[int] | None, budget: PhraseBudget
+) -> dict[int, set[int]]:
     """Word positions by (global) document, for the ``wanted`` documents or all."""
     out: dict[int, set[int]] = {}
+    read = 0
     for segment, base in reader.leaf_readers():
         local: list[int] | None = None
         if wanted is not None:
@@ -46,9 +77,12 @@ def _positions(reader: IndexReader, word: PhraseWord, wanted: set[int] | None) -
                 m = segment.postings(word.field, text)
             except TermNotFound:
                 continue
-            if local is None:
+            if local is None or len(local) * _SKIP_SHARE >= segment.doc_frequency(word.field, text):
+                keep = None if local is None else set(local)
                 while m.is_active():
-                    _add(out, base + m.id(), m.value_as("positions"))
+                    if keep is None or m.id() in keep:
+                        _add(out, base + m.id(), m.value_as("positions"))
+                    read += 1
                     m.next()
                 continue
             for docnum in local:
@@ -60,6 +94,8 @@ def _positions(reader: IndexReader, word: PhraseWord, wanted: set[int] | None) -
                         break
                 if m.id() == docnum:
                     _add(out, base + docnum, m.value_as("positions"))
+                    read += 1
+    budget.spend(read)
     return out
 
 
@@ -68,29 +104,51 @@ def _add(out: dict[int, set[int]], docnum: int, positions: Iterable[int]) -> Non
     found.update(p for p in positions if p < PART_LANE)
 
 
-def phrase_docs(reader: IndexReader, words: list[PhraseWord]) -> set[int]:
-    """The documents in which ``words`` occur at their offsets from one another."""
+def phrase_docs(
+    reader: IndexReader,
+    words: list[PhraseWord],
+    within: set[int] | None = None,
+    budget: PhraseBudget | None = None,
+) -> set[int] | None:
+    """The documents (of ``within``, if given) in which ``words`` occur at their
+    offsets from one another; ``None`` when checking would exceed ``budget``."""
     if not words:
         return set()
+    budget = budget if budget is not None else PhraseBudget()
 
     def rarity(w: PhraseWord) -> int:
         return sum(reader.doc_frequency(w.field, t) for t in w.readings)
 
     ordered = sorted(words, key=rarity)
     anchor = ordered[0]
+
+    def cost(w: PhraseWord, docs: int | None) -> int:
+        # Postings a step may read: in order when dense, one per wanted passage otherwise.
+        return rarity(w) if docs is None else min(rarity(w), _SKIP_SHARE * docs * len(w.readings))
+
+    first_cost = cost(anchor, None if within is None else len(within))
+    if not budget.fits(first_cost):
+        return None
     # For each document, the positions where the phrase could start.
     starts = {
         doc: {p - anchor.offset for p in found}
-        for doc, found in _positions(reader, anchor, None).items()
+        for doc, found in _positions(reader, anchor, within, budget).items()
         if found
     }
     for word in ordered[1:]:
         if not starts:
             break
-        found = _positions(reader, word, set(starts))
+        if not budget.fits(cost(word, len(starts))):
+            return None
+        found = _positions(reader, word, set(starts), budget)
         starts = {
             doc: kept
             for doc, possible in starts.items()
             if (kept := possible & {p - word.offset for p in found.get(doc, ())})
         }
     return set(starts)
+
+
+def phrase_cost(reader: IndexReader, words: list[PhraseWord]) -> int:
+    """The postings of a phrase's rarest word (the order phrases are best checked in)."""
+    return min((sum(reader.doc_frequency(w.field, t) for t in w.readings) for w in words), default=0)

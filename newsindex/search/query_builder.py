@@ -20,13 +20,23 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader
 
 from ..analysis import AnalysisChain, Token
+from ..analysis.compounds import MAX_SPLIT_CHARS
 from ..index.schema import BODY, STOPS, TITLE
 from ..index.vocabulary import Vocabularies
 from .date_filter import period_query
 from .phrases import PhraseWord
 from .query_syntax import QueryPlan
 
-__all__ = ["EXPANSION_CAP", "PREFIX_SCAN_CAP", "BuiltQuery", "QueryBuilder", "fuzzy_distance"]
+__all__ = [
+    "EXPANSION_CAP",
+    "EXPANSION_POSTINGS_CAP",
+    "EXPANSION_TERMS_CAP",
+    "PREFIX_SCAN_CAP",
+    "STOP_POSTINGS_CAP",
+    "BuiltQuery",
+    "QueryBuilder",
+    "fuzzy_distance",
+]
 
 EXPANSION_CAP = 64
 # A compound query word also searches its parts only when the compound itself is
@@ -35,6 +45,18 @@ EXPANSION_CAP = 64
 PART_EXPANSION_MAX_DF = 50
 PREFIX_SCAN_CAP = 5_000
 MAX_WORDS = 64
+# Stop words are ranked from the ``stops`` field, whose postings (with positions)
+# cover most passages: "der" alone is in nine of ten. A query ranks stop words
+# only up to this many postings in all; a stop word beyond it is left out (noted).
+STOP_POSTINGS_CAP = 150_000
+# The postings all prefix and typo expansions of a query may rank, shared fairly
+# among its expanded words: eight two-letter prefixes would otherwise rank the
+# 512 most frequent words of the index. A term that does not fit is left out (noted).
+EXPANSION_POSTINGS_CAP = 120_000
+# Index terms all expansions of a query may add: each term is looked up in every
+# segment, so eight words of 64 terms cost more than their postings. Two expanded
+# words still get 64 terms each.
+EXPANSION_TERMS_CAP = 128
 
 
 def _union(subqueries: list[wq.Query], **kwargs: float) -> wq.Or:
@@ -70,6 +92,7 @@ class BuiltQuery:
     exclude: wq.Query | None = None
     # Each phrase's words: the passages must also contain them in a row (see .phrases).
     phrases: tuple[tuple[PhraseWord, ...], ...] = ()
+    phrase_texts: tuple[str, ...] = ()  # each phrase as typed, for notes
 
 
 class QueryBuilder:
@@ -89,6 +112,16 @@ class QueryBuilder:
         self.title_boost = title_boost
         self.part_boost = part_boost
         self.vocabularies = vocabularies or Vocabularies()
+        self._notes: list[str] = []
+        self._stops_ranked: set[str] = set()
+        self._stops_left = STOP_POSTINGS_CAP
+        self._expansion_left = EXPANSION_POSTINGS_CAP
+        self._expansion_terms_left = EXPANSION_TERMS_CAP
+        self._expanding = 0
+
+    def _note(self, note: str) -> None:
+        if note not in self._notes:
+            self._notes.append(note)
 
     def build(
         self,
@@ -100,6 +133,9 @@ class QueryBuilder:
     ) -> BuiltQuery:
         """Build the query and filter for ``plan`` plus keyword filters."""
         notes = list(plan.problems)
+        self._notes = notes
+        self._stops_ranked = set()
+        self._stops_left = STOP_POSTINGS_CAP
         optional: list[wq.Query] = []
         required: list[wq.Query] = []
 
@@ -108,22 +144,34 @@ class QueryBuilder:
         if len(content) > MAX_WORDS:
             notes.append(f"only the first {MAX_WORDS} words of the query were used")
             content = content[:MAX_WORDS]
+        if any(len(t.text) > MAX_SPLIT_CHARS and t.text.isalpha() for t in content):
+            notes.append(f"words over {MAX_SPLIT_CHARS} letters are searched whole, not split into parts")
         only_stops = bool(words) and all(t.is_stop for t in words)
         for tok in content:
-            optional.append(self._phrase_term(tok) if only_stops else self._word(tok))
+            if only_stops:
+                stop = self._phrase_term(tok)
+                if stop is not None:
+                    optional.append(stop)
+            else:
+                optional.append(self._word(tok))
 
         for word in plan.required:
             toks = [t for t in self._analyze(word) if not t.is_stop]
             required.extend(self._word(t, with_parts=False) for t in toks)
         phrases: list[tuple[PhraseWord, ...]] = []
+        phrase_texts: list[str] = []
         for text in plan.phrases:
             found = self._phrase(text)
             if found is not None:
                 required.append(found[0])
                 phrases.append(found[1])
+                phrase_texts.append(text)
         for text in plan.title:
             toks = [t for t in self._analyze(text) if not t.is_stop]
             required.extend(_union([wq.Term(TITLE, term) for term in self._readings(t)]) for t in toks)
+        self._expansion_left = EXPANSION_POSTINGS_CAP
+        self._expansion_terms_left = EXPANSION_TERMS_CAP
+        self._expanding = len(plan.fuzzy) + len(plan.prefixes)
         for word, dist in plan.fuzzy:
             optional.append(self._fuzzy(word, dist))
         for prefix in plan.prefixes:
@@ -150,7 +198,13 @@ class QueryBuilder:
         excluded = [wq.Term(BODY, t.lemma) for w in plan.excluded for t in self._analyze(w)]
         exclude = _union(excluded) if excluded else None
         return BuiltQuery(
-            query, self._filter(plan, source, since, until), notes, highlight, exclude, tuple(phrases)
+            query,
+            self._filter(plan, source, since, until),
+            notes,
+            highlight,
+            exclude,
+            tuple(phrases),
+            tuple(phrase_texts),
         )
 
     # -- pieces --------------------------------------------------------------
@@ -183,10 +237,20 @@ class QueryBuilder:
                 clauses.append(wq.Term(TITLE, part, boost=self.title_boost))
         return _union(clauses)
 
-    @staticmethod
-    def _phrase_term(tok: Token) -> wq.Query:
-        """A stop word, searched as written (a query of stop words alone)."""
-        return _union([wq.Term(STOPS, term) for term in (tok.lemma, *tok.alternatives)])
+    def _phrase_term(self, tok: Token) -> wq.Query | None:
+        """A stop word, searched as written (a query of stop words alone), within
+        the query's stop-word budget (``None``: left out, with a note)."""
+        terms = []
+        for term in (tok.lemma, *tok.alternatives):
+            if term not in self._stops_ranked:
+                df = self.reader.doc_frequency(STOPS, term)
+                if df > self._stops_left:
+                    self._note(f"„{tok.text}“ is in too many passages to rank by; it was left out")
+                    continue
+                self._stops_left -= df
+                self._stops_ranked.add(term)
+            terms.append(wq.Term(STOPS, term))
+        return _union(terms) if terms else None
 
     def _phrase(self, text: str) -> tuple[wq.Query, tuple[PhraseWord, ...]] | None:
         """The phrase's words as required, ranked words, and their positions in a row."""
@@ -198,7 +262,11 @@ class QueryBuilder:
             PhraseWord(STOPS if t.is_stop else BODY, self._readings(t), t.position - first) for t in toks
         )
         content = [t for t in toks if not t.is_stop]
-        ranked = [self._word(t, with_parts=False) for t in content] or [self._phrase_term(t) for t in toks]
+        ranked = [self._word(t, with_parts=False) for t in content]
+        if not ranked:
+            ranked = [q for t in toks if (q := self._phrase_term(t)) is not None]
+            if not ranked:
+                return None
         return (ranked[0] if len(ranked) == 1 else wq.And(ranked)), words
 
     def _fuzzy(self, word: str, dist: int | None) -> wq.Query:
@@ -207,21 +275,50 @@ class QueryBuilder:
         surface = word.lower()
         maxdist = fuzzy_distance(word) if dist is None else dist
         terms: dict[str, float] = {base: 1.0}
+        df: dict[str, int] = {}
         if maxdist:
             for source_term in dict.fromkeys((base, surface)):
-                for found in self.vocabularies.near(self.reader, source_term, maxdist, EXPANSION_CAP):
+                near = self.vocabularies.near_terms(self.reader, source_term, maxdist, EXPANSION_CAP)
+                if near.capped:
+                    self._note(f"{word}~ was compared only with the index words closest to it in length")
+                df.update(near.df)
+                for found in near.terms:
                     terms.setdefault(found, 0.8)
-        best = list(terms)[:EXPANSION_CAP]
+        # The word itself is always searched; its postings count against the budget.
+        self._expansion_left -= self.reader.doc_frequency(BODY, base)
+        self._expansion_terms_left -= 1
+        others = {t: df.get(t, 0) for t in list(terms)[1:EXPANSION_CAP]}
+        best = [base, *self._within_budget(f"{word}~", others)]
         return _union([wq.Term(BODY, t, boost=terms[t]) for t in best] + [wq.Term(TITLE, base)])
 
     def _prefix(self, prefix: str) -> wq.Query | None:
         from ..analysis.folding import fold
 
         p = fold(prefix) if self.chain.config.fold else prefix.lower()
-        found = self.vocabularies.prefixed(self.reader, p, EXPANSION_CAP, PREFIX_SCAN_CAP)
+        found = self.vocabularies.prefixed_df(self.reader, p, EXPANSION_CAP, PREFIX_SCAN_CAP)
         if not found:
             return None
-        return _union([wq.Term(BODY, t) for t in found])
+        return _union([wq.Term(BODY, t) for t in self._within_budget(f"{prefix}*", found)])
+
+    def _within_budget(self, label: str, terms: dict[str, int]) -> list[str]:
+        """The expansion ``terms`` (best first, with their document frequencies) that
+        fit this word's fair share of :data:`EXPANSION_POSTINGS_CAP` postings and
+        :data:`EXPANSION_TERMS_CAP` terms; the rest are left out with a note."""
+        share = max(0, self._expansion_left) // max(1, self._expanding)
+        room = max(0, self._expansion_terms_left) // max(1, self._expanding)
+        self._expanding -= 1
+        kept: list[str] = []
+        for term, df in terms.items():
+            if len(kept) >= room:
+                break
+            if df <= share:
+                kept.append(term)
+                share -= df
+                self._expansion_left -= df
+        self._expansion_terms_left -= len(kept)
+        if len(kept) < len(terms):
+            self._note(f"{label} was expanded to {len(kept)} of {len(terms)} words (the query's budget)")
+        return kept
 
     def _filter(
         self,

@@ -16,7 +16,7 @@ from ..analysis import AnalysisChain
 from ..index.schema import BODY
 from ..index.vocabulary import Vocabularies
 from .highlights import highlight_many
-from .phrases import phrase_docs
+from .phrases import PhraseBudget, phrase_cost, phrase_docs
 from .query_builder import BuiltQuery, QueryBuilder
 from .query_syntax import QueryPlan, parse_query
 from .results import ArticleGroup, Hit, Results
@@ -30,6 +30,12 @@ MAX_LIMIT = 1_000
 # than the search itself).
 TOTAL_COUNT_CAP = 1_000
 _PUNCT = "?!.,;:()[]{}\"'„“»«"
+# The "did you mean" budget: unknown words looked up, their length, the edits
+# allowed, and the suggestions tried per word (each read from stored passages).
+SUGGEST_MAX_WORDS = 8
+SUGGEST_MAX_CHARS = 40
+SUGGEST_MAX_EDITS = 2
+SUGGEST_CANDIDATES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,19 +96,29 @@ def _surface_form(searcher: Searcher, term: str, look_at: int = 20) -> str | Non
     return best
 
 
-def _suggest(searcher: Searcher, plan: QueryPlan, chain: AnalysisChain, original: str) -> str | None:
-    """A corrected query when some word is unknown to the index and a close word exists.
+def _suggest(
+    searcher: Searcher, plan: QueryPlan, chain: AnalysisChain, original: str, vocabularies: Vocabularies
+) -> tuple[str | None, list[str]]:
+    """A corrected query when some word is unknown to the index and a close word exists,
+    and notes on the words the suggestion budget left out.
 
     Candidates come from the ``body`` terms (folded lemmas) and are shown as a
     surface word from the index, so the suggestion reads "Venezuela", not "venezula".
+    Only :data:`SUGGEST_MAX_WORDS` unknown words of at most :data:`SUGGEST_MAX_CHARS`
+    letters are looked up, each against the terms of about its length sharing its
+    first letter (RapidFuzz's edit distance, capped per segment by the vocabulary).
     """
-    corrector = searcher.corrector(BODY)
     reader = searcher.reader()
     corrected = original
     changed = False
+    looked_up = 0
+    too_long = skipped = capped = False
     for word in plan.text + plan.required:
         clean = word.strip(_PUNCT)
         if len(clean) < 4 or not clean.isalpha():
+            continue
+        if len(clean) > SUGGEST_MAX_CHARS:
+            too_long = True  # no index term is that long but a typo away
             continue
         toks = chain.analyze(clean, query=True)
         if not toks or toks[0].is_stop:
@@ -110,13 +126,26 @@ def _suggest(searcher: Searcher, plan: QueryPlan, chain: AnalysisChain, original
         readings = (toks[0].lemma, *toks[0].alternatives)
         if any(reader.doc_frequency(BODY, t) for t in readings):
             continue
-        for candidate in corrector.suggest(toks[0].lemma, limit=3, maxdist=2, prefix=1):
+        if looked_up >= SUGGEST_MAX_WORDS:
+            skipped = True
+            continue
+        looked_up += 1
+        near = vocabularies.near_terms(reader, toks[0].lemma, SUGGEST_MAX_EDITS, SUGGEST_CANDIDATES)
+        capped |= near.capped
+        for candidate in near.terms:
             surface = _surface_form(searcher, candidate)
             if surface and surface.lower() != clean.lower():
                 corrected = corrected.replace(clean, surface, 1)
                 changed = True
                 break
-    return corrected if changed else None
+    notes = []
+    if too_long:
+        notes.append(f"words over {SUGGEST_MAX_CHARS} letters get no spelling suggestion")
+    if skipped:
+        notes.append(f"spelling suggestions were looked up for the first {SUGGEST_MAX_WORDS} unknown words")
+    if capped:
+        notes.append("the spelling suggestion compared only the index words closest in length")
+    return (corrected if changed else None), notes
 
 
 def admitted_docs(searcher: Searcher, filter_q: Any) -> set[int] | None:
@@ -182,6 +211,7 @@ class Ranking:
         *,
         rejected: set[int] | None = None,
         term_at_a_time: bool = True,
+        scorer: TermScorer | None = None,
     ) -> None:
         self.searcher = searcher
         self.query = query
@@ -189,7 +219,8 @@ class Ranking:
         self.rejected = rejected or None
         self._scored: Scored | None = None
         if term_at_a_time:
-            scored = TermScorer(searcher, lengths).score(query)
+            # A shared scorer reads each term once for all the rankings of one search.
+            scored = (scorer or TermScorer(searcher, lengths)).score(query)
             self._scored = admit(scored, admitted, self.rejected) if scored is not None else None
         self._whoosh_results: Any = None
         self._window = 0
@@ -258,13 +289,39 @@ def _top_collapsed(ranking: Ranking, wanted: int, max_per_article: int | None) -
         window *= 4
 
 
-def _with_phrases(searcher: Searcher, admitted: set[int] | None, built: BuiltQuery) -> set[int] | None:
-    """The admitted documents that also contain every phrase of the query word for word."""
+def _with_phrases(
+    searcher: Searcher, admitted: set[int] | None, built: BuiltQuery
+) -> tuple[set[int] | None, list[str]]:
+    """The admitted documents that also contain every phrase of the query word for word,
+    and notes on the phrases too common to check within the phrase budget."""
     reader = searcher.reader()
-    for words in built.phrases:
-        docs = phrase_docs(reader, list(words))
+    budget = PhraseBudget()
+    notes: list[str] = []
+    texts = built.phrase_texts or tuple("" for _ in built.phrases)
+    # Rarest first: later phrases are then read only for the passages still admitted.
+    # A phrase typed twice is checked once.
+    unique = dict(zip(built.phrases, texts, strict=True))
+    for words, text in sorted(unique.items(), key=lambda item: phrase_cost(reader, list(item[0]))):
+        docs = phrase_docs(reader, list(words), admitted, budget)
+        if docs is None:
+            notes.append(f"„{text}“ is too common to check word for word; showing passages with its words")
+            continue
         admitted = docs if admitted is None else admitted & docs
-    return admitted
+    return admitted, notes
+
+
+def _rejected(searcher: Searcher, exclude: Any, scorer: TermScorer | None) -> set[int] | None:
+    """The documents an exclusion (``-word``) removes.
+
+    Read as arrays of postings when the numpy scorer is on: walking a union of
+    up to 64 common words through Whoosh's matchers costs seconds on a large index.
+    """
+    if exclude is None:
+        return None
+    scored = scorer.score(exclude) if scorer is not None else None
+    if scored is not None:
+        return set(scored.ids.tolist())
+    return set(searcher.docs_for_query(exclude))
 
 
 def run_search(
@@ -305,10 +362,14 @@ def run_search(
     filtered = admitted_docs(searcher, built.filter)
     if filtered is not None and not filtered:  # Whoosh reads an empty filter as none
         return Results(query, (), 0, (time.perf_counter() - t0) * 1000, None, notes)
-    admitted = _with_phrases(searcher, filtered, built)
-    rejected = set(searcher.docs_for_query(built.exclude)) if built.exclude is not None else None
+    admitted, phrase_notes = _with_phrases(searcher, filtered, built)
+    notes = (*notes, *phrase_notes)
     taat = options.term_at_a_time
-    ranking = Ranking(searcher, built.query, admitted, lengths, rejected=rejected, term_at_a_time=taat)
+    scorer = TermScorer(searcher, lengths) if taat else None
+    rejected = _rejected(searcher, built.exclude, scorer)
+    ranking = Ranking(
+        searcher, built.query, admitted, lengths, rejected=rejected, term_at_a_time=taat, scorer=scorer
+    )
     kept = _top_collapsed(ranking, wanted, max_per_article) if admitted is None or admitted else []
     if not kept and plan.phrases and options.phrase_fallback:
         # Quotation marks in pasted text ("sagte, „wir …“") make phrases that rarely
@@ -317,7 +378,13 @@ def run_search(
         relaxed = builder.build(loose, source=source, since=since, until=until)
         if relaxed.query is not None:
             loose_ranking = Ranking(
-                searcher, relaxed.query, filtered, lengths, rejected=rejected, term_at_a_time=taat
+                searcher,
+                relaxed.query,
+                filtered,
+                lengths,
+                rejected=rejected,
+                term_at_a_time=taat,
+                scorer=scorer,
             )
             loose_kept = _top_collapsed(loose_ranking, wanted, max_per_article)
             if loose_kept:
@@ -339,6 +406,7 @@ def run_search(
         hits = tuple(h for g in groups for h in g.hits)
     suggestion = None
     if total == 0 or len(hits) < 3:
-        suggestion = _suggest(searcher, plan, chain, query)
+        suggestion, suggest_notes = _suggest(searcher, plan, chain, query, builder.vocabularies)
+        notes = (*notes, *suggest_notes)
     elapsed = (time.perf_counter() - t0) * 1000
     return Results(query, hits, int(total), elapsed, suggestion, notes, groups, total_exact=exact)

@@ -155,6 +155,9 @@ class TermScorer:
         self.leaves: list[tuple[IndexReader, int]] = reader.leaf_readers()
         self.size = reader.doc_count_all()
         self._deleted: dict[int, np.ndarray] = {}
+        # A word typed many times ("der der der …", a phrase repeated) is read once:
+        # the postings read are bounded by the distinct terms, not the query's length.
+        self._read: dict[tuple[str, str | bytes, float], Scored] = {}
 
     # -- public ------------------------------------------------------------
     def score(self, query: wq.Query) -> Scored | None:
@@ -167,7 +170,11 @@ class TermScorer:
     # -- query nodes -------------------------------------------------------------
     def _eval(self, q: wq.Query) -> Scored:
         if isinstance(q, wq.Term):
-            return self._term(q.fieldname, q.text, q.boost)
+            key = (q.fieldname, q.text, q.boost)
+            found = self._read.get(key)
+            if found is None:
+                found = self._read[key] = self._term(q.fieldname, q.text, q.boost)
+            return found
         if q is wq.NullQuery:
             return Scored.empty()
         if getattr(q, "boost", 1.0) != 1.0:
