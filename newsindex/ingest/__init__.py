@@ -52,6 +52,7 @@ from .decoding import (
     MAX_TEXT_BYTES,
     SNIFF_BYTES,
     BinaryFileError,
+    UnpackLimitError,
     decode,
     open_binary,
     read_bytes,
@@ -224,6 +225,8 @@ def _stream_jsonl(file: Path, fail: ProblemHandler, strict: bool) -> Generator[A
         yield from stream_jsonl(file, fail, strict=strict)
     except IngestError:
         raise
+    except UnpackLimitError as exc:
+        fail(Problem(str(file), None, f"{exc} (a gzip bomb?); the rest skipped", "error"))
     except OSError as exc:  # a damaged gzip stream, found part-way
         reason = exc.strerror if exc.strerror else str(exc)
         fail(Problem(str(file), None, f"cannot read further: {reason}", "error"))

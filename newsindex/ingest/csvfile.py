@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..article import Article
 from .decoding import MAX_ARTICLE_BYTES
+from .extra import capped_metadata
 from .fields import article_from_fields
 from .paragraphs import split_blocks
 from .problems import IngestError, Problem, ProblemHandler
@@ -128,6 +130,7 @@ def read_csv(
         text_col = next((names.index(n) for n in _TEXT_NAMES if n in names), None)
     fields = ("text", "title", "date", "source", "url", "author", "category", "id")
     columns = {field: index(spec) for field, spec in zip(fields, configured, strict=True) if field != "text"}
+    chosen_fields = frozenset(f for f, col in columns.items() if col is not None)
     # csv.reader counts physical lines; a row starts on the line after the previous
     # one ended, which keeps row numbers right when a quoted cell spans lines.
     start = rows.line_num + 1
@@ -143,13 +146,15 @@ def read_csv(
                 raise IngestError(p)
             on_problem(p)
             continue
-        meta: dict[str, object] = {}
-        for i, name in enumerate(names):
-            if i < len(row) and i != text_col and name and row[i] is not body:
-                meta[name] = row[i]
-        for field, col in columns.items():
-            if col is not None and col < len(row):
-                meta[field] = row[col]
+        # Lazily: a row of a million columns must not become a million-key dict first.
+        named = (
+            (name, row[i])
+            for i, name in enumerate(names[: len(row)])
+            if i != text_col and name and row[i] is not body
+        )
+        chosen = ((f, row[col]) for f, col in columns.items() if col is not None and col < len(row))
+        pairs = itertools.chain(named, chosen)
+        meta = capped_metadata(pairs, path=str(path), line=number, report=on_problem, fields=chosen_fields)
         if opts.source and not meta.get("source"):
             meta["source"] = opts.source
         paragraphs = split_blocks(body)
