@@ -46,11 +46,14 @@ __all__ = [
     "BinaryFileError",
     "Decoded",
     "LineDecoder",
+    "NotAFileError",
     "UnpackLimitError",
+    "bomb_reason",
     "decode",
     "decode_line",
     "gzip_limit",
     "iter_lines",
+    "legacy_head",
     "open_binary",
     "read_bytes",
     "repair_problems",
@@ -95,6 +98,10 @@ def size_text(n: int) -> str:
     return f"{n // 2**20} MiB" if n % 2**20 == 0 else f"{n:,} bytes"
 
 
+class NotAFileError(OSError):
+    """The path is a FIFO, socket or device: never read (``strerror`` says which)."""
+
+
 class UnpackLimitError(ValueError):
     """A ``.gz`` file unpacks to more than it may (a "gzip bomb"); the message says how much."""
 
@@ -116,15 +123,18 @@ def _open_regular(path: Path) -> BinaryIO:
     """``path`` opened for reading bytes, refusing anything but a regular file.
 
     Opened non-blocking first: opening a FIFO for reading would wait for a
-    writer forever. Raises ``OSError`` (``EINVAL``) for FIFOs, sockets, devices.
+    writer forever. Raises :class:`NotAFileError` for FIFOs, sockets and devices.
     """
+    from .walk import special_kind
+
+    mode = os.stat(path).st_mode
+    if stat.S_ISSOCK(mode):  # open() would fail with a puzzling "no such device or address"
+        raise NotAFileError(errno.EINVAL, f"{special_kind(mode)}, not a file")
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        mode = os.fstat(fd).st_mode
+        mode = os.fstat(fd).st_mode  # what was opened, whatever the path pointed to before
         if not stat.S_ISREG(mode):
-            from .walk import special_kind
-
-            raise OSError(errno.EINVAL, f"{special_kind(mode)}, not a file")
+            raise NotAFileError(errno.EINVAL, f"{special_kind(mode)}, not a file")
         os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:
@@ -133,7 +143,11 @@ def _open_regular(path: Path) -> BinaryIO:
 
 
 class _CappedGzip(io.RawIOBase):
-    """A gunzipped stream that raises :class:`UnpackLimitError` past ``limit`` unpacked bytes."""
+    """A gunzipped stream that raises :class:`UnpackLimitError` past ``limit`` unpacked bytes.
+
+    Its message is :func:`bomb_reason`: callers passing a lower limit of their
+    own (one article) give their own reason.
+    """
 
     def __init__(self, raw: BinaryIO, limit: int) -> None:
         self._raw = raw
@@ -148,7 +162,7 @@ class _CappedGzip(io.RawIOBase):
         n = self._gz.readinto(buffer)
         self.unpacked += n
         if self.unpacked > self._limit:
-            raise UnpackLimitError(f"unpacks to more than {size_text(self._limit)}")
+            raise UnpackLimitError(bomb_reason(self._limit))
         return n
 
     def close(self) -> None:
@@ -192,7 +206,10 @@ def read_bytes(path: Path, limit: int = MAX_TEXT_BYTES) -> bytes:
         if not path.name.lower().endswith(".gz"):
             if size > limit:
                 raise ValueError(f"larger than {size_text(limit)}")
-            return fh.read(limit + 1)
+            data = fh.read()  # not read(limit + 1): that would allocate the whole limit first
+            if len(data) > limit:  # grown since the stat
+                raise ValueError(f"larger than {size_text(limit)}")
+            return data
     cap = min(limit, gzip_limit(path, size))
     try:
         if cap > MAX_ARTICLE_BYTES:
@@ -200,12 +217,19 @@ def read_bytes(path: Path, limit: int = MAX_TEXT_BYTES) -> bytes:
                 while gz.read(2**20):
                     pass
         with open_binary(path, cap) as gz:
-            data = gz.read(cap)
-            if gz.read(1):
-                raise UnpackLimitError(f"unpacks to more than {size_text(cap)}")
+            data = gz.read()  # the stream itself stops past ``cap``
     except (EOFError, zlib.error) as exc:  # neither is an OSError
         raise OSError(f"damaged gzip file: {exc}") from exc
+    except UnpackLimitError:
+        if cap < limit:
+            raise UnpackLimitError(bomb_reason(cap)) from None
+        raise ValueError(f"unpacks to more than {size_text(limit)}") from None
     return data
+
+
+def bomb_reason(cap: int) -> str:
+    """The reason given for a ``.gz`` stopped at :func:`gzip_limit`."""
+    return f"unpacks to more than {size_text(cap)}, {GZIP_MAX_RATIO} times its packed size (a gzip bomb?)"
 
 
 def iter_lines(fh: BinaryIO, limit: int = MAX_ARTICLE_BYTES) -> Iterator[tuple[int, bytes | None]]:
@@ -232,6 +256,23 @@ def iter_lines(fh: BinaryIO, limit: int = MAX_ARTICLE_BYTES) -> Iterator[tuple[i
             yield number, raw
     except (EOFError, zlib.error) as exc:  # neither is an OSError
         raise OSError(f"damaged gzip file: {exc}") from exc
+
+
+def legacy_head(head: bytes) -> bool:
+    """Whether ``head`` (a file's first bytes) is in a legacy encoding: not UTF-8 and
+    without a single UTF-8 multi-byte character (a character cut at its end is fine).
+
+    Such a file is decoded whole (its encoding detected); any other text file can be
+    decoded line by line as it streams (:class:`LineDecoder`).
+    """
+    try:
+        head.decode("utf-8")
+        return False
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(head) - 3:
+            return False  # the head cut a UTF-8 character in two
+    lenient = head.decode("utf-8", errors="replace")
+    return _utf8_chars(lenient, lenient.count("\ufffd")) == 0
 
 
 def _looks_binary(head: bytes) -> bool:

@@ -39,15 +39,18 @@ def capped_metadata(
     line: int | None,
     report: ProblemHandler,
     fields: frozenset[str] = frozenset(),
+    more: int = 0,
 ) -> dict[str, Any]:
     """``pairs`` as a dict, keeping article fields whole and extra keys within the caps.
 
     Keys in :data:`~.fields.KNOWN_KEYS` or ``fields`` are never dropped (the
-    article fields have their own caps). ``pairs`` is consumed lazily, so a
-    caller can pass a generator over a huge row without building it first.
+    article fields have their own caps). ``more`` counts further extra keys
+    the caller did not pass because they could never be kept (a CSV row's
+    columns past the cap), so that the warning gives the true number.
     """
     out: dict[str, Any] = {}
-    kept = chars = dropped = 0
+    kept = chars = 0
+    dropped = more
     for key, value in pairs:
         if key in KNOWN_KEYS or key in fields:
             out[key] = value
