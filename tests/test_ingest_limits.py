@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from newsindex.ingest import Problem, iter_files, read_all, read_file
+from newsindex.ingest import CsvOptions, Problem, iter_files, read_all, read_file
 from newsindex.ingest.decoding import GZIP_MAX_RATIO, GZIP_MIN_BYTES, gzip_limit
 from newsindex.ingest.extra import MAX_EXTRA_CHARS, MAX_EXTRA_KEYS
 
@@ -136,7 +136,7 @@ def test_a_path_too_long_to_list_is_an_error_and_the_walk_goes_on(tmp_path: Path
         os.close(fd)
     articles, problems = read_all(tmp_path)
     assert [a.title for a in articles] == ["Bundestag beschließt Haushalt"]
-    assert [(p.severity, p.reason) for p in problems] == [("warning", "file name too long; skipped")]
+    assert [(p.severity, p.reason) for p in problems] == [("error", "cannot list folder: File name too long")]
 
 
 # -- extra metadata --------------------------------------------------------------------------------
@@ -236,3 +236,21 @@ def test_gzip_bombs_of_every_format_stop_at_the_cap_with_flat_memory(tmp_path: P
     assert 0 < result["count"] < unpacked // len(record)  # the lines before the cap were read
     # Nothing but a line (~1 MB) or a 2 MiB file is ever held; the whole 48 MiB never.
     assert result["peak_mb"] < 32, result["peak_mb"]
+
+
+def test_the_csv_field_limit_holds_whatever_the_process_set(tmp_path: Path) -> None:
+    import csv
+
+    path = tmp_path / "feld.csv"
+    cell = (SENTENCE * (17 * MB // len(SENTENCE) + 1)).replace(",", "")
+    path.write_text(f"title,text\nErste Meldung,{SENTENCE}\nZweite Meldung,\"{cell}\"\n", encoding="utf-8")
+    previous = csv.field_size_limit(2**31 - 1)  # another library in the process lifted the limit
+    try:
+        articles, problems = read_all(path, csv_options=CsvOptions(delimiter=",", quotechar='"', header=True))
+        assert csv.field_size_limit() == 2**31 - 1  # and gets it back
+    finally:
+        csv.field_size_limit(previous)
+    assert [a.title for a in articles] == ["Erste Meldung"]
+    assert [(p.severity, p.reason) for p in problems] == [
+        ("error", "could not parse as csv: Error: field larger than field limit (16777216)")
+    ]

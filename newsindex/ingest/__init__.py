@@ -21,9 +21,13 @@ every reader's paragraphs go through :func:`.paragraphs.clean_paragraphs`.
 Limits, so that no file can exhaust memory or time: a file of a one-article
 format (``.txt``, ``.md``, ``.html``, also gzipped) larger than
 :data:`MAX_ARTICLE_BYTES` (16 MiB) is skipped without being read; JSON Lines
-files are streamed one line at a time and a line longer than 16 MiB is skipped
-without being held; CSV and ``.json`` files, read whole, may be up to
-:data:`MAX_TEXT_BYTES` (512 MiB). Title, source, author and URL are cut at
+and CSV files are streamed one line at a time (a JSON line longer than 16 MiB
+is skipped without being held); CSV files in a legacy encoding and ``.json``
+files, read whole, may be up to :data:`MAX_TEXT_BYTES` (512 MiB). A ``.gz``
+unpacks to at most :func:`~.decoding.gzip_limit` (100 times its size, at least
+512 MiB). ``Article.extra`` keeps at most 64 keys and 64 KiB (:mod:`.extra`).
+Only regular files are opened: FIFOs, sockets and devices are notes, symlink
+loops warnings (:mod:`.walk`). Title, source, author and URL are cut at
 1,000 characters (they are stored with every paragraph), an ``id`` longer than
 256 characters is replaced by a derived one, and paragraphs are split at 1,500
 characters. NUL and other control characters are removed from all text.

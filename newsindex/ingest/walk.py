@@ -44,7 +44,7 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, FileNotFoundError):
         return "dangling symlink or vanished meanwhile"
     if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror.lower() if exc.strerror[:1].isupper() else exc.strerror
+        return exc.strerror
     return str(exc)
 
 
@@ -115,16 +115,19 @@ def iter_files(
             if entry.is_symlink() and not follow_symlinks and not _inside(entry_path.resolve(), real_root):
                 report(entry_path, _OUTSIDE, "note")
                 continue
-            mode = entry.stat().st_mode  # follows links, which were vetted above; opens nothing
+            # is_dir()/is_file() follow links (vetted above) and need no stat call for
+            # plain entries; only what is neither is looked at closely. Nothing is opened.
+            if entry.is_dir():
+                stack.append(listing(entry_path))
+                continue
+            if entry.is_file():
+                yield entry_path
+                continue
+            mode = entry.stat().st_mode
         except (OSError, RuntimeError) as exc:
-            # A link loop or dangling link, a name too long, or an entry that vanished meanwhile.
+            # A link loop or dangling link, or an entry that vanished meanwhile.
             if isinstance(exc, FileNotFoundError) and not entry.is_symlink():
                 continue  # deleted between listing and looking: nothing was lost
             report(entry_path, f"{_reason(exc)}; skipped", "warning")
             continue
-        if stat.S_ISDIR(mode):
-            stack.append(listing(entry_path))
-        elif stat.S_ISREG(mode):
-            yield entry_path
-        else:
-            report(entry_path, f"{special_kind(mode)}, not a file; skipped", "note")
+        report(entry_path, f"{special_kind(mode)}, not a file; skipped", "note")
