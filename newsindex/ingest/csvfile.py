@@ -3,7 +3,10 @@
 Without options the dialect is sniffed and a header row (``title``, ``text``,
 ``date``, ``source``, ``url``, ``author``…, German names too) names the columns;
 without a header the longest cell of each row is the text. Every other named
-column goes to ``Article.extra``.
+column goes to ``Article.extra``, within the caps of :mod:`.extra` (a row of a
+million columns costs what its first 64 cost). Files are streamed one row at a
+time (:func:`stream_csv`); cells are capped at 16 MiB whatever
+``csv.field_size_limit`` the process set.
 
 The 10kGNAD layout (``;``-separated, quote char ``'``, no header, columns
 ``category;text``) is recognised by its first cell being one of the corpus's

@@ -18,7 +18,9 @@ holding one article are read only up to :data:`MAX_ARTICLE_BYTES`; files read
 whole because they hold many articles (CSV, a JSON array) up to
 :data:`MAX_TEXT_BYTES`. JSON Lines files are streamed: :func:`iter_lines` holds one
 line at a time and refuses lines longer than :data:`MAX_ARTICLE_BYTES` without
-keeping them, and :class:`LineDecoder` decodes each line on its own.
+keeping them, and :class:`LineDecoder` decodes each line on its own. A ``.gz``
+unpacks to at most :func:`gzip_limit` bytes (:class:`UnpackLimitError`), and
+only regular files are opened (:class:`NotAFileError` for FIFOs and devices).
 """
 
 from __future__ import annotations
