@@ -21,9 +21,13 @@ every reader's paragraphs go through :func:`.paragraphs.clean_paragraphs`.
 Limits, so that no file can exhaust memory or time: a file of a one-article
 format (``.txt``, ``.md``, ``.html``, also gzipped) larger than
 :data:`MAX_ARTICLE_BYTES` (16 MiB) is skipped without being read; JSON Lines
-files are streamed one line at a time and a line longer than 16 MiB is skipped
-without being held; CSV and ``.json`` files, read whole, may be up to
-:data:`MAX_TEXT_BYTES` (512 MiB). Title, source, author and URL are cut at
+and CSV files are streamed one line at a time (a JSON line longer than 16 MiB
+is skipped without being held); CSV files in a legacy encoding and ``.json``
+files, read whole, may be up to :data:`MAX_TEXT_BYTES` (512 MiB). A ``.gz``
+unpacks to at most :func:`~.decoding.gzip_limit` (100 times its size, at least
+512 MiB). ``Article.extra`` keeps at most 64 keys and 64 KiB (:mod:`.extra`).
+Only regular files are opened: FIFOs, sockets and devices are notes, symlink
+loops warnings (:mod:`.walk`). Title, source, author and URL are cut at
 1,000 characters (they are stored with every paragraph), an ``id`` longer than
 256 characters is replaced by a derived one, and paragraphs are split at 1,500
 characters. NUL and other control characters are removed from all text.
@@ -46,13 +50,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..article import Article
-from .csvfile import GNAD10K, LABEL_TEXT, CsvOptions, read_csv
+from .csvfile import GNAD10K, LABEL_TEXT, CsvOptions, read_csv, stream_csv
 from .decoding import (
     MAX_ARTICLE_BYTES,
     MAX_TEXT_BYTES,
-    SNIFF_BYTES,
     BinaryFileError,
+    NotAFileError,
+    UnpackLimitError,
     decode,
+    legacy_head,
     open_binary,
     read_bytes,
     repair_problems,
@@ -105,9 +111,10 @@ FORMATS: dict[str, Reader] = {
     "html": read_html,
     "csv": read_csv,
 }
-# Other names users type for the same formats (``--format md``).
-# Formats whose files hold many articles and are read whole (up to MAX_TEXT_BYTES).
+_STREAM_HEAD = 64 * 1024  # what a streamed file's encoding is judged on
+# Formats whose files hold many articles: read whole (up to MAX_TEXT_BYTES) when not streamed.
 _MANY_ARTICLES = frozenset({"csv", "jsonl"})
+# Other names users type for the same formats (``--format md``).
 _FORMAT_ALIASES = {"txt": "text", "md": "markdown", "ndjson": "jsonl", "json": "jsonl", "htm": "html"}
 _SUFFIXES = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".html": "html", ".htm": "html",
@@ -162,8 +169,8 @@ def _read_file(
     if fmt is None:
         report(Problem(str(file), None, "not a known article file type; skipped", "note"))
         return
-    if fmt == "jsonl" and not file.name.lower().removesuffix(".gz").endswith(".json"):
-        streamed = yield from _stream_jsonl(file, fail, strict)
+    if fmt == "csv" or (fmt == "jsonl" and not file.name.lower().removesuffix(".gz").endswith(".json")):
+        streamed = yield from _stream(file, fmt, fail, strict, csv_options)
         if streamed:
             return
     # Whole-file reads: a file of a one-article format is capped at one article's size.
@@ -173,9 +180,15 @@ def _read_file(
     except BinaryFileError as exc:
         fail(Problem(str(file), None, f"{exc}; skipped", "warning"))
         return
+    except NotAFileError as exc:  # a FIFO or device named as if it held articles
+        report(Problem(str(file), None, f"{exc.strerror}; skipped", "note"))
+        return
     except OSError as exc:
         reason = exc.strerror if exc.strerror else str(exc)
         fail(Problem(str(file), None, f"cannot read: {reason}; skipped", "error"))
+        return
+    except UnpackLimitError as exc:  # a gzip bomb: the reason says so
+        fail(Problem(str(file), None, f"{exc}; skipped", "error"))
         return
     except ValueError as exc:  # over the size limit
         what = "a file read whole" if limit == MAX_TEXT_BYTES else "one article"
@@ -203,32 +216,46 @@ def _read_file(
         fail(Problem(str(file), None, f"could not parse as {fmt}: {type(exc).__name__}: {exc}", "error"))
 
 
-def _stream_jsonl(file: Path, fail: ProblemHandler, strict: bool) -> Generator[Article, None, bool]:
-    """Stream a JSON Lines file; returns ``False`` when it must be read whole instead (UTF-16/32)."""
+def _stream(
+    file: Path, fmt: str, fail: ProblemHandler, strict: bool, csv_options: CsvOptions | None
+) -> Generator[Article, None, bool]:
+    """Stream a JSON Lines or CSV file; returns ``False`` when it must be read whole instead
+    (UTF-16/32, or a CSV in a legacy encoding, which is detected on the whole file)."""
     try:
         with open_binary(file) as fh:
-            encoding = sniff(fh.read(SNIFF_BYTES))
+            head = fh.read(_STREAM_HEAD)
+        encoding = sniff(head)
     except BinaryFileError as exc:
         fail(Problem(str(file), None, f"{exc}; skipped", "warning"))
         return True
+    except NotAFileError as exc:  # a FIFO or device named as if it held articles
+        fail(Problem(str(file), None, f"{exc.strerror}; skipped", "note"))
+        return True
     except (EOFError, zlib.error) as exc:  # neither is an OSError
         fail(Problem(str(file), None, f"cannot read: damaged gzip file: {exc}; skipped", "error"))
+        return True
+    except UnpackLimitError as exc:
+        fail(Problem(str(file), None, f"{exc}; skipped", "error"))
         return True
     except OSError as exc:
         reason = exc.strerror if exc.strerror else str(exc)
         fail(Problem(str(file), None, f"cannot read: {reason}; skipped", "error"))
         return True
-    if encoding not in (None, "utf-8"):
+    if encoding not in (None, "utf-8") or (fmt == "csv" and encoding is None and legacy_head(head)):
         return False
+    stream = stream_jsonl if fmt == "jsonl" else stream_csv
+    options: dict[str, Any] = {} if csv_options is None else {"csv_options": csv_options}
     try:
-        yield from stream_jsonl(file, fail, strict=strict)
+        yield from stream(file, fail, strict=strict, **options)
     except IngestError:
         raise
+    except UnpackLimitError as exc:
+        fail(Problem(str(file), None, f"{exc}; the rest skipped", "error"))
     except OSError as exc:  # a damaged gzip stream, found part-way
         reason = exc.strerror if exc.strerror else str(exc)
         fail(Problem(str(file), None, f"cannot read further: {reason}", "error"))
     except Exception as exc:  # a reader bug or hostile input must not stop the walk
-        fail(Problem(str(file), None, f"could not parse as jsonl: {type(exc).__name__}: {exc}", "error"))
+        fail(Problem(str(file), None, f"could not parse as {fmt}: {type(exc).__name__}: {exc}", "error"))
     return True
 
 

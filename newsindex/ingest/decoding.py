@@ -18,31 +18,44 @@ holding one article are read only up to :data:`MAX_ARTICLE_BYTES`; files read
 whole because they hold many articles (CSV, a JSON array) up to
 :data:`MAX_TEXT_BYTES`. JSON Lines files are streamed: :func:`iter_lines` holds one
 line at a time and refuses lines longer than :data:`MAX_ARTICLE_BYTES` without
-keeping them, and :class:`LineDecoder` decodes each line on its own.
+keeping them, and :class:`LineDecoder` decodes each line on its own. A ``.gz``
+unpacks to at most :func:`gzip_limit` bytes (:class:`UnpackLimitError`), and
+only regular files are opened (:class:`NotAFileError` for FIFOs and devices).
 """
 
 from __future__ import annotations
 
 import codecs
+import errno
 import gzip
+import io
+import os
+import stat
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .problems import Problem
 
 __all__ = [
+    "GZIP_MAX_RATIO",
+    "GZIP_MIN_BYTES",
     "MAX_ARTICLE_BYTES",
     "MAX_TEXT_BYTES",
     "SNIFF_BYTES",
     "BinaryFileError",
     "Decoded",
     "LineDecoder",
+    "NotAFileError",
+    "UnpackLimitError",
+    "bomb_reason",
     "decode",
     "decode_line",
+    "gzip_limit",
     "iter_lines",
+    "legacy_head",
     "open_binary",
     "read_bytes",
     "repair_problems",
@@ -50,7 +63,7 @@ __all__ = [
     "sniff",
 ]
 
-MAX_TEXT_BYTES = 512 * 1024 * 1024  # also caps what a .gz may unpack to (a "zip bomb")
+MAX_TEXT_BYTES = 512 * 1024 * 1024
 # One article: a .txt/.md/.html file, one JSON Lines line. Real articles are far
 # smaller; the cap keeps a 50 MB one-line file from being held, split and indexed.
 MAX_ARTICLE_BYTES = 16 * 1024 * 1024
@@ -87,33 +100,138 @@ def size_text(n: int) -> str:
     return f"{n // 2**20} MiB" if n % 2**20 == 0 else f"{n:,} bytes"
 
 
-def open_binary(path: Path) -> BinaryIO:
-    """The file opened for reading bytes, through gunzip when its name ends in ``.gz``."""
-    if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return path.open("rb")
+class NotAFileError(OSError):
+    """The path is a FIFO, socket or device: never read (``strerror`` says which)."""
+
+
+class UnpackLimitError(ValueError):
+    """A ``.gz`` file unpacks to more than it may (a "gzip bomb"); the message says how much."""
+
+
+# A .gz may unpack to GZIP_MAX_RATIO times its own size, and never less than
+# GZIP_MIN_BYTES whatever its ratio. News text compresses 3-10 times; zeros or
+# one repeated line 1,000 times, which is how a small file unpacks to gigabytes.
+GZIP_MAX_RATIO = 100
+GZIP_MIN_BYTES = MAX_TEXT_BYTES
+
+
+def gzip_limit(path: Path, compressed: int | None = None) -> int:
+    """How many bytes the ``.gz`` file ``path`` may unpack to (see :data:`GZIP_MAX_RATIO`)."""
+    size = path.stat().st_size if compressed is None else compressed
+    return max(GZIP_MIN_BYTES, GZIP_MAX_RATIO * size)
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading bytes, refusing anything but a regular file.
+
+    Opened non-blocking first: opening a FIFO for reading would wait for a
+    writer forever. Raises :class:`NotAFileError` for FIFOs, sockets and devices.
+    """
+    from .walk import special_kind
+
+    mode = os.stat(path).st_mode
+    if stat.S_ISSOCK(mode):  # open() would fail with a puzzling "no such device or address"
+        raise NotAFileError(errno.EINVAL, f"{special_kind(mode)}, not a file")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode  # what was opened, whatever the path pointed to before
+        if not stat.S_ISREG(mode):
+            raise NotAFileError(errno.EINVAL, f"{special_kind(mode)}, not a file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+class _CappedGzip(io.RawIOBase):
+    """A gunzipped stream that raises :class:`UnpackLimitError` past ``limit`` unpacked bytes.
+
+    Its message is :func:`bomb_reason`: callers passing a lower limit of their
+    own (one article) give their own reason.
+    """
+
+    def __init__(self, raw: BinaryIO, limit: int) -> None:
+        self._raw = raw
+        self._gz = gzip.GzipFile(fileobj=raw, mode="rb")
+        self._limit = limit
+        self.unpacked = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._gz.readinto(buffer)
+        self.unpacked += n
+        if self.unpacked > self._limit:
+            raise UnpackLimitError(bomb_reason(self._limit))
+        return n
+
+    def close(self) -> None:
+        try:
+            self._gz.close()
+        finally:
+            self._raw.close()
+            super().close()
+
+
+def open_binary(path: Path, limit: int | None = None) -> BinaryIO:
+    """The file opened for reading bytes, through gunzip when its name ends in ``.gz``.
+
+    Only regular files are opened (``OSError`` otherwise, without blocking on a
+    FIFO). A ``.gz`` stream raises :class:`UnpackLimitError` once it has given
+    more than ``limit`` bytes (default: :func:`gzip_limit`).
+    """
+    raw = _open_regular(path)
+    if not path.name.lower().endswith(".gz"):
+        return raw
+    try:
+        cap = gzip_limit(path, os.fstat(raw.fileno()).st_size) if limit is None else limit
+        return io.BufferedReader(_CappedGzip(raw, cap), buffer_size=2**16)  # type: ignore[return-value]
+    except BaseException:
+        raw.close()
+        raise
 
 
 def read_bytes(path: Path, limit: int = MAX_TEXT_BYTES) -> bytes:
     """A file's bytes, gunzipped when its name ends in ``.gz``.
 
-    Raises ``OSError`` for unreadable or corrupt files (a damaged gzip stream
-    included) and ``ValueError`` when the content is larger than ``limit``
-    (checked before reading; a ``.gz`` is unpacked no further than ``limit``).
+    Raises ``OSError`` for unreadable or corrupt files (a damaged gzip stream,
+    a FIFO or device included) and ``ValueError`` when the content is larger
+    than ``limit`` (checked before reading). A ``.gz`` is unpacked no further
+    than ``limit``, nor than :func:`gzip_limit`; one that may unpack to more
+    than one article is first unpacked without keeping anything, so that a
+    bomb is refused before any of it is held.
     """
-    if path.name.lower().endswith(".gz"):
-        try:
-            with gzip.open(path, "rb") as fh:
-                data = fh.read(limit + 1)
-        except (EOFError, zlib.error) as exc:  # neither is an OSError
-            raise OSError(f"damaged gzip file: {exc}") from exc
-    else:
-        if path.stat().st_size > limit:
-            raise ValueError(f"larger than {size_text(limit)}")
-        data = path.read_bytes()
-    if len(data) > limit:
-        raise ValueError(f"unpacks to more than {size_text(limit)}")
+    with _open_regular(path) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if not path.name.lower().endswith(".gz"):
+            if size > limit:
+                raise ValueError(f"larger than {size_text(limit)}")
+            data = fh.read()  # not read(limit + 1): that would allocate the whole limit first
+            if len(data) > limit:  # grown since the stat
+                raise ValueError(f"larger than {size_text(limit)}")
+            return data
+    cap = min(limit, gzip_limit(path, size))
+    try:
+        if cap > MAX_ARTICLE_BYTES:
+            with open_binary(path, cap) as gz:
+                while gz.read(2**20):
+                    pass
+        with open_binary(path, cap) as gz:
+            data = gz.read()  # the stream itself stops past ``cap``
+    except (EOFError, zlib.error) as exc:  # neither is an OSError
+        raise OSError(f"damaged gzip file: {exc}") from exc
+    except UnpackLimitError:
+        if cap < limit:
+            raise UnpackLimitError(bomb_reason(cap)) from None
+        raise ValueError(f"unpacks to more than {size_text(limit)}") from None
     return data
+
+
+def bomb_reason(cap: int) -> str:
+    """The reason given for a ``.gz`` stopped at :func:`gzip_limit`."""
+    return f"unpacks to more than {size_text(cap)}, {GZIP_MAX_RATIO} times its packed size (a gzip bomb?)"
 
 
 def iter_lines(fh: BinaryIO, limit: int = MAX_ARTICLE_BYTES) -> Iterator[tuple[int, bytes | None]]:
@@ -140,6 +258,23 @@ def iter_lines(fh: BinaryIO, limit: int = MAX_ARTICLE_BYTES) -> Iterator[tuple[i
             yield number, raw
     except (EOFError, zlib.error) as exc:  # neither is an OSError
         raise OSError(f"damaged gzip file: {exc}") from exc
+
+
+def legacy_head(head: bytes) -> bool:
+    """Whether ``head`` (a file's first bytes) is in a legacy encoding: not UTF-8 and
+    without a single UTF-8 multi-byte character (a character cut at its end is fine).
+
+    Such a file is decoded whole (its encoding detected); any other text file can be
+    decoded line by line as it streams (:class:`LineDecoder`).
+    """
+    try:
+        head.decode("utf-8")
+        return False
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(head) - 3:
+            return False  # the head cut a UTF-8 character in two
+    lenient = head.decode("utf-8", errors="replace")
+    return _utf8_chars(lenient, lenient.count("\ufffd")) == 0
 
 
 def _looks_binary(head: bytes) -> bool:

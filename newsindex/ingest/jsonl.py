@@ -29,6 +29,7 @@ from typing import Any
 
 from ..article import Article
 from .decoding import MAX_ARTICLE_BYTES, LineDecoder, iter_lines, open_binary, repair_problems, size_text
+from .extra import capped_metadata
 from .fields import article_from_fields
 from .paragraphs import split_blocks
 from .problems import IngestError, Problem, ProblemHandler
@@ -75,6 +76,7 @@ def article_from_json(d: Any, *, path: str, line: int | None, on_problem: Proble
     # Only nested metadata can be deep; the common flat record skips the walk.
     if any(isinstance(v, dict | list) and k != "paragraphs" for k, v in d.items()) and _too_deep(d):
         raise RecordError(f"JSON nested deeper than {MAX_DEPTH} levels")
+    d = capped_metadata(d.items(), path=path, line=line, report=on_problem)
     return article_from_fields(d, paragraphs, path=path, line=line, report=on_problem)
 
 

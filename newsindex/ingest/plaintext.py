@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..article import Article
+from .extra import capped_metadata
 from .fields import article_from_fields
 from .paragraphs import split_blocks
 from .problems import ProblemHandler
@@ -109,6 +110,7 @@ def _finish(
     offset: int,
     on_problem: ProblemHandler,
 ) -> Iterator[Article]:
+    meta = capped_metadata(meta.items(), path=str(path), line=1, report=on_problem)
     if title and not meta.get("title"):
         meta["title"] = title
     article = article_from_fields(meta, paragraphs, path=str(path), line=offset + 1, report=on_problem)
