@@ -173,6 +173,11 @@ class CompoundSplitter:
         lower = word.lower()
         if self._is_prefix_derivation(lower):
             return None
+        if lower.endswith("in") and self._lex.lookup(word[:-2]) == word[:-2]:
+            # A feminine form splits like its base: "Ministerin" like "Minister".
+            base = self._split(word[:-2], depth)
+            if base is None:
+                return None
         n = len(lower)
         known_lemma = self._lex.lookup(word)
         best: tuple[tuple[int, int], Split] | None = None
@@ -291,7 +296,7 @@ class CompoundSplitter:
         if (
             known_lemma is not None
             and known_lemma != word  # the dictionary often lists a compound as its own lemma
-            and not known_lemma.lower().endswith(head_lemma.lower())
+            and not fold(known_lemma).endswith(fold(head_lemma))  # Ausschuß = Ausschuss
         ):
             return False
         if head_lemma.lower() not in NAME_HEADS:
@@ -323,12 +328,12 @@ class CompoundSplitter:
             noun = lookup(cap)
             if noun == cap and _short_ok(stem) and (len(stem) > 6 or self._is_noun(cap)):
                 return noun
+            adjective = lookup(stem)
+            if adjective == stem and _short_ok(stem) and lookup(stem + "e") == stem:
+                return adjective  # "neu", "links", "gesamt": an adjective that inflects
             with_e = cap + "e"
             if link in ("", "s") and len(stem) >= 3 and lookup(with_e) == with_e and self._is_noun(with_e):
                 return with_e  # "Straf-tat", "Schul-buch", "Hilf-s-werk"
-            adjective = lookup(stem)
-            if adjective == stem and _short_ok(stem) and lookup(stem + "e") == stem:
-                return adjective  # "neu", "links": an adjective that inflects
             if not link:
                 for ending in ("en", "n"):
                     verb = stem + ending
