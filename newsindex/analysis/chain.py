@@ -13,6 +13,7 @@ from .config import AnalysisConfig
 from .folding import fold
 from .lemmatizers import LemmaBackend, load_backend
 from .lexicon import Lexicon
+from .overrides import load_overrides
 from .stopwords import GERMAN_STOP_WORDS
 from .tokens import Token
 
@@ -49,8 +50,9 @@ class AnalysisChain:
 
     def __init__(self, config: AnalysisConfig | None = None) -> None:
         self.config = (config or AnalysisConfig()).resolved()
-        self.lexicon = Lexicon()
-        self.splitter = CompoundSplitter(self.lexicon)
+        overrides = load_overrides(self.config.overrides)
+        self.lexicon = Lexicon(overrides.lemmas)
+        self.splitter = CompoundSplitter(self.lexicon, overrides.splits)
         self._backend: LemmaBackend | None = None
         self._load_lock = threading.Lock()
         self._cache_lock = threading.Lock()
@@ -188,7 +190,9 @@ class AnalysisChain:
     def _lemma(self, word: str, raw: str = "") -> str:
         if self._stem is not None:
             return self._stem(word.lower())
-        return raw or self.lexicon.lemma(word)
+        if raw:
+            return self.lexicon.user_lemmas.get(word.lower(), raw)
+        return self.lexicon.lemma(word)
 
     def _word_terms(self, surface: str, raw: str) -> WordTerms:
         norm = self._norm

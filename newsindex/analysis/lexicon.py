@@ -35,7 +35,8 @@ OVERRIDES: Mapping[str, str] = {
 }
 
 _TRANSLIT = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
-# Endings where a final "s" is part of the word, not a genitive.
+# Endings where a final "s" is part of the word, not a genitive ("Hans", "Paris");
+# "-ons" is a genitive of names in "-on" (Goldensons, Jacksons).
 _NOT_GENITIVE = ("ss", "us", "is", "ns", "x")
 
 
@@ -61,7 +62,9 @@ class Lexicon:
     is harmless (the result is deterministic).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, user_lemmas: Mapping[str, str] | None = None) -> None:
+        # The user's override file (lowercase word → lemma) wins over everything.
+        self.user_lemmas: Mapping[str, str] = dict(user_lemmas or {})
         self._cache: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -109,7 +112,8 @@ class Lexicon:
         return result
 
     def _compute(self, word: str) -> str:
-        override = OVERRIDES.get(word.lower())
+        lower = word.lower()
+        override = self.user_lemmas.get(lower) or OVERRIDES.get(lower)
         if override is not None:
             return override
         if not word[:1].isalpha():
@@ -126,12 +130,11 @@ class Lexicon:
         lemma = self._simplemma_rules(word)
         if lemma != word:
             return lemma
-        lower = word.lower()
         if (
             word[:1].isupper()
             and len(word) >= 4
             and word.endswith("s")
-            and not lower.endswith(_NOT_GENITIVE)
+            and (not lower.endswith(_NOT_GENITIVE) or lower.endswith("ons"))
         ):
             stem = word[:-1]
             known = self._known_lemma(stem)
