@@ -267,12 +267,12 @@ class CompoundSplitter:
     def _is_noun(self, lemma: str) -> bool:
         """True if the dictionary knows another form of the capitalised ``lemma``."""
         lookup = self._lex.lookup
-        return bool(self._plurals(lemma)) or any(
+        return bool(self.plurals(lemma)) or any(
             lookup(lemma + e) == lemma for e in ("s", "es")
         )
 
-    def _plurals(self, lemma: str) -> list[str]:
-        """Plural-like forms of a noun that the dictionary maps back to it."""
+    def plurals(self, lemma: str) -> list[str]:
+        """Plural-like forms of the noun ``lemma`` that the dictionary maps back to it."""
         forms = [lemma + e for e in _PLURAL_ENDINGS]
         umlauted = _umlauted(lemma)
         if umlauted is not None:
@@ -305,7 +305,7 @@ class CompoundSplitter:
             return False
         mod = known_lemma[: len(known_lemma) - len(head_lemma)]
         lookup = self._lex.lookup
-        return any(lookup(mod + p.lower()) == known_lemma for p in self._plurals(head_lemma))
+        return any(lookup(mod + p.lower()) == known_lemma for p in self.plurals(head_lemma))
 
     def _modifier(self, lower: str) -> str | None:
         """The lemma of a modifier after removing a linking element, or ``None``.
