@@ -65,6 +65,11 @@ class AnalysisChain:
         self._primed: dict[str, list[Token]] = {}
         self._norm: Callable[[str], str] = fold if self.config.fold else str.lower
         self._stem: Callable[[str], str] | None = None
+        self._stem_reading: Callable[[str], str] | None = None
+        if self.config.stems and self.config.lemmatize:
+            from whoosh.lang import stemmer_for_language
+
+            self._stem_reading = stemmer_for_language("de")
         if not self.config.lemmatize:
             from whoosh.lang import stemmer_for_language
 
@@ -274,6 +279,11 @@ class AnalysisChain:
         if self.config.stopwords and not is_stop and self._stem is None:
             # Inflected function words ("hätten" → "haben"); capitalised words are nouns.
             is_stop = not surface[:1].isupper() and lemma.lower() in GERMAN_STOP_WORDS
+        if self._stem_reading is not None and surface.isalpha() and not is_stop:
+            # Issue 14 ablation: the Snowball stem beside the lemma, as a low-weight part.
+            stem = norm(self._stem_reading(lower))
+            if stem != norm(lemma) and stem not in parts:
+                parts = (*parts, stem)
         return norm(lemma), parts, is_stop
 
     def _part(self, lemma: str) -> str:

@@ -21,7 +21,9 @@ class AnalysisConfig:
     path of a trained spaCy pipeline (``"de_core_news_sm"``, ``"/models/my_de"``).
     ``overrides`` is the path of a TSV file of the user's own lemmas and
     compound splits (see :mod:`newsindex.analysis.overrides`); its content is
-    part of the analysis fingerprint. The other switches exist for ablation
+    part of the analysis fingerprint. ``stems=True`` indexes each word's Snowball
+    stem beside its lemma, as a low-weight extra reading (an ablation: off by
+    default, see the README for the measurement). The other switches exist for ablation
     benchmarks; the defaults are what newsindex is tuned for.
     """
 
@@ -31,6 +33,7 @@ class AnalysisConfig:
     decompound: bool = True
     stopwords: bool = True
     overrides: str | None = None
+    stems: bool = False
 
     def __post_init__(self) -> None:
         if self.overrides is not None and not isinstance(self.overrides, str):
