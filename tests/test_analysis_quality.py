@@ -108,6 +108,11 @@ def test_german_folding_is_unchanged_and_other_scripts_are_kept() -> None:
     assert fold("Präsident") == fold("Praesident") == "prasident"
     assert fold("Straße") == "strasse" and fold("Quelle") == "quelle"
     assert fold("Москва") == "москва"
+    assert fold("Ελλάδα") == "ελλάδα"  # Greek keeps its accent
+
+
+def test_a_decomposed_accent_folds_like_a_composed_one() -> None:
+    assert fold("Cha\u0301vez") == fold("Chávez") == "chavez"
 
 
 def test_an_unaccented_query_finds_and_marks_the_accented_name() -> None:

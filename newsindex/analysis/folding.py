@@ -40,19 +40,19 @@ def fold(term: str) -> str:
 
 
 def _fold_latin(t: str) -> str:
+    # Decompose the whole string (a query may arrive decomposed, "Cha\u0301vez") and
+    # drop the marks on Latin letters only: a Cyrillic "й" or Greek "ά" keeps its own.
     t = t.translate(_NO_DECOMPOSITION)
     out: list[str] = []
-    for ch in t:
-        if ch.isascii():
-            out.append(ch)
-            continue
-        base = unicodedata.normalize("NFD", ch)
-        # Only Latin letters are folded: a Cyrillic "й" or Greek "ά" keeps its marks.
-        if base[:1].isascii() and base[:1].isalpha():
-            out.append("".join(c for c in base if not unicodedata.combining(c)))
+    latin = False
+    for ch in unicodedata.normalize("NFD", t):
+        if unicodedata.combining(ch):
+            if latin:
+                continue
         else:
-            out.append(ch)
-    return "".join(out)
+            latin = ch.isascii() and ch.isalpha()
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
 
 
 def _fold_digraphs(t: str) -> str:
