@@ -68,7 +68,7 @@ BAD_HEADS = frozenset({
 NAME_HEADS = frozenset({
     "burg", "berg", "dorf", "heim", "hausen", "haus", "feld", "furt", "bach", "stadt", "stedt",
     "land", "mann", "hof", "hagen", "au", "ach", "ingen", "leben", "rode", "walde", "wald",
-    "kirchen", "brück", "brücken", "born", "brunn", "meier", "bauer", "müller", "schmidt",
+    "kirchen", "brück", "brücken", "born", "brunn", "meier", "berger", "müller", "schmidt",
 })
 # Verb particles and adverbs: "Zusammenhang", "Rücktritt", "Widerstand" are derivations.
 PARTICLES = frozenset({
@@ -308,6 +308,12 @@ class CompoundSplitter:
         return any(lookup(mod + p.lower()) == known_lemma for p in self.plurals(head_lemma))
 
     def _modifier(self, lower: str) -> str | None:
+        lemma = self._modifier_reading(lower)
+        if lemma is None or lemma.lower() in PARTICLES or lemma.lower() in GERMAN_STOP_WORDS:
+            return None  # "Wider-stand" read through a noun "Wider" is still the particle
+        return lemma
+
+    def _modifier_reading(self, lower: str) -> str | None:
         """The lemma of a modifier after removing a linking element, or ``None``.
 
         Readings in order of preference: the noun itself (``Flug``), an adjective
