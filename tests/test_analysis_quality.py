@@ -80,7 +80,7 @@ def test_compounds_split_recursively_into_dictionary_parts(word: str, expected: 
 
 @pytest.mark.parametrize(
     "word", ["Protest", "Forscher", "Proteste", "Zusammenhang", "Verbrechen", "Herstellung", "Begründung",
-             "Flugzeug", "Vorstand"],
+             "Flugzeug", "Vorstand", "Diktator", "Widerstand"],
 )
 def test_derivations_and_short_scraps_are_not_split(word: str) -> None:
     assert parts(word) == ()

@@ -345,8 +345,12 @@ class CompoundSplitter:
                     verb = stem + ending
                     if len(stem) >= 3 and lookup(verb) == verb and lookup(stem + "t") == verb:
                         return verb  # "Such-maschine", "Wohn-haus": a verb that conjugates
+            # An inflected noun as modifier is a plural ("Häuser-", "Medien-", "Bücher-"):
+            # "Dikta-tor" is no "Diktum" + "Tor".
+            plural_like = stem.endswith(("e", "en", "er", "n")) or any(ch in stem for ch in "äöü")
             if (
                 noun is not None
+                and plural_like
                 and noun[:1].isupper()
                 and _resembles(stem, noun)
                 and _short_ok(stem)
