@@ -169,7 +169,7 @@ class CompoundSplitter:
     def _split(self, word: str, depth: int) -> Split | None:
         """The best split of ``word``: every head position that yields valid parts is a
         candidate; the one whose shortest part is longest wins, then the one with fewer
-        parts, then the longest head ("Transport-maschine", not "Tran-sport-maschine")."""
+        parts, then the longest head ("Kleidungs-stücke", not "Klei-dungs-tücke")."""
         lower = word.lower()
         if self._is_prefix_derivation(lower):
             return None
@@ -218,8 +218,8 @@ class CompoundSplitter:
             head_lemma = self._head_lemma(lower[j:])
             if head_lemma is None or head_lemma.lower() not in SHORT_PARTS:
                 continue
-            mod = self._modifier(lower[:j]) if head_lemma is not None else None
-            if head_lemma is not None and mod is not None:
+            mod = self._modifier(lower[:j])
+            if mod is not None:
                 return j, mod, head_lemma
         return None
 

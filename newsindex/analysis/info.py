@@ -54,6 +54,10 @@ class AnalysisInfo:
         kind = "trained spaCy pipeline" if self.uses_trained_pipeline else "built-in simplemma lemmatizer"
         off = [k for k in ("lemmatize", "fold", "decompound", "stopwords") if not getattr(self.config, k)]
         extra = f", disabled: {', '.join(off)}" if off else ""
+        if self.config.stems:
+            extra += ", with Snowball stems"
+        if self.config.overrides:
+            extra += f", overrides {self.config.overrides} ({self.overrides_sha256[:12]})"
         return f"{kind} ({self.lemmatizer_version}; spaCy {self.spacy_version}{extra})"
 
     def to_dict(self) -> dict[str, Any]:
