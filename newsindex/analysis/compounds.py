@@ -146,6 +146,9 @@ class CompoundSplitter:
         self._lex = lexicon
         self._overrides = dict(overrides or {})
         self._cache: dict[str, Split | None] = {}
+        # Heads and modifiers recur across words (-minister, Bundes-): memoised.
+        self._heads: dict[str, str | None] = {}
+        self._modifiers: dict[str, str | None] = {}
 
     def split(self, word: str) -> Split | None:
         """Split ``word`` (as written) or return ``None`` if it is not a compound."""
@@ -162,6 +165,8 @@ class CompoundSplitter:
             result = self._split(word, depth=0)
         if len(self._cache) > 500_000:
             self._cache.clear()
+            self._heads.clear()
+            self._modifiers.clear()
         self._cache[word] = result
         return result
 
@@ -247,6 +252,12 @@ class CompoundSplitter:
         return False
 
     def _head_lemma(self, lower: str) -> str | None:
+        cached = self._heads.get(lower, False)
+        if cached is False:
+            cached = self._heads[lower] = self._find_head_lemma(lower)
+        return cached  # type: ignore[return-value]
+
+    def _find_head_lemma(self, lower: str) -> str | None:
         """The noun lemma of a head (a capitalised dictionary lemma), or ``None``.
 
         Short heads must be real nouns that the dictionary also knows inflected:
@@ -308,6 +319,12 @@ class CompoundSplitter:
         return any(lookup(mod + p.lower()) == known_lemma for p in self.plurals(head_lemma))
 
     def _modifier(self, lower: str) -> str | None:
+        cached = self._modifiers.get(lower, False)
+        if cached is False:
+            cached = self._modifiers[lower] = self._checked_modifier(lower)
+        return cached  # type: ignore[return-value]
+
+    def _checked_modifier(self, lower: str) -> str | None:
         lemma = self._modifier_reading(lower)
         if lemma is None or lemma.lower() in PARTICLES or lemma.lower() in GERMAN_STOP_WORDS:
             return None  # "Wider-stand" read through a noun "Wider" is still the particle
