@@ -197,6 +197,7 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "newsindex -decompound": {"analysis": {"decompound": False}},
     "newsindex -stopwords": {"analysis": {"stopwords": False}},
     "newsindex builtin lemmatizer": {"analysis": {"lemmatizer": "builtin"}},
+    "newsindex +stems": {"analysis": {"stems": True}},
     "newsindex title_boost=0": {"search_options": {"title_boost": 0.0}},
 }
 

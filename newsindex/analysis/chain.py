@@ -6,13 +6,15 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .compounds import CompoundSplitter
 from .config import AnalysisConfig
 from .folding import fold
 from .lemmatizers import LemmaBackend, load_backend
-from .lexicon import Lexicon
+from .lexicon import SEPARABLE_PARTICLES, Lexicon
+from .overrides import load_overrides
 from .stopwords import GERMAN_STOP_WORDS
 from .tokens import Token
 
@@ -31,6 +33,9 @@ _WORD_CACHE_LIMIT = 1_000_000
 
 # spaCy keeps "<b>Krieg</b>" or "Krieg|Frieden" as one token; such tokens are
 # re-split into their word pieces (offsets kept).
+_PARTICLE_SET = frozenset(SEPARABLE_PARTICLES)
+# Punctuation that ends a clause (a separable particle stands right before it).
+_CLAUSE_END = re.compile(r"[.,;:!?()\[\]\"„“”–—]")
 _ODD = re.compile(r"[<>|\\=*#@\[\]{}^_~`+\"]")
 _WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 
@@ -49,8 +54,9 @@ class AnalysisChain:
 
     def __init__(self, config: AnalysisConfig | None = None) -> None:
         self.config = (config or AnalysisConfig()).resolved()
-        self.lexicon = Lexicon()
-        self.splitter = CompoundSplitter(self.lexicon)
+        overrides = load_overrides(self.config.overrides)
+        self.lexicon = Lexicon(overrides.lemmas)
+        self.splitter = CompoundSplitter(self.lexicon, overrides.splits)
         self._backend: LemmaBackend | None = None
         self._load_lock = threading.Lock()
         self._cache_lock = threading.Lock()
@@ -59,6 +65,11 @@ class AnalysisChain:
         self._primed: dict[str, list[Token]] = {}
         self._norm: Callable[[str], str] = fold if self.config.fold else str.lower
         self._stem: Callable[[str], str] | None = None
+        self._stem_reading: Callable[[str], str] | None = None
+        if self.config.stems and self.config.lemmatize:
+            from whoosh.lang import stemmer_for_language
+
+            self._stem_reading = stemmer_for_language("de")
         if not self.config.lemmatize:
             from whoosh.lang import stemmer_for_language
 
@@ -168,7 +179,65 @@ class AnalysisChain:
             end = start + length
             tokens.append(Token(surface, start, end, position, lemma, parts, is_stop, alternatives))
             position += 1
+        if self.config.lemmatize and len(tokens) > 1:
+            self._join_separable_verbs(text, tokens)
+        if self.config.decompound and len(tokens) > 1:
+            self._keep_surnames_whole(text, tokens)
         return tokens
+
+    def _keep_surnames_whole(self, text: str, tokens: list[Token]) -> None:
+        """``Sahra Wagenknecht``: a word the dictionary does not know, right after a
+        given name, is a surname and is not split (no ``Wagen`` + ``Knecht``); so is
+        the same word elsewhere in the text (one reading per text).
+
+        A given name is a capitalised word inside a sentence that the dictionary
+        knows as no common noun: unknown to it, or known without any plural form.
+        """
+        surnames: set[str] = set()
+        for k in range(1, len(tokens)):
+            tok, prev = tokens[k], tokens[k - 1]
+            if not tok.parts or not tok.text[:1].isupper() or self.lexicon.lookup(tok.text) is not None:
+                continue
+            if text[prev.end : tok.start] != " " or not _is_given_name_like(self, text, tokens, k - 1):
+                continue
+            surnames.add(tok.text)
+        if not surnames:
+            return
+        genitives = {name + "s" for name in surnames}
+        for k, tok in enumerate(tokens):
+            if tok.parts and (tok.text in surnames or tok.text in genitives):
+                tokens[k] = replace(tok, parts=())
+
+    def _join_separable_verbs(self, text: str, tokens: list[Token]) -> None:
+        """``Wann trat der Kanzler zurück?``: give ``trat`` the reading ``zurücktreten``.
+
+        A clause-level heuristic (no parser): a separable particle followed by
+        punctuation or the end of the text joins the nearest finite verb before it in
+        the same clause, if particle + the verb's lemma is a verb of the dictionary.
+        The joined lemma becomes another reading of the verb token, so it is indexed
+        at the verb's position with the verb's character span.
+        """
+        for k in range(1, len(tokens)):
+            particle = tokens[k]
+            low = particle.text.lower()
+            if low not in _PARTICLE_SET:
+                continue
+            after = text[particle.end : tokens[k + 1].start] if k + 1 < len(tokens) else "."
+            if not _CLAUSE_END.search(after):
+                continue
+            for j in range(k - 1, -1, -1):
+                verb = tokens[j]
+                if _CLAUSE_END.search(text[verb.end : tokens[j + 1].start]):
+                    break  # the clause starts after this token
+                starts_clause = j == 0 or bool(_CLAUSE_END.search(text[tokens[j - 1].end : verb.start]))
+                if not verb.text.isalpha() or (verb.text[:1].isupper() and not starts_clause):
+                    continue
+                joined = low + self.lexicon.lemma(verb.text.lower())
+                if joined != low and self.lexicon.lookup(joined) == joined:
+                    term = self._norm(joined)
+                    if term != verb.lemma and term not in verb.alternatives:
+                        tokens[j] = replace(verb, alternatives=(*verb.alternatives, term), is_stop=False)
+                    break
 
     @staticmethod
     def _pieces(text: str, rows: list[list[int]]) -> Iterator[tuple[int, int, int]]:
@@ -188,7 +257,9 @@ class AnalysisChain:
     def _lemma(self, word: str, raw: str = "") -> str:
         if self._stem is not None:
             return self._stem(word.lower())
-        return raw or self.lexicon.lemma(word)
+        if raw:
+            return self.lexicon.user_lemmas.get(word.lower(), raw)
+        return self.lexicon.lemma(word)
 
     def _word_terms(self, surface: str, raw: str) -> WordTerms:
         norm = self._norm
@@ -208,6 +279,11 @@ class AnalysisChain:
         if self.config.stopwords and not is_stop and self._stem is None:
             # Inflected function words ("hätten" → "haben"); capitalised words are nouns.
             is_stop = not surface[:1].isupper() and lemma.lower() in GERMAN_STOP_WORDS
+        if self._stem_reading is not None and surface.isalpha() and not is_stop:
+            # Issue 14 ablation: the Snowball stem beside the lemma, as a low-weight part.
+            stem = norm(self._stem_reading(lower))
+            if stem != norm(lemma) and stem not in parts:
+                parts = (*parts, stem)
         return norm(lemma), parts, is_stop
 
     def _part(self, lemma: str) -> str:
@@ -237,6 +313,18 @@ class AnalysisChain:
         cap_terms = self._word_terms(capitalized, "")
         alternatives = (cap_terms[0],) if cap_terms[0] != lemma else ()
         return lemma, parts or cap_terms[1], alternatives
+
+
+def _is_given_name_like(chain: AnalysisChain, text: str, tokens: list[Token], k: int) -> bool:
+    tok = tokens[k]
+    word = tok.text
+    if not word.isalpha() or not word[:1].isupper() or word.isupper() or tok.is_stop:
+        return False
+    before = text[tokens[k - 1].end : tok.start] if k > 0 else "."
+    if k == 0 or any(ch in before for ch in ".!?:\n"):
+        return False  # sentence-initial: any word is capitalised there
+    known = chain.lexicon.lookup(word)
+    return known is None or (known == word and not chain.splitter.plurals(word))
 
 
 _chains: dict[AnalysisConfig, AnalysisChain] = {}

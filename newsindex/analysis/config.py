@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -18,8 +19,12 @@ class AnalysisConfig:
     ``lemmatizer`` is ``"auto"`` (the trained ``de_core_news_sm`` when installed,
     else the built-in), ``"builtin"`` (simplemma plus rules), or the name or
     path of a trained spaCy pipeline (``"de_core_news_sm"``, ``"/models/my_de"``).
-    The other switches exist for ablation benchmarks; the defaults are what
-    newsindex is tuned for.
+    ``overrides`` is the path of a TSV file of the user's own lemmas and
+    compound splits (see :mod:`newsindex.analysis.overrides`); its content is
+    part of the analysis fingerprint. ``stems=True`` indexes each word's Snowball
+    stem beside its lemma, as a low-weight extra reading (an ablation: off by
+    default, see the README for the measurement). The other switches exist for ablation
+    benchmarks; the defaults are what newsindex is tuned for.
     """
 
     lemmatizer: str = "auto"
@@ -27,6 +32,12 @@ class AnalysisConfig:
     fold: bool = True
     decompound: bool = True
     stopwords: bool = True
+    overrides: str | None = None
+    stems: bool = False
+
+    def __post_init__(self) -> None:
+        if self.overrides is not None and not isinstance(self.overrides, str):
+            object.__setattr__(self, "overrides", os.fspath(self.overrides))
 
     def resolved(self) -> AnalysisConfig:
         """The same config with ``lemmatizer="auto"`` replaced by what it means here."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from .config import BUILTIN, AnalysisConfig
 from .lemmatizers import AnalysisUnavailableError, backend_identity
+from .overrides import OverridesError, overrides_digest
 
 __all__ = ["AnalysisInfo", "AnalysisMismatchError", "analysis_info", "check_reproducible"]
 
@@ -26,6 +27,7 @@ class AnalysisInfo:
     lemmatizer_version: str
     spacy_version: str
     rules_version: str
+    overrides_sha256: str = ""
 
     @property
     def fingerprint(self) -> str:
@@ -44,6 +46,7 @@ class AnalysisInfo:
             "lemmatizer_version": self.lemmatizer_version,
             "spacy_version": self.spacy_version,
             "rules_version": self.rules_version,
+            "overrides_sha256": self.overrides_sha256,
         }
 
     def describe(self) -> str:
@@ -51,6 +54,10 @@ class AnalysisInfo:
         kind = "trained spaCy pipeline" if self.uses_trained_pipeline else "built-in simplemma lemmatizer"
         off = [k for k in ("lemmatize", "fold", "decompound", "stopwords") if not getattr(self.config, k)]
         extra = f", disabled: {', '.join(off)}" if off else ""
+        if self.config.stems:
+            extra += ", with Snowball stems"
+        if self.config.overrides:
+            extra += f", overrides {self.config.overrides} ({self.overrides_sha256[:12]})"
         return f"{kind} ({self.lemmatizer_version}; spaCy {self.spacy_version}{extra})"
 
     def to_dict(self) -> dict[str, Any]:
@@ -66,6 +73,7 @@ class AnalysisInfo:
             lemmatizer_version=d["lemmatizer_version"],
             spacy_version=d["spacy_version"],
             rules_version=d["rules_version"],
+            overrides_sha256=d.get("overrides_sha256", ""),
         )
 
 
@@ -79,6 +87,7 @@ def analysis_info(config: AnalysisConfig | None = None) -> AnalysisInfo:
         lemmatizer_version=ident["lemmatizer_version"],
         spacy_version=ident["spacy_version"],
         rules_version=ident["rules_version"],
+        overrides_sha256=overrides_digest(resolved.overrides),
     )
 
 
@@ -89,13 +98,23 @@ def check_reproducible(recorded: AnalysisInfo, *, allow_version_drift: bool = Fa
     versions of the lemmatizer, spaCy or newsindex's rules raise
     :class:`AnalysisMismatchError` (pass ``allow_version_drift=True`` to accept
     them; lemmas may then differ between old and new text until you rebuild).
+    Another content of the override file is always a mismatch, and a missing
+    override file makes the analysis unavailable.
     """
     try:
         here = analysis_info(recorded.config)
-    except AnalysisUnavailableError as exc:
+    except (AnalysisUnavailableError, OverridesError) as exc:
         raise AnalysisUnavailableError(
             f"this index was built with {recorded.describe()}, which is not available here: {exc}"
         ) from None
+    if here.overrides_sha256 != recorded.overrides_sha256:
+        # Not a version drift: the user's own analysis rules changed.
+        raise AnalysisMismatchError(
+            f"this index was built with another content of the override file {recorded.config.overrides!r} "
+            f"(index {recorded.overrides_sha256[:12] or 'none'}, "
+            f"here {here.overrides_sha256[:12] or 'none'}). "
+            "Rebuild the index, or restore the file it was built with."
+        )
     if here.fingerprint != recorded.fingerprint and not allow_version_drift:
         diffs = [
             f"{name}: index {a!r}, here {b!r}"

@@ -34,7 +34,7 @@ __all__ = [
 
 # Bump when the chain's own rules (overrides, genitive, folding, splitting) change:
 # an index built with other rules must be rebuilt.
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 COMPONENT = "newsindex_simplemma_lemmatizer"
 EXCLUDE = ["parser", "ner", "senter"]
 

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Mapping
 from functools import cached_property
 
-__all__ = ["OVERRIDES", "Lexicon"]
+__all__ = ["OVERRIDES", "SEPARABLE_PARTICLES", "Lexicon"]
 
 # Forms simplemma lemmatises wrongly or not at all (keys lowercase).
 OVERRIDES: Mapping[str, str] = {
@@ -34,8 +34,18 @@ OVERRIDES: Mapping[str, str] = {
     "cia": "CIA",
 }
 
+# Separable verb particles (trat ... zurück → zurücktreten; angewendet → anwenden).
+SEPARABLE_PARTICLES = (
+    "ab", "an", "auf", "aus", "bei", "dar", "durch", "ein", "fest", "fort", "her", "hin", "los",
+    "mit", "nach", "nieder", "statt", "teil", "um", "vor", "weg", "weiter", "wieder", "zu",
+    "zurück", "zusammen", "hoch", "frei", "heim", "hinzu", "voran", "vorbei", "entgegen",
+    "gegenüber", "herab", "heraus", "herein", "herum", "hinaus", "hinein", "hinterher", "empor",
+    "kennen", "bekannt", "statt", "offen", "fern", "kund", "über", "unter", "wider",
+)
+_ADJECTIVE_ENDINGS = ("", "e", "en", "er", "es", "em")
 _TRANSLIT = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
-# Endings where a final "s" is part of the word, not a genitive.
+# Endings where a final "s" is part of the word, not a genitive ("Hans", "Paris");
+# "-ons" is a genitive of names in "-on" (Goldensons, Jacksons).
 _NOT_GENITIVE = ("ss", "us", "is", "ns", "x")
 
 
@@ -61,7 +71,9 @@ class Lexicon:
     is harmless (the result is deterministic).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, user_lemmas: Mapping[str, str] | None = None) -> None:
+        # The user's override file (lowercase word → lemma) wins over everything.
+        self.user_lemmas: Mapping[str, str] = dict(user_lemmas or {})
         self._cache: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -108,17 +120,60 @@ class Lexicon:
         self._cache[word] = result
         return result
 
+    def participle_verb(self, lower: str) -> str | None:
+        """The infinitive of a participle the dictionary lists as an adjective:
+        ``klassifiziert`` → ``klassifizieren``, ``angewendete`` → ``anwenden``,
+        ``zurückgetreten`` → ``zurücktreten``; ``None`` if it is not one."""
+        d = self._dictionary
+        for ending in _ADJECTIVE_ENDINGS:
+            if not lower.endswith(ending) or len(lower) - len(ending) < 5:
+                continue
+            stem = lower[: len(lower) - len(ending)] if ending else lower
+            candidates: list[str] = []
+            if stem.endswith("iert"):
+                candidates.append(stem[:-1] + "en")
+            for particle in SEPARABLE_PARTICLES:
+                rest = stem[len(particle) + 2 :]
+                if stem.startswith(particle + "ge") and len(rest) >= 3:
+                    for suffix in ("et", "t", "en"):
+                        if rest.endswith(suffix):
+                            candidates.append(particle + rest[: -len(suffix)] + "en")
+            for verb in candidates:
+                if d.get(verb) == verb:
+                    return verb
+        return None
+
+    def _adjective_reading(self, word: str, lemma: str) -> str:
+        """A capitalised adjective meets its lowercase form: the dictionary reads
+        ``Osmanischen`` as the noun ``Osmanische``, ``osmanischen`` as ``osmanisch``."""
+        if not (word[:1].isupper() and lemma[:1].isupper()):
+            return lemma
+        adjective = self._dictionary.get(word.lower())
+        if (
+            adjective is None
+            or not adjective.islower()
+            # Nominalised participles (Abgeordnete, Vorsitzende) keep their noun lemma.
+            or adjective.endswith(("t", "end"))
+        ):
+            return lemma
+        return adjective if lemma.lower() in (adjective + "e", adjective + "er") else lemma
+
     def _compute(self, word: str) -> str:
-        override = OVERRIDES.get(word.lower())
+        lower = word.lower()
+        override = self.user_lemmas.get(lower) or OVERRIDES.get(lower)
         if override is not None:
             return override
         if not word[:1].isalpha():
             return word
         if word.isupper() and len(word) > 1:
             return word  # acronyms: BND, GPS
+        if word.islower():
+            verb = self.participle_verb(lower)
+            if verb is not None:
+                return verb
         lemma = self._known_lemma(word)
         if lemma is not None:
-            return lemma
+            return self._adjective_reading(word, lemma)
         for respelled in _respellings(word):
             lemma = self._known_lemma(respelled)
             if lemma is not None:
@@ -126,12 +181,11 @@ class Lexicon:
         lemma = self._simplemma_rules(word)
         if lemma != word:
             return lemma
-        lower = word.lower()
         if (
             word[:1].isupper()
             and len(word) >= 4
             and word.endswith("s")
-            and not lower.endswith(_NOT_GENITIVE)
+            and (not lower.endswith(_NOT_GENITIVE) or lower.endswith("ons"))
         ):
             stem = word[:-1]
             known = self._known_lemma(stem)

@@ -13,9 +13,12 @@ class Token:
 
     ``text`` is the word as written and ``text == source[start:end]``.
     ``lemma`` is the normalised (folded) lemma, ``parts`` the normalised
-    compound parts (hyphen parts included), ``position`` the token's word
-    position. ``alternatives`` holds other readings a query word may have
-    (``krieg`` typed in lowercase is also ``Krieg``); it is empty for indexed text.
+    compound parts (hyphen parts included; with ``AnalysisConfig(stems=True)``
+    also the word's Snowball stem), ``position`` the token's word
+    position. ``alternatives`` holds other readings of the word, indexed and
+    searched at its own position: a query word typed in lowercase is also a noun
+    (``krieg`` → ``Krieg``), and the finite verb of a separable verb also reads as
+    the joined infinitive (``trat`` in "trat … zurück" → ``zurücktreten``).
     """
 
     text: str
