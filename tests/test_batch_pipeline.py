@@ -10,7 +10,7 @@ from conftest import WIKINEWS
 
 from newsindex import IndexWriteError, NewsIndex
 from newsindex.analysis.chain import AnalysisChain
-from newsindex.index import writing
+from newsindex.index import prefetch, writing
 from newsindex.ingest import read
 
 pytestmark = pytest.mark.skipif(not WIKINEWS.is_file(), reason="../shared/corpora is not beside the repo")
@@ -29,7 +29,7 @@ def test_workers_inherit_half_of_the_next_batch_analysed_and_the_index_is_the_sa
         prime(self, texts, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(AnalysisChain, "prime", spy)
-    batches = list(writing._batches(iter(articles), 300))
+    batches = list(prefetch.batches(iter(articles), 300))
     assert len(batches) >= 3
     with NewsIndex.create(tmp_path / "two", analysis="builtin", workers=2, batch_size=300) as two:
         two.add(articles)
@@ -53,14 +53,14 @@ def test_a_failed_batch_stops_the_analysis_of_the_next(
 ) -> None:
     articles = list(islice(read(WIKINEWS), 240))
     monkeypatch.setattr(writing, "MIN_PARALLEL_BATCH", 1)
-    primers: list[writing._Primer] = []
-    start = writing._Primer.start
+    primers: list[prefetch.Primer] = []
+    start = prefetch.Primer.start
 
-    def record(self: writing._Primer) -> None:
+    def record(self: prefetch.Primer) -> None:
         primers.append(self)
         start(self)
 
-    monkeypatch.setattr(writing._Primer, "start", record)
+    monkeypatch.setattr(prefetch.Primer, "start", record)
 
     def disk_full(*args: object) -> None:
         raise OSError(28, "No space left on device")

@@ -343,18 +343,18 @@ def test_trusting_an_index_waits_for_its_writer(tmp_path: Path) -> None:
 def test_check_lists_debris_under_the_write_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Files are called debris only while no writer can commit (a segment committed between
     reading the table of contents and listing the folder is not debris)."""
-    from newsindex.index import maintenance
+    from newsindex.index import integrity
 
     path = tmp_path / "ix"
     NewsIndex.create(path, analysis="builtin").close()
     held: list[bool] = []
-    original = maintenance.find_debris
+    original = integrity.find_debris
 
     def spy(folder: object, referenced: object, *args: object) -> list[str]:
         held.append(lock_status(path).held)
         return original(folder, referenced, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(maintenance, "find_debris", spy)
+    monkeypatch.setattr(integrity, "find_debris", spy)
     assert check_index(path).ok
     assert held == [True]
     assert not lock_status(path).held

@@ -200,6 +200,20 @@ def test_unlock_removes_only_debris(index_path: Path, capsys: pytest.CaptureFixt
     assert report2.removed == [] and "Nothing to clean up" in report2.message
 
 
+def test_half_written_signature_and_manifest_are_debris(index_path: Path) -> None:
+    """A writer killed while writing ``newsindex.sig`` or ``newsindex.json`` leaves the temporary
+    file it would have renamed (``.sig-<random>``, ``.manifest-<random>``: ``write_atomically``).
+    ``find_debris`` promised both but only knew the manifest's: the signature's stayed for ever."""
+    half = {".sig-0f1e2d3c4b5a6978", ".manifest-8a7b6c5d4e3f2a1b"}
+    for name in half:
+        (index_path / name).write_bytes(b'{"version": 3, "entr')
+    report = check_index(index_path)
+    assert {p.file for p in report.problems if p.kind == "orphaned-file"} == half
+    assert sorted(unlock_index(index_path).removed) == sorted(half)
+    assert not any((index_path / name).exists() for name in half)
+    assert (index_path / "newsindex.sig").is_file() and check_index(index_path).ok
+
+
 # -- a lock held by a live process ---------------------------------------------------
 HOLDER = r"""
 import sys

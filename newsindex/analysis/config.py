@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 from typing import Any
 
-__all__ = ["BUILTIN", "TRAINED_DEFAULT", "AnalysisConfig"]
+__all__ = ["BUILTIN", "TRAINED_DEFAULT", "AnalysisConfig", "trained_pipeline_available"]
 
 BUILTIN = "builtin"
 TRAINED_DEFAULT = "de_core_news_sm"
+
+
+def trained_pipeline_available(name: str) -> bool:
+    """True if ``name`` is an installed spaCy pipeline package or a pipeline directory."""
+    if Path(name).is_dir():
+        return (Path(name) / "meta.json").is_file()
+    try:
+        importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +56,6 @@ class AnalysisConfig:
         """The same config with ``lemmatizer="auto"`` replaced by what it means here."""
         if self.lemmatizer != "auto":
             return self
-        from .lemmatizers import trained_pipeline_available
-
         name = TRAINED_DEFAULT if trained_pipeline_available(TRAINED_DEFAULT) else BUILTIN
         return replace(self, lemmatizer=name)
 

@@ -4,6 +4,10 @@ Both are spaCy pipelines, so the chain treats them alike: run ``nlp.pipe`` and
 read ``token.lemma_``. The built-in one is ``spacy.blank("de")`` plus the
 ``newsindex_simplemma_lemmatizer`` component defined here; a trained one is
 loaded with only what lemmatisation needs (no parser, no NER).
+
+Each kind of lemmatizer is a :class:`LemmatizerBackend` in :data:`BACKENDS`,
+asked in order which one handles a configured name: adding a kind means adding
+a backend, not a branch in every function that looks at the name.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ import json
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .config import BUILTIN
+from .config import BUILTIN, trained_pipeline_available
 from .lexicon import Lexicon
 
 if TYPE_CHECKING:
@@ -23,9 +27,14 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 __all__ = [
+    "BACKENDS",
     "RULES_VERSION",
     "AnalysisUnavailableError",
+    "BuiltinBackend",
     "LemmaBackend",
+    "LemmatizerBackend",
+    "TrainedPipelineBackend",
+    "backend_for",
     "backend_identity",
     "load_backend",
     "make_simplemma_lemmatizer",
@@ -68,45 +77,6 @@ def _register_factory() -> None:
         Language.factory(COMPONENT, func=make_simplemma_lemmatizer)
 
 
-def trained_pipeline_available(name: str) -> bool:
-    """True if ``name`` is an installed spaCy pipeline package or a pipeline directory."""
-    if Path(name).is_dir():
-        return (Path(name) / "meta.json").is_file()
-    try:
-        importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return False
-    return True
-
-
-def backend_identity(lemmatizer: str) -> dict[str, str]:
-    """Name and versions of a lemmatizer, without loading it (cheap)."""
-    spacy_version = importlib.metadata.version("spacy")
-    if lemmatizer == BUILTIN:
-        return {
-            "lemmatizer": BUILTIN,
-            "lemmatizer_version": f"simplemma {importlib.metadata.version('simplemma')}",
-            "spacy_version": spacy_version,
-            "rules_version": RULES_VERSION,
-        }
-    if not trained_pipeline_available(lemmatizer):
-        raise AnalysisUnavailableError(
-            f"spaCy pipeline {lemmatizer!r} is not installed here "
-            f"(install it with: python -m spacy download {lemmatizer})"
-        )
-    if Path(lemmatizer).is_dir():
-        meta = json.loads((Path(lemmatizer) / "meta.json").read_text(encoding="utf-8"))
-        version = f"{meta.get('lang', '?')}_{meta.get('name', '?')} {meta.get('version', '?')}"
-    else:
-        version = f"{lemmatizer} {importlib.metadata.version(lemmatizer)}"
-    return {
-        "lemmatizer": lemmatizer,
-        "lemmatizer_version": version,
-        "spacy_version": spacy_version,
-        "rules_version": RULES_VERSION,
-    }
-
-
 class LemmaBackend:
     """A loaded spaCy pipeline that tokenises and lemmatises German text.
 
@@ -136,23 +106,108 @@ class LemmaBackend:
             return self.nlp.make_doc(text)
 
 
-def load_backend(lemmatizer: str, lexicon: Lexicon) -> LemmaBackend:
-    """Load the spaCy pipeline for ``lemmatizer`` (``"builtin"`` or a trained pipeline)."""
-    import spacy
+class LemmatizerBackend(Protocol):
+    """A kind of lemmatizer that ``AnalysisConfig.lemmatizer`` can name."""
 
-    _register_factory()
-    if lemmatizer == BUILTIN:
+    def handles(self, lemmatizer: str) -> bool:
+        """Whether ``lemmatizer`` (a resolved name, never ``"auto"``) is of this kind."""
+        ...
+
+    def identity(self, lemmatizer: str) -> dict[str, str]:
+        """Name and versions, without loading it (cheap); :class:`AnalysisUnavailableError`
+        when it is not installed here."""
+        ...
+
+    def load(self, lemmatizer: str, lexicon: Lexicon) -> LemmaBackend:
+        """The loaded pipeline; :class:`AnalysisUnavailableError` when it is not installed here."""
+        ...
+
+
+def _identity(name: str, version: str) -> dict[str, str]:
+    return {
+        "lemmatizer": name,
+        "lemmatizer_version": version,
+        "spacy_version": importlib.metadata.version("spacy"),
+        "rules_version": RULES_VERSION,
+    }
+
+
+class BuiltinBackend:
+    """``"builtin"``: ``spacy.blank("de")`` plus the simplemma component (context-free)."""
+
+    def handles(self, lemmatizer: str) -> bool:
+        """Only the name ``"builtin"``."""
+        return lemmatizer == BUILTIN
+
+    def identity(self, lemmatizer: str) -> dict[str, str]:
+        """simplemma's version (always installed: a dependency)."""
+        return _identity(BUILTIN, f"simplemma {importlib.metadata.version('simplemma')}")
+
+    def load(self, lemmatizer: str, lexicon: Lexicon) -> LemmaBackend:
+        """A blank German pipeline with the simplemma component reading ``lexicon``."""
+        import spacy
+
+        _register_factory()
         nlp = spacy.blank("de")
         component = nlp.add_pipe(COMPONENT)
         component.lexicon = lexicon
         return LemmaBackend(nlp, BUILTIN, context_free=True, lexicon=lexicon)
-    if not trained_pipeline_available(lemmatizer):
-        raise AnalysisUnavailableError(
-            f"spaCy pipeline {lemmatizer!r} is not installed here "
-            f"(install it with: python -m spacy download {lemmatizer})"
-        )
-    nlp = spacy.load(lemmatizer, exclude=EXCLUDE)
-    return LemmaBackend(nlp, lemmatizer, context_free=False, lexicon=lexicon)
+
+
+class TrainedPipelineBackend:
+    """Any other name: an installed spaCy pipeline package or a pipeline folder."""
+
+    def handles(self, lemmatizer: str) -> bool:
+        """Every name (this backend is asked last)."""
+        return True
+
+    def _require(self, lemmatizer: str) -> None:
+        if not trained_pipeline_available(lemmatizer):
+            raise AnalysisUnavailableError(
+                f"spaCy pipeline {lemmatizer!r} is not installed here "
+                f"(install it with: python -m spacy download {lemmatizer})"
+            )
+
+    def identity(self, lemmatizer: str) -> dict[str, str]:
+        """The package's version, or the folder's ``meta.json`` name and version."""
+        self._require(lemmatizer)
+        if Path(lemmatizer).is_dir():
+            meta = json.loads((Path(lemmatizer) / "meta.json").read_text(encoding="utf-8"))
+            version = f"{meta.get('lang', '?')}_{meta.get('name', '?')} {meta.get('version', '?')}"
+        else:
+            version = f"{lemmatizer} {importlib.metadata.version(lemmatizer)}"
+        return _identity(lemmatizer, version)
+
+    def load(self, lemmatizer: str, lexicon: Lexicon) -> LemmaBackend:
+        """The pipeline without the components lemmatisation does not need (parser, NER)."""
+        import spacy
+
+        self._require(lemmatizer)
+        _register_factory()
+        nlp = spacy.load(lemmatizer, exclude=EXCLUDE)
+        return LemmaBackend(nlp, lemmatizer, context_free=False, lexicon=lexicon)
+
+
+# Asked in order; the first that handles a name serves it (the trained pipeline takes the rest).
+BACKENDS: list[LemmatizerBackend] = [BuiltinBackend(), TrainedPipelineBackend()]
+
+
+def backend_for(lemmatizer: str) -> LemmatizerBackend:
+    """The backend serving the lemmatizer named ``lemmatizer``."""
+    for backend in BACKENDS:
+        if backend.handles(lemmatizer):
+            return backend
+    raise AnalysisUnavailableError(f"no lemmatizer backend handles {lemmatizer!r}")
+
+
+def backend_identity(lemmatizer: str) -> dict[str, str]:
+    """Name and versions of a lemmatizer, without loading it (cheap)."""
+    return backend_for(lemmatizer).identity(lemmatizer)
+
+
+def load_backend(lemmatizer: str, lexicon: Lexicon) -> LemmaBackend:
+    """Load the spaCy pipeline for ``lemmatizer`` (``"builtin"`` or a trained pipeline)."""
+    return backend_for(lemmatizer).load(lemmatizer, lexicon)
 
 
 def describe_pipeline(nlp: Language) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .documents import article_of
 from .writing import ArticleWriter
 
 __all__ = ["RepairReport", "remove_duplicates"]
@@ -54,7 +55,7 @@ def _surplus(reader: Any) -> tuple[list[int], list[str]]:
             continue
         docs[aid].append((docnum, number, str(stored.get("article_hash"))))
         seen[str(stored.get("doc_id"))] += 1
-    doubled = {did.rpartition("#")[0] for did, n in seen.items() if n > 1}
+    doubled = {article_of(did) for did, n in seen.items() if n > 1}
     delete: list[int] = []
     articles: list[str] = []
     for aid in sorted(doubled):

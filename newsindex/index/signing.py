@@ -49,6 +49,7 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.index import TOC, FileIndex
 
 from .errors import NewsIndexError
+from .layout import MANIFEST as MANIFEST_NAME
 
 __all__ = [
     "SIGNATURE",
@@ -70,7 +71,6 @@ KEY_ENV = "NEWSINDEX_KEY_FILE"
 # about to read (it then reads the new one).
 RETRY_S = 5.0
 VERSION = 3  # 3: the whole signature is authenticated, with the manifest and file sizes
-MANIFEST_NAME = "newsindex.json"  # storage.MANIFEST (storage imports this module)
 ADVICE = "open it with trust=True (newsindex … --trust) only if you trust where it came from"
 
 

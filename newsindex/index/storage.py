@@ -20,16 +20,22 @@ from whoosh.index import TOC, FileIndex, Index
 
 from ..analysis import AnalysisConfig, AnalysisInfo, analysis_info, check_reproducible
 from .errors import IndexExistsError, IndexFormatError, IndexLockedError, IndexNotFoundError
-from .locking import IndexLock
+from .layout import FORMAT_VERSION, INDEX_NAME, LOCK_SUFFIX, MANIFEST
+from .locking import IndexLock, describe_holders, lock_file, lock_holders
 from .schema import build_schema
 from .signing import SignedIndex, Signer, load_key, write_atomically, write_signed_toc
 
-__all__ = ["FORMAT_VERSION", "MANIFEST", "Manifest", "create_index", "memory_index", "open_index"]
-
-MANIFEST = "newsindex.json"
-FORMAT_VERSION = 4  # 2: a "day" field for date filters; 3: calendar "period" terms;
-# 4: "stops" instead of "phrase", compound parts on their own position lane, doc_id stored only
-INDEX_NAME = "paragraphs"
+__all__ = [
+    "FORMAT_VERSION",
+    "INDEX_NAME",
+    "MANIFEST",
+    "Manifest",
+    "create_index",
+    "folder_identity",
+    "memory_index",
+    "open_index",
+    "read_manifest",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,8 +181,6 @@ def _signed(path: Path, manifest: Manifest) -> SignedIndex:
 
 def _take_lock(path: Path, timeout: float, action: str = "replacing") -> IndexLock:
     """The write lock of the index at ``path``, waiting up to ``timeout`` seconds."""
-    from .maintenance import describe_holders, lock_file, lock_holders
-
     lock = IndexLock(lock_file(path))
     deadline = time.monotonic() + max(0.0, timeout)
     while not lock.acquire():
@@ -218,8 +222,6 @@ def _replace(given: Path, config: AnalysisConfig, lock_timeout: float) -> tuple[
 
 
 def _empty_in_place(path: Path) -> None:
-    from .maintenance import LOCK_SUFFIX
-
     for entry in path.iterdir():
         if entry.name.endswith(LOCK_SUFFIX):
             continue  # we hold it

@@ -1,0 +1,219 @@
+"""The index's worker processes: how they start, fail, stop, and meet Ctrl-C.
+
+Large batches are analysed and written by Whoosh's multi-process writer, each
+worker writing its own segment. Whoosh's defaults are not enough here:
+
+* Workers fork from the writer and inherit the descriptor holding the write lock
+  (an ``flock``, released only when *every* copy closes): they close their copy
+  and (Linux) die with their parent (:func:`_in_new_worker`), so a killed
+  ``newsindex index`` never leaves a worker holding the index locked.
+* A worker that dies is skipped by Whoosh's commit, silently losing its share of
+  the batch: :class:`Worker` reports why it failed, and
+  :func:`check_workers_before_toc` makes the commit fail instead.
+* Whoosh's ``cancel`` only flags workers, which go on waiting: :func:`stop_workers`.
+* A terminal's Ctrl-C goes to the whole process group: workers ignore it (the
+  parent cancels them), and :func:`ctrl_c_in_main_process_only` makes any other
+  forked child leave quietly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from whoosh.multiproc import SubWriterTask
+from whoosh.writing import IndexWriter
+
+__all__ = [
+    "Worker",
+    "check_workers_before_toc",
+    "ctrl_c_in_main_process_only",
+    "prepare_workers",
+    "stop_workers",
+]
+
+# Set (per thread) while this process forks an index worker; see _in_new_worker.
+_forking = threading.local()
+
+
+@functools.cache
+def _prctl() -> Any:
+    """Linux's ``prctl`` (to make workers die with their parent), else ``None``."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover - exotic libc
+        return None
+
+
+def _in_new_worker() -> None:
+    """Runs in every forked child; acts only in an index worker just forked by this thread.
+
+    Whoosh's workers fork from the writer and so inherit the descriptor that holds
+    the write lock (an ``flock``, released only when *every* copy is closed): were
+    the parent killed, a worker waiting for jobs would keep the index locked for
+    ever. The worker closes its copy (it never needs the lock; closing a copy does
+    not release the parent's lock), and on Linux asks for SIGKILL when its parent
+    dies, so it does not linger either.
+    """
+    state = getattr(_forking, "state", None)
+    if state is None:
+        return
+    _forking.state = None
+    lock = state["lock"]
+    fd = getattr(lock, "fd", None)
+    if isinstance(fd, int):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        lock.fd = None  # never flock(LOCK_UN) through it: that would unlock the parent
+    prctl = state["prctl"]
+    if prctl is not None:
+        prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != state["parent"]:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_in_new_worker)
+
+
+class Worker(SubWriterTask):
+    """Whoosh's index worker process, telling the parent why it failed.
+
+    Whoosh's multi-process commit skips a worker that died without a result and
+    commits the rest: a worker hitting a full disk (or killed by the OOM killer)
+    silently lost its share of the batch. The parent checks every worker's exit
+    code before it writes the table of contents, and reads the reason from here.
+    """
+
+    def __init__(self, *args: Any, report: Any) -> None:
+        super().__init__(*args)
+        self.report = report  # the sending end of a one-way pipe to the parent
+
+    def run(self) -> None:
+        """Whoosh's worker loop; a failure is sent to the parent, which raises it."""
+        try:
+            super().run()
+        except BaseException as exc:
+            try:
+                self.report.send((getattr(exc, "errno", None), f"{type(exc).__name__}: {exc}"))
+            except Exception:
+                raise exc from None
+            raise SystemExit(1) from None  # the parent reports it; no second traceback on stderr
+
+
+def prepare_workers(writer: IndexWriter) -> None:
+    """Start Whoosh's worker processes our way (replaces ``MpWriter._new_task``).
+
+    * They ignore Ctrl-C: a terminal's Ctrl-C goes to the whole process group,
+      and each worker would die with its own traceback; the parent cancels them.
+    * They drop their inherited copy of the write lock and die with the parent
+      (see :func:`_in_new_worker`).
+    * They report why they failed (:class:`Worker`).
+    """
+    if not hasattr(writer, "_new_task") or getattr(writer, "start_method", None) is not None:
+        return
+    lock = getattr(writer.writelock, "inner", writer.writelock)  # the descriptor workers must drop
+    prctl = _prctl()
+
+    def start_worker() -> Any:
+        import multiprocessing
+
+        receive, send = multiprocessing.Pipe(duplex=False)
+        task = Worker(
+            writer.storage,
+            writer.indexname,
+            writer.jobqueue,
+            writer.resultqueue,
+            writer.subargs,
+            writer.multisegment,
+            report=send,
+        )
+        task.report_from = receive  # type: ignore[attr-defined]
+        writer.tasks.append(task)
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        _forking.state = {"lock": lock, "prctl": prctl, "parent": os.getpid()}
+        try:
+            task.start()
+        finally:
+            _forking.state = None
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+        send.close()  # the worker has its copy; EOF when it exits
+        return task
+
+    writer._new_task = start_worker  # type: ignore[attr-defined]
+
+
+def check_workers_before_toc(writer: IndexWriter, error: Callable[[OSError | None, str], Exception]) -> None:
+    """Make a multi-process commit fail, instead of losing documents, when a worker failed.
+
+    ``error(os_error, detail)`` makes the exception raised: the worker's OS error
+    when it sent one, else ``None`` and what is known (its exit code or signal).
+    """
+    commit_toc = getattr(writer, "_commit_toc", None)
+    if not hasattr(writer, "tasks") or commit_toc is None:
+        return
+
+    def checked_commit_toc(segments: Any) -> None:
+        for task in writer.tasks:
+            if task.exitcode == 0:
+                continue
+            report = getattr(task, "report_from", None)
+            errno_code, text = None, ""
+            with contextlib.suppress(Exception):
+                if report is not None and report.poll():
+                    errno_code, text = report.recv()
+            if errno_code is not None:
+                raise error(OSError(errno_code, os.strerror(errno_code)), text)
+            if (task.exitcode or 0) < 0:
+                text = f"killed by signal {-(task.exitcode or 0)}"
+            raise error(None, f"index worker {task.pid}: {text or 'failed'}")
+        commit_toc(segments)
+
+    writer._commit_toc = checked_commit_toc  # type: ignore[attr-defined]
+
+
+def stop_workers(writer: IndexWriter) -> None:
+    """Terminate ``writer``'s worker processes and wait for them (briefly). Never raises."""
+    for task in getattr(writer, "tasks", ()):
+        with contextlib.suppress(Exception):
+            if task.is_alive():
+                task.terminate()
+            task.join(timeout=5)
+
+
+@contextlib.contextmanager
+def ctrl_c_in_main_process_only(exit_code: int) -> Iterator[None]:
+    """Ctrl-C raises ``KeyboardInterrupt`` here only; forked children exit quietly with ``exit_code``.
+
+    A terminal sends SIGINT to the whole process group, so each forked process
+    would print a traceback. Children inherit this handler at fork time and leave
+    without a word; the main process cancels the batch. (Index workers ignore
+    SIGINT altogether: see :func:`prepare_workers`.) Does nothing off the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    main_pid = os.getpid()
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if os.getpid() != main_pid:
+            os._exit(exit_code)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
