@@ -260,3 +260,26 @@ def test_a_key_file_every_account_can_use_is_refused(tmp_path: Path) -> None:
             NewsIndex.open(path)
     finally:
         key.parent.chmod(0o700)
+
+
+def test_writer_worker_processes_reopen_the_verified_index(tmp_path: Path) -> None:
+    """Whoosh's worker processes call ``storage.open_index()`` on their forked storage: they
+    must get the parent's signed index, not a plain FileIndex that unpickles the newest table
+    of contents unchecked."""
+    from newsindex.index.signing import SignedIndex
+
+    path = tmp_path / "ix"
+    _build(path)
+    ix, _manifest = open_index(path)
+    reopened = ix.storage.open_index("paragraphs")
+    assert reopened is ix and isinstance(reopened, SignedIndex)
+    # A tampered newest table of contents is then refused in the worker too.
+    _edit_signature(path, lambda d: d.update(files={**d["files"], "x": d["files"][next(iter(d["files"]))]}))
+    with pytest.raises(UntrustedIndexError):
+        reopened._read_toc()
+    # Two worker processes still build an index that opens and finds the seeds.
+    other = tmp_path / "ix2"
+    with NewsIndex.create(other, analysis="builtin", workers=2) as built:
+        built.add_path(SEEDS)
+    with NewsIndex.open(other) as again:
+        assert again.search("Venezuela").total > 0

@@ -96,9 +96,29 @@ def _new_manifest(config: AnalysisConfig) -> Manifest:
 class LockedFileStorage(FileStorage):
     """Whoosh's folder storage, locking with :class:`IndexLock` (which readers cannot take)."""
 
+    # The signed index opened over this storage (see open_index).
+    signed_index: SignedIndex | None = None
+
     def lock(self, name: str) -> IndexLock:
         """The lock named ``name`` (Whoosh asks for ``paragraphs_WRITELOCK``)."""
         return IndexLock(self._fpath(name))
+
+    def open_index(self, indexname: str = INDEX_NAME, schema: Any = None, indexclass: Any = None) -> Any:
+        """The signed index over this storage, when one was opened.
+
+        Whoosh's writer worker processes reopen the index from their forked copy
+        of the storage: a plain ``FileIndex`` would unpickle the newest table of
+        contents unchecked, so they get the parent's :class:`SignedIndex` instead.
+        """
+        signed = self.signed_index
+        if signed is not None and indexname == signed.indexname:
+            return signed
+        return super().open_index(indexname, schema=schema, indexclass=indexclass)
+
+
+def _serve(storage: LockedFileStorage, index: SignedIndex) -> SignedIndex:
+    storage.signed_index = index
+    return index
 
 
 def folder_identity(path: Path) -> tuple[int, int] | None:
@@ -176,7 +196,7 @@ def _umask() -> int:
 def _signed(path: Path, manifest: Manifest) -> SignedIndex:
     storage = LockedFileStorage(str(path))
     signer = Signer(path, INDEX_NAME, load_key())
-    return SignedIndex(storage, build_schema(manifest.analysis.config), INDEX_NAME, signer)
+    return _serve(storage, SignedIndex(storage, build_schema(manifest.analysis.config), INDEX_NAME, signer))
 
 
 def _take_lock(path: Path, timeout: float, action: str = "replacing") -> IndexLock:
@@ -295,7 +315,7 @@ def open_index(
             return FileIndex(storage, schema=schema, indexname=INDEX_NAME), manifest
         finally:
             lock.release()
-    return SignedIndex(storage, schema, INDEX_NAME, signer), manifest
+    return _serve(storage, SignedIndex(storage, schema, INDEX_NAME, signer)), manifest
 
 
 def adopt(storage: FileStorage, schema: Any, signer: Signer) -> None:
