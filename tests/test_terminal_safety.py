@@ -207,6 +207,21 @@ def test_a_lock_holders_command_line_is_escaped(crafted_holder: tuple[Path, int]
     assert_clean(raw)
 
 
+@pytest.mark.slow
+def test_library_lock_errors_carry_no_raw_escapes(crafted_holder: tuple[Path, int]) -> None:
+    """A Python caller printing the exception (or --debug's traceback) gets escapes, not controls."""
+    from newsindex.index.errors import IndexLockedError
+    from newsindex.index.maintenance import lock_status
+
+    path, pid = crafted_holder
+    text = lock_status(path).describe()
+    assert f"process {pid}" in text and "\\x1b]0;pwned" in text and not UNSAFE & set(text), text
+    with NewsIndex.open(path, lock_timeout=0.2) as ix, pytest.raises(IndexLockedError) as raised:
+        ix.add([Article(id="b", title="Frieden", paragraphs=("Der Frieden hält.",))])
+    message = str(raised.value)
+    assert f"process {pid}" in message and not UNSAFE & set(message), message
+
+
 def test_rich_markup_in_a_folder_name_is_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     seeds = Path(__file__).resolve().parents[1] / "seeds"
     where = tmp_path / "ix[/]b"  # "[/]" closes a tag that is not open: rich raised MarkupError

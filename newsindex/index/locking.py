@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..safe_text import terminal_safe
 from .layout import INDEX_NAME, LOCK_SUFFIX
 
 __all__ = [
@@ -258,7 +259,9 @@ def _command(pid: int) -> str | None:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return None
-    text = " ".join(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part)
+    # Another process's words: escaped here, so no exception message carries raw control
+    # sequences (the CLI escapes again at the terminal; a library caller may print it as is).
+    text = terminal_safe(" ".join(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part))
     return (text[:157] + "…") if len(text) > 160 else (text or None)
 
 
