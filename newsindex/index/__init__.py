@@ -1,0 +1,1 @@
+"""The Whoosh index: schema, storage and manifest, signing, locking, writing, checking."""

@@ -1,0 +1,1 @@
+"""Search: query syntax, query building, BM25F scoring, phrases, highlights, snippets, results."""
