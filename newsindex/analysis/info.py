@@ -7,14 +7,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import AnalysisMismatchError
 from .config import BUILTIN, AnalysisConfig
 from .lemmatizers import AnalysisUnavailableError, backend_identity
 
 __all__ = ["AnalysisInfo", "AnalysisMismatchError", "analysis_info", "check_reproducible"]
-
-
-class AnalysisMismatchError(RuntimeError):
-    """An index was built with a different analysis than the one requested or available."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import AnalysisUnavailableError
 from .config import BUILTIN
 from .lexicon import Lexicon
 
@@ -37,10 +38,6 @@ __all__ = [
 RULES_VERSION = "3"
 COMPONENT = "newsindex_simplemma_lemmatizer"
 EXCLUDE = ["parser", "ner", "senter"]
-
-
-class AnalysisUnavailableError(RuntimeError):
-    """The analysis an index was built with cannot be reproduced on this machine."""
 
 
 class SimplemmaLemmatizer:
