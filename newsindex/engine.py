@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh.index import Index
 from whoosh.searching import Searcher
@@ -28,6 +28,9 @@ from .search.marks import article_marks, mark_spans, query_terms
 from .search.results import Hit, Results
 from .search.searching import SearchOptions, _hit, run_search, weighting
 from .search.term_scoring import FieldLengths
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .ingest import Problem
 
 __all__ = ["NewsIndex"]
 
@@ -227,6 +230,7 @@ class NewsIndex:
         follow_symlinks: bool = False,
         progress: Callable[[AddSummary], None] | None = None,
         on_file: Callable[[FileProgress], None] | None = None,
+        on_problem: Callable[[Problem], None] | None = None,
     ) -> AddSummary:
         """Read files or folders (one path or several; see :mod:`newsindex.ingest`) and add their articles.
 
@@ -234,17 +238,25 @@ class NewsIndex:
         Symlinks leading out of a folder are skipped unless ``follow_symlinks``.
         ``progress`` gets the summary after each committed batch; ``on_file`` a
         :class:`FileProgress` (files listed and done, articles and paragraphs read)
-        before the first file and after each one. Several paths go into the same
-        batches, as one run. ``KeyboardInterrupt`` cancels the batch in progress
-        only: batches already committed stay.
+        before the first file and after each one; ``on_problem`` each problem as it
+        is met (it is in the summary too, but a run stopped by an exception returns
+        none). Several paths go into the same batches, as one run.
+        ``KeyboardInterrupt`` cancels the batch in progress only: batches already
+        committed stay.
         """
-        problems: list[Any] = []
+        problems: list[Problem] = []
+
+        def note(problem: Problem) -> None:
+            problems.append(problem)
+            if on_problem is not None:
+                on_problem(problem)
+
         articles = read_paths(
             as_paths(path),
             format=format,
             strict=strict,
             follow_symlinks=follow_symlinks,
-            on_problem=problems.append,
+            on_problem=note,
             on_file=on_file,
         )
         summary = self.add(articles, progress=progress)
