@@ -23,6 +23,7 @@ from newsindex import (
     IndexNotFoundError,
     IndexWriteError,
     IngestError,
+    NewsIndexError,
     SeedsNotFoundError,
     UntrustedIndexError,
 )
@@ -44,7 +45,7 @@ __all__ = [
 EXIT_OK, EXIT_NO_RESULTS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-class CliError(Exception):
+class CliError(NewsIndexError):
     """A failure to report as one line on stderr, with an exit code."""
 
     def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
