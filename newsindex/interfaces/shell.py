@@ -253,9 +253,7 @@ class Shell:
         # The query's words in every paragraph, plus the index's own highlights
         # where a hit shows a paragraph of this article.
         marks = self.index.mark_article(article, res.query, res.hits)
-        self.console.print(
-            render.article_renderable(article, marks, plain=self.plain, focus=hit.paragraph)
-        )
+        self.console.print(render.article_renderable(article, marks, plain=self.plain, focus=hit.paragraph))
 
     def cmd_filter(self, arg: str) -> None:
         """``:filter source=… since=… until=…``; without arguments shows the filters."""

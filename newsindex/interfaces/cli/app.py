@@ -109,4 +109,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run() -> NoReturn:
     """``python -m newsindex``: run :func:`main` and exit with its code."""
     sys.exit(main())
-

@@ -66,8 +66,6 @@ def open_or_create(
     raise AssertionError("unreachable")
 
 
-
-
 @contextlib.contextmanager
 def _ctrl_c_in_main_process_only() -> Iterator[None]:
     """Ctrl-C raises ``KeyboardInterrupt`` here only; forked index-writer workers exit quietly.
@@ -221,7 +219,6 @@ def _print_summary(summary: Any, seconds: float, interrupted: bool, console: Con
     )
 
 
-
 @app.command("index")
 def index_cmd(
     paths: Annotated[
@@ -291,7 +288,6 @@ def index_cmd(
             raise typer.Exit(EXIT_INTERRUPTED)
 
 
-
 @app.command("demo")
 def demo_cmd(
     path: Annotated[
@@ -340,5 +336,3 @@ def demo_cmd(
                 run_shell(ix, history_path=history_file())
             else:
                 sample_searches(ix, out)
-
-

@@ -128,7 +128,6 @@ def shell_cmd(
         run_shell(ix, page_size=page_size, history_path=history_file())
 
 
-
 def sample_searches(ix: NewsIndex, console: Console) -> None:
     """Three sample searches (``newsindex demo`` without a terminal)."""
     from rich.rule import Rule
@@ -138,4 +137,3 @@ def sample_searches(ix: NewsIndex, console: Console) -> None:
     for q in SAMPLE_QUERIES:
         console.print(Rule(f"newsindex search {q!r}", style="dim"))
         console.print(results_renderable(ix.search(q, limit=3), max_chars=200, plain=is_plain(console)))
-

@@ -79,4 +79,3 @@ def from_argv(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except UnicodeEncodeError:  # a surrogate that is no escaped byte
         return utf8_safe(text)
-
