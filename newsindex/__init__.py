@@ -6,6 +6,10 @@
 ...     for hit in index.search("Wer liefert Waffen an Venezuela?"):
 ...         print(hit.title, hit.snippet())
 
+Everything in ``__all__`` is the public API: the command line and the prompt
+(:mod:`newsindex.interfaces`) use nothing else. Every error newsindex raises on
+purpose is a :class:`NewsIndexError`.
+
 Heavy modules (spaCy, Whoosh) load on first use, so ``import newsindex`` is fast.
 """
 
@@ -17,67 +21,160 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from .analysis import (
-        AnalysisConfig,
-        AnalysisInfo,
-        AnalysisMismatchError,
-        AnalysisUnavailableError,
-        Token,
-        analysis_info,
-        analyze,
-    )
+    from .analysis import AnalysisConfig, AnalysisInfo, Token, analysis_info, analyze
     from .article import Article
     from .engine import NewsIndex
-    from .index.errors import (
+    from .errors import (
+        AnalysisMismatchError,
+        AnalysisUnavailableError,
+        BinaryFileError,
         IndexExistsError,
         IndexFormatError,
         IndexLockedError,
         IndexNotFoundError,
+        IndexReplacedError,
         IndexWriteError,
+        IngestError,
+        InsecureKeyError,
         NewsIndexError,
+        RecordError,
+        SeedsNotFoundError,
+        UntrustedIndexError,
     )
-    from .index.maintenance import CheckReport
-    from .index.signing import UntrustedIndexError
+    from .index.maintenance import (
+        CheckReport,
+        LockStatus,
+        UnlockReport,
+        check_index,
+        lock_status,
+        unlock_index,
+    )
+    from .index.repair import RepairReport
     from .index.writing import AddSummary
+    from .ingest import Problem, iter_files
+    from .ingest import read as read_articles
+    from .reading import FileProgress
+    from .safe_text import markup_safe, terminal_safe, utf8_safe
+    from .search.query_syntax import parse_date_bound
     from .search.results import ArticleGroup, Hit, Results
     from .search.searching import SearchOptions
+    from .search.snippets import marked_pieces, snippet_window
 
+_ERRORS = (
+    "NewsIndexError",
+    "AnalysisMismatchError",
+    "AnalysisUnavailableError",
+    "BinaryFileError",
+    "IndexExistsError",
+    "IndexFormatError",
+    "IndexLockedError",
+    "IndexNotFoundError",
+    "IndexReplacedError",
+    "IndexWriteError",
+    "IngestError",
+    "InsecureKeyError",
+    "RecordError",
+    "SeedsNotFoundError",
+    "UntrustedIndexError",
+)
+
+# public name -> "module" (the same name there) or "module:name"
 _EXPORTS = {
+    # the index and what it returns
     "NewsIndex": ".engine",
     "Article": ".article",
     "AddSummary": ".index.writing",
+    "FileProgress": ".reading",
+    "RepairReport": ".index.repair",
     "Hit": ".search.results",
     "Results": ".search.results",
     "ArticleGroup": ".search.results",
     "SearchOptions": ".search.searching",
+    # analysis
     "analyze": ".analysis",
     "analysis_info": ".analysis",
     "AnalysisConfig": ".analysis",
     "AnalysisInfo": ".analysis",
     "Token": ".analysis",
-    "AnalysisMismatchError": ".analysis",
-    "AnalysisUnavailableError": ".analysis",
-    "NewsIndexError": ".index.errors",
-    "IndexExistsError": ".index.errors",
-    "IndexFormatError": ".index.errors",
-    "IndexNotFoundError": ".index.errors",
-    "IndexLockedError": ".index.errors",
-    "IndexWriteError": ".index.errors",
+    # index folders without opening them (no signature check needed to look at the lock)
+    "check_index": ".index.maintenance",
+    "unlock_index": ".index.maintenance",
+    "lock_status": ".index.maintenance",
     "CheckReport": ".index.maintenance",
-    "UntrustedIndexError": ".index.signing",
+    "UnlockReport": ".index.maintenance",
+    "LockStatus": ".index.maintenance",
+    # files
+    "read_articles": ".ingest:read",
+    "iter_files": ".ingest",
+    "Problem": ".ingest",
+    # text helpers the interfaces share with the library
+    "parse_date_bound": ".search.query_syntax",
+    "snippet_window": ".search.snippets",
+    "marked_pieces": ".search.snippets",
+    "terminal_safe": ".safe_text",
+    "markup_safe": ".safe_text",
+    "utf8_safe": ".safe_text",
+    **dict.fromkeys(_ERRORS, ".errors"),
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [  # noqa: RUF022 - grouped like _EXPORTS, not sorted
+    "__version__",
+    "NewsIndex",
+    "Article",
+    "AddSummary",
+    "FileProgress",
+    "RepairReport",
+    "Hit",
+    "Results",
+    "ArticleGroup",
+    "SearchOptions",
+    "analyze",
+    "analysis_info",
+    "AnalysisConfig",
+    "AnalysisInfo",
+    "Token",
+    "check_index",
+    "unlock_index",
+    "lock_status",
+    "CheckReport",
+    "UnlockReport",
+    "LockStatus",
+    "read_articles",
+    "iter_files",
+    "Problem",
+    "parse_date_bound",
+    "snippet_window",
+    "marked_pieces",
+    "terminal_safe",
+    "markup_safe",
+    "utf8_safe",
+    "NewsIndexError",
+    "AnalysisMismatchError",
+    "AnalysisUnavailableError",
+    "BinaryFileError",
+    "IndexExistsError",
+    "IndexFormatError",
+    "IndexLockedError",
+    "IndexNotFoundError",
+    "IndexReplacedError",
+    "IndexWriteError",
+    "IngestError",
+    "InsecureKeyError",
+    "RecordError",
+    "SeedsNotFoundError",
+    "UntrustedIndexError",
+]
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
+    target = _EXPORTS.get(name)
+    if target is None:
         raise AttributeError(f"module 'newsindex' has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
+    module, _, attr = target.partition(":")
+    value = getattr(import_module(module, __name__), attr or name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return __all__
+    return sorted(__all__)

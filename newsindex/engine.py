@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh.index import Index
 from whoosh.searching import Searcher
@@ -21,11 +21,16 @@ from .index.schema import BODY
 from .index.storage import Manifest, create_index, folder_identity, memory_index, open_index
 from .index.vocabulary import Vocabularies
 from .index.writing import DEFAULT_BATCH, AddSummary, ArticleWriter, paragraph_docnum
+from .reading import FileProgress, PathsArg, as_paths, read_paths
 from .search.date_filter import day_range
 from .search.highlights import highlight_many
+from .search.marks import article_marks, mark_spans, query_terms
 from .search.results import Hit, Results
 from .search.searching import SearchOptions, _hit, run_search, weighting
 from .search.term_scoring import FieldLengths
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .ingest import Problem
 
 __all__ = ["NewsIndex"]
 
@@ -218,23 +223,41 @@ class NewsIndex:
 
     def add_path(
         self,
-        path: str | os.PathLike[str],
+        path: PathsArg,
         *,
         format: str | None = None,  # noqa: A002 - the user-facing name
         strict: bool = False,
         follow_symlinks: bool = False,
         progress: Callable[[AddSummary], None] | None = None,
+        on_file: Callable[[FileProgress], None] | None = None,
+        on_problem: Callable[[Problem], None] | None = None,
     ) -> AddSummary:
-        """Read files or a folder (see :mod:`newsindex.ingest`) and add their articles.
+        """Read files or folders (one path or several; see :mod:`newsindex.ingest`) and add their articles.
 
         Per-file problems do not stop the run; they are in the summary's ``problems``.
         Symlinks leading out of a folder are skipped unless ``follow_symlinks``.
+        ``progress`` gets the summary after each committed batch; ``on_file`` a
+        :class:`FileProgress` (files listed and done, articles and paragraphs read)
+        before the first file and after each one; ``on_problem`` each problem as it
+        is met (it is in the summary too, but a run stopped by an exception returns
+        none). Several paths go into the same batches, as one run.
+        ``KeyboardInterrupt`` cancels the batch in progress only: batches already
+        committed stay.
         """
-        from .ingest import read
+        problems: list[Problem] = []
 
-        problems: list[Any] = []
-        articles = read(
-            path, format=format, strict=strict, on_problem=problems.append, follow_symlinks=follow_symlinks
+        def note(problem: Problem) -> None:
+            problems.append(problem)
+            if on_problem is not None:
+                on_problem(problem)
+
+        articles = read_paths(
+            as_paths(path),
+            format=format,
+            strict=strict,
+            follow_symlinks=follow_symlinks,
+            on_problem=note,
+            on_file=on_file,
         )
         summary = self.add(articles, progress=progress)
         summary.problems.extend(problems)
@@ -334,6 +357,23 @@ class NewsIndex:
         spans = highlight_many(s.reader(), [h.docnum for h in found], key_terms)
         out = [_hit(h.fields(), h.score, i + 1, spans[h.docnum]) for i, h in enumerate(found)]
         return out
+
+    def mark(self, text: str, query: str) -> tuple[tuple[int, int], ...]:
+        """``(start, end)`` spans of the words of ``text`` that ``query`` matches.
+
+        The index's own rule without a search: a word is marked when its lemma or
+        compound parts meet the query words' (``Krieg`` marks *Kriege* and
+        *Kriegspfad*), or it starts with a ``prefix*``; stop words, ``-excluded``
+        words and filters mark nothing. See :mod:`newsindex.search.marks`.
+        """
+        return mark_spans(self.chain, text, query_terms(self.chain, query))
+
+    def mark_article(
+        self, article: Article, query: str, hits: Iterable[Hit] = ()
+    ) -> list[tuple[tuple[int, int], ...]]:
+        """:meth:`mark` for every paragraph of ``article`` (the query analysed once), plus
+        the index's highlights of those ``hits`` that show one of its paragraphs."""
+        return article_marks(self.chain, article.id, article.paragraphs, query, hits)
 
     def article(self, article_id: str) -> Article | None:
         """The stored article (paragraphs in order), or ``None``."""

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from newsindex import NewsIndex
 from newsindex.interfaces import render
-from newsindex.interfaces.marks import mark_spans, query_terms
+from newsindex.search.marks import mark_spans, query_terms
 from newsindex.search.results import Hit, Results
 
 TRUMP_TITLE = "Trump droht mit Krieg! Venezuela bittet Putin um Unterstützung"

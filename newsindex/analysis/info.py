@@ -7,15 +7,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import AnalysisMismatchError
 from .config import BUILTIN, AnalysisConfig
 from .lemmatizers import AnalysisUnavailableError, backend_identity
 from .overrides import OverridesError, overrides_digest
 
 __all__ = ["AnalysisInfo", "AnalysisMismatchError", "analysis_info", "check_reproducible"]
-
-
-class AnalysisMismatchError(RuntimeError):
-    """An index was built with a different analysis than the one requested or available."""
 
 
 @dataclass(frozen=True, slots=True)

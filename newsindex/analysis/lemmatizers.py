@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..errors import AnalysisUnavailableError
 from .config import BUILTIN, trained_pipeline_available
 from .lexicon import Lexicon
 
@@ -46,10 +47,6 @@ __all__ = [
 RULES_VERSION = "4"
 COMPONENT = "newsindex_simplemma_lemmatizer"
 EXCLUDE = ["parser", "ner", "senter"]
-
-
-class AnalysisUnavailableError(RuntimeError):
-    """The analysis an index was built with cannot be reproduced on this machine."""
 
 
 class SimplemmaLemmatizer:

@@ -48,6 +48,7 @@ from typing import Any, Literal
 from whoosh.filedb.filestore import RamStorage
 from whoosh.index import TOC, FileIndex
 
+from ..errors import InsecureKeyError, UntrustedIndexError
 from .errors import NewsIndexError
 from .layout import MANIFEST as MANIFEST_NAME
 
@@ -72,16 +73,6 @@ KEY_ENV = "NEWSINDEX_KEY_FILE"
 RETRY_S = 5.0
 VERSION = 3  # 3: the whole signature is authenticated, with the manifest and file sizes
 ADVICE = "open it with trust=True (newsindex … --trust) only if you trust where it came from"
-
-
-class UntrustedIndexError(NewsIndexError):
-    """The index was not signed with this user's key (or changed since): opening
-    it could run code stored in it. Open it with ``trust=True`` if you trust it."""
-
-
-class InsecureKeyError(NewsIndexError):
-    """The signing key file (or its folder) is open to every account: anyone could
-    sign an index for you. The message says which ``chmod`` fixes it."""
 
 
 def key_path() -> Path:

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from ..errors import BinaryFileError
 from .problems import Problem
 
 __all__ = [
@@ -77,10 +78,6 @@ _BOMS = (  # longest first: the UTF-32-LE BOM starts with the UTF-16-LE one
 )
 # C0 control bytes that never occur in text files (tab, newlines, form feed and ESC excluded).
 _CONTROL = bytes(b for b in range(32) if b not in b"\t\n\r\x0c\x1b")
-
-
-class BinaryFileError(ValueError):
-    """The file is not text (NUL bytes, control bytes or no plausible encoding)."""
 
 
 @dataclass(frozen=True, slots=True)

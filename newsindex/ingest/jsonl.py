@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..article import Article
+from ..errors import RecordError
 from .decoding import MAX_ARTICLE_BYTES, LineDecoder, iter_lines, open_binary, repair_problems, size_text
 from .extra import capped_metadata
 from .fields import article_from_fields
@@ -50,10 +51,6 @@ def _too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
         elif isinstance(v, list):
             stack.extend((x, depth + 1) for x in v if isinstance(x, dict | list))
     return False
-
-
-class RecordError(ValueError):
-    """A JSON value that is not an article record; the message is the reason."""
 
 
 def article_from_json(d: Any, *, path: str, line: int | None, on_problem: ProblemHandler) -> Article | None:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from ..errors import IngestError
+
 __all__ = ["IngestError", "Problem", "ProblemHandler", "Severity", "log_problem"]
 
 Severity = Literal["error", "warning", "note"]
@@ -32,14 +34,6 @@ class Problem:
 
 
 ProblemHandler = Callable[[Problem], None]
-
-
-class IngestError(Exception):
-    """Raised in strict mode for the first problem met; carries it as ``problem``."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
 
 
 def log_problem(problem: Problem) -> None:

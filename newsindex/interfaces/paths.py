@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from newsindex import SeedsNotFoundError
+
 __all__ = [
     "HISTORY_ENV",
     "INDEX_ENV",
@@ -18,10 +20,6 @@ __all__ = [
 INDEX_ENV = "NEWSINDEX_INDEX"
 HISTORY_ENV = "NEWSINDEX_HISTORY"
 APP_NAME = "newsindex"
-
-
-class SeedsNotFoundError(FileNotFoundError):
-    """The example corpus ``seeds/`` is neither in the working folder nor next to the package."""
 
 
 def default_index_dir() -> Path:

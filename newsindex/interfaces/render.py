@@ -6,7 +6,7 @@ ANSI parsing). With ``plain=True`` (pipes, ``NO_COLOR``) marks are written as
 ``**word**`` instead, so they survive without any styling, and boxes are dropped.
 
 Every string that came from data (titles, paragraphs, sources, ids, file names,
-the query) goes through :func:`~newsindex.safe_text.terminal_safe` and
+the query) goes through :func:`~newsindex.terminal_safe` and
 into a ``Text`` (never markup), so no article can send an escape sequence to the
 terminal or style itself with ``[bold]``.
 """
@@ -24,8 +24,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from ..safe_text import terminal_safe
-from ..search.snippets import ELLIPSIS, best_window, merge_spans
+from newsindex import marked_pieces, snippet_window, terminal_safe
 
 __all__ = [
     "MARK_STYLE",
@@ -48,6 +47,7 @@ MARK_STYLE = "bold black on yellow"
 # table of 100,000 rows (a folder of bad files) for minutes and hundreds of MB.
 MAX_PROBLEM_ROWS = 200
 PLAIN_MARK = "**"
+ELLIPSIS = "…"  # where a snippet is cut, as in the library's own snippets
 Spans = Sequence[tuple[int, int]]
 
 
@@ -82,20 +82,14 @@ def marked_text(
     Each piece is made terminal-safe after slicing, so ``spans`` (offsets into the
     raw text) stay right however long an escape is.
     """
-    end = len(text) if end is None else end
     out = Text()
-    pos = start
-    for s, e in merge_spans(spans):
-        if e <= start or s >= end:
-            continue
-        s, e = max(s, start), min(e, end)
-        out.append(_safe_lines(text[pos:s]))
-        if plain:
-            out.append(PLAIN_MARK + _safe_lines(text[s:e]) + PLAIN_MARK)
+    for piece, marked in marked_pieces(text, spans, start, end):
+        if not marked:
+            out.append(_safe_lines(piece))
+        elif plain:
+            out.append(PLAIN_MARK + _safe_lines(piece) + PLAIN_MARK)
         else:
-            out.append(_safe_lines(text[s:e]), style=MARK_STYLE)
-        pos = e
-    out.append(_safe_lines(text[pos:end]))
+            out.append(_safe_lines(piece), style=MARK_STYLE)
     return out
 
 
@@ -105,8 +99,7 @@ def _safe_lines(text: str) -> str:
 
 def snippet_text(text: str, spans: Spans, max_chars: int = 240, *, plain: bool = False) -> Text:
     """The best window of ``text`` around its marks (the library's window), ``…`` where cut."""
-    merged = merge_spans(spans)
-    start, end = best_window(text, merged, max(20, max_chars))
+    merged, start, end = snippet_window(text, spans, max_chars)
     body = marked_text(text, merged, start, end, plain=plain)
     # Trim like the library's text snippets do, keeping the styles.
     out = Text(ELLIPSIS) if start > 0 else Text()

@@ -25,16 +25,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..safe_text import terminal_safe
-from ..search.query_syntax import parse_date_bound
+from newsindex import parse_date_bound, terminal_safe
+
 from . import render
-from .marks import mark_spans, query_terms
 
 if TYPE_CHECKING:  # pragma: no cover
     from prompt_toolkit.completion import Completer
 
-    from ..engine import NewsIndex
-    from ..search.results import Results
+    from newsindex import NewsIndex, Results
 
 __all__ = ["COMMANDS", "FIELD_NAMES", "Filters", "Shell", "make_completer", "run_shell"]
 
@@ -252,18 +250,10 @@ class Shell:
         article = self.index.article(hit.article_id)
         if article is None:
             raise ShellError(f"article {hit.article_id} is no longer in the index")
-        wanted = query_terms(self.index.chain, res.query)
-        marks: list[set[tuple[int, int]]] = [
-            set(mark_spans(self.index.chain, para, wanted)) for para in article.paragraphs
-        ]
-        for h in res.hits:  # the index's own highlights, where a hit shows that paragraph
-            if h.article_id == hit.article_id and h.paragraph < len(marks):
-                marks[h.paragraph].update(h.highlights)
-        self.console.print(
-            render.article_renderable(
-                article, [sorted(m) for m in marks], plain=self.plain, focus=hit.paragraph
-            )
-        )
+        # The query's words in every paragraph, plus the index's own highlights
+        # where a hit shows a paragraph of this article.
+        marks = self.index.mark_article(article, res.query, res.hits)
+        self.console.print(render.article_renderable(article, marks, plain=self.plain, focus=hit.paragraph))
 
     def cmd_filter(self, arg: str) -> None:
         """``:filter source=… since=… until=…``; without arguments shows the filters."""

@@ -11,13 +11,22 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Literal
 
 from ..safe_text import terminal_safe
 
-__all__ = ["SnippetFormat", "best_window", "merge_spans", "render", "snippet"]
+__all__ = [
+    "ELLIPSIS",
+    "SnippetFormat",
+    "best_window",
+    "marked_pieces",
+    "merge_spans",
+    "render",
+    "snippet",
+    "snippet_window",
+]
 
 SnippetFormat = Literal["text", "html", "ansi"]
 ELLIPSIS = "…"
@@ -87,18 +96,44 @@ def render(
     else:
         esc, on, off = (lambda s: s), "**", "**"
     out: list[str] = [ELLIPSIS] if start > 0 else []
-    pos = start
-    for s, e in spans:
-        if e <= start or s >= end:
-            continue
-        s, e = max(s, start), min(e, end)
-        out.append(esc(text[pos:s]))
-        out.append(on + esc(text[s:e]) + off)
-        pos = e
-    out.append(esc(text[pos:end]))
+    for piece, marked in marked_pieces(text, spans, start, end):
+        out.append(on + esc(piece) + off if marked else esc(piece))
     if end < len(text):
         out.append(ELLIPSIS)
     return "".join(out).strip()
+
+
+def marked_pieces(
+    text: str, spans: Sequence[tuple[int, int]], start: int = 0, end: int | None = None
+) -> Iterator[tuple[str, bool]]:
+    """``text[start:end]`` cut at ``spans``: ``(piece, is_marked)`` in order.
+
+    Spans may come in any order and overlap (they are merged); those reaching
+    outside the window are clipped to it; unmarked pieces may be empty. Every
+    renderer (text, HTML, ANSI, the terminal's rich text) joins these.
+    """
+    end = len(text) if end is None else end
+    pos = start
+    for s, e in merge_spans(spans):
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        yield text[pos:s], False
+        yield text[s:e], True
+        pos = e
+    yield text[pos:end], False
+
+
+def snippet_window(
+    text: str, spans: Sequence[tuple[int, int]], max_chars: int = 240
+) -> tuple[list[tuple[int, int]], int, int]:
+    """The marks merged and the ``[start, end)`` window a snippet of ``text`` shows.
+
+    ``start > 0`` and ``end < len(text)`` mean the snippet is cut there (shown with ``…``).
+    """
+    merged = merge_spans(spans)
+    start, end = best_window(text, merged, max(20, max_chars))
+    return merged, start, end
 
 
 def snippet(
@@ -107,6 +142,5 @@ def snippet(
     """The best window of ``text`` around ``spans``, rendered in ``fmt``."""
     if fmt not in ("text", "html", "ansi"):
         raise ValueError(f"unknown snippet format {fmt!r}: use 'text', 'html' or 'ansi'")
-    merged = merge_spans(spans)
-    start, end = best_window(text, merged, max(20, max_chars))
+    merged, start, end = snippet_window(text, spans, max_chars)
     return render(text, merged, start, end, fmt)

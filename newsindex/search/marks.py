@@ -13,13 +13,15 @@ per paragraph. Stop words are never marked; ``-excluded`` words and filters
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..analysis import AnalysisChain
 from ..analysis.folding import fold
-from ..search.query_syntax import parse_query
+from .query_syntax import parse_query
+from .results import Hit
 
-__all__ = ["QueryTerms", "mark_spans", "query_terms"]
+__all__ = ["QueryTerms", "article_marks", "mark_spans", "query_terms"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +63,20 @@ def mark_spans(chain: AnalysisChain, text: str, wanted: QueryTerms) -> tuple[tup
         if wanted.terms.intersection(terms) or any(t.startswith(p) for p in wanted.prefixes for t in terms):
             spans.append((tok.start, tok.end))
     return tuple(spans)
+
+
+def article_marks(
+    chain: AnalysisChain,
+    article_id: str,
+    paragraphs: Sequence[str],
+    query: str,
+    hits: Iterable[Hit] = (),
+) -> list[tuple[tuple[int, int], ...]]:
+    """Marks for every paragraph of an article: the query's words, plus the highlights
+    the index gave ``hits`` of this article (where a hit shows a paragraph)."""
+    wanted = query_terms(chain, query)
+    marks: list[set[tuple[int, int]]] = [set(mark_spans(chain, para, wanted)) for para in paragraphs]
+    for hit in hits:
+        if hit.article_id == article_id and 0 <= hit.paragraph < len(marks):
+            marks[hit.paragraph].update(hit.highlights)
+    return [tuple(sorted(m)) for m in marks]
