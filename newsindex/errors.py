@@ -26,8 +26,11 @@ __all__ = [
     "IngestError",
     "InsecureKeyError",
     "NewsIndexError",
+    "NotAFileError",
+    "OverridesError",
     "RecordError",
     "SeedsNotFoundError",
+    "UnpackLimitError",
     "UntrustedIndexError",
 ]
 
@@ -129,6 +132,18 @@ class BinaryFileError(NewsIndexError, ValueError):
 
 class RecordError(NewsIndexError, ValueError):
     """A JSON value that is not an article record; the message is the reason."""
+
+
+class NotAFileError(NewsIndexError, OSError):
+    """The path is a FIFO, socket or device: never read (``strerror`` says which)."""
+
+
+class UnpackLimitError(NewsIndexError, ValueError):
+    """A ``.gz`` file unpacks to more than it may (a "gzip bomb"); the message says how much."""
+
+
+class OverridesError(NewsIndexError, ValueError):
+    """The analysis override file cannot be read or has a malformed line (the message says which)."""
 
 
 # -- the command line and the demo ---------------------------------------------------

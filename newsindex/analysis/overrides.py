@@ -18,13 +18,11 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import OverridesError
+
 __all__ = ["NEVER_SPLIT", "Overrides", "OverridesError", "load_overrides", "overrides_digest"]
 
 NEVER_SPLIT = "-"
-
-
-class OverridesError(ValueError):
-    """The override file cannot be read or has a malformed line."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..errors import BinaryFileError
+from ..errors import BinaryFileError, NotAFileError, UnpackLimitError
 from .problems import Problem
 
 __all__ = [
@@ -96,13 +96,6 @@ def size_text(n: int) -> str:
     """``16 MiB`` for whole MiB, else ``2,000 bytes`` (for messages about the caps)."""
     return f"{n // 2**20} MiB" if n % 2**20 == 0 else f"{n:,} bytes"
 
-
-class NotAFileError(OSError):
-    """The path is a FIFO, socket or device: never read (``strerror`` says which)."""
-
-
-class UnpackLimitError(ValueError):
-    """A ``.gz`` file unpacks to more than it may (a "gzip bomb"); the message says how much."""
 
 
 # A .gz may unpack to GZIP_MAX_RATIO times its own size, and never less than
