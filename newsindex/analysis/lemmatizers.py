@@ -147,7 +147,7 @@ class BuiltinBackend:
         _register_factory()
         nlp = spacy.blank("de")
         component = nlp.add_pipe(COMPONENT)
-        component.lexicon = lexicon
+        setattr(component, "lexicon", lexicon)  # noqa: B010 - spaCy types add_pipe as a plain callable
         return LemmaBackend(nlp, BUILTIN, context_free=True, lexicon=lexicon)
 
 

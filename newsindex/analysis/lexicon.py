@@ -81,7 +81,8 @@ class Lexicon:
     def _dictionary(self) -> Mapping[str, str]:
         from simplemma.strategies.dictionaries.dictionary_factory import DEFAULT_DICTIONARY_FACTORY
 
-        return DEFAULT_DICTIONARY_FACTORY.get_dictionary("de")
+        dictionary: Mapping[str, str] = DEFAULT_DICTIONARY_FACTORY.get_dictionary("de")
+        return dictionary
 
     def lookup(self, word: str) -> str | None:
         """The dictionary lemma of ``word`` as written, or ``None`` if unknown."""

@@ -275,7 +275,7 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def _has_toc(path: Path) -> bool:
     # Not whoosh.index.exists_in: it opens the index, unpickling its table of contents.
-    return TOC._latest_generation(FileStorage(str(path)), INDEX_NAME) >= 0
+    return bool(TOC._latest_generation(FileStorage(str(path)), INDEX_NAME) >= 0)
 
 
 def open_index(

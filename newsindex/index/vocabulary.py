@@ -83,7 +83,7 @@ class SegmentVocabulary:
     """The sorted terms of one field of one segment, with document frequencies."""
 
     terms: list[str]
-    df: array  # array("I"), parallel to terms
+    df: array[int]  # array("I"), parallel to terms
 
     @cached_property
     def lengths(self) -> np.ndarray:

@@ -138,7 +138,7 @@ def prepare_workers(writer: IndexWriter) -> None:
             writer.multisegment,
             report=send,
         )
-        task.report_from = receive  # type: ignore[attr-defined]
+        task.report_from = receive
         writer.tasks.append(task)
         main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
@@ -152,7 +152,7 @@ def prepare_workers(writer: IndexWriter) -> None:
         send.close()  # the worker has its copy; EOF when it exits
         return task
 
-    writer._new_task = start_worker  # type: ignore[attr-defined]
+    writer._new_task = start_worker
 
 
 def check_workers_before_toc(writer: IndexWriter, error: Callable[[OSError | None, str], Exception]) -> None:
@@ -181,7 +181,7 @@ def check_workers_before_toc(writer: IndexWriter, error: Callable[[OSError | Non
             raise error(None, f"index worker {task.pid}: {text or 'failed'}")
         commit_toc(segments)
 
-    writer._commit_toc = checked_commit_toc  # type: ignore[attr-defined]
+    writer._commit_toc = checked_commit_toc
 
 
 def stop_workers(writer: IndexWriter) -> None:

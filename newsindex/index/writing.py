@@ -249,7 +249,7 @@ class ArticleWriter:
             write_signed_toc(writer.storage, writer.indexname, toc, signer)
             clean_files(writer.storage, writer.indexname, writer.generation, segments)
 
-        writer._commit_toc = sealed_commit_toc  # type: ignore[attr-defined]
+        writer._commit_toc = sealed_commit_toc
 
     @staticmethod
     def _abort(writer: IndexWriter) -> None:
@@ -265,7 +265,7 @@ class ArticleWriter:
             writer.cancel()
         except Exception:
             with contextlib.suppress(Exception):
-                writer._cleanup_on_error()  # type: ignore[attr-defined]
+                writer._cleanup_on_error()
 
     def _decide(
         self, unique: dict[str, Article], hashes: dict[str, str]

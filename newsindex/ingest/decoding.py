@@ -177,7 +177,7 @@ def open_binary(path: Path, limit: int | None = None) -> BinaryIO:
         return raw
     try:
         cap = gzip_limit(path, os.fstat(raw.fileno()).st_size) if limit is None else limit
-        return io.BufferedReader(_CappedGzip(raw, cap), buffer_size=2**16)  # type: ignore[return-value]
+        return io.BufferedReader(_CappedGzip(raw, cap), buffer_size=2**16)
     except BaseException:
         raw.close()
         raise
