@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test demo lint bench bench-quick clean
+.PHONY: install test test-fast demo lint typecheck bench bench-quick clean
 
 install: $(STAMP)
 
@@ -20,13 +20,24 @@ $(STAMP): pyproject.toml
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
+
+# The edit-test loop: lint, and every test not marked slow (no corpora, no subprocesses).
+test-fast: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not slow"
 
 demo: install
 	$(BIN)/newsindex demo
 
 lint: install
 	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python -m benchmarks.run --ablations --distractors 30000 --build-repeats 2

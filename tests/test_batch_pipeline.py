@@ -16,6 +16,7 @@ from newsindex.ingest import read
 pytestmark = pytest.mark.skipif(not WIKINEWS.is_file(), reason="../shared/corpora is not beside the repo")
 
 
+@pytest.mark.slow
 def test_workers_inherit_half_of_the_next_batch_analysed_and_the_index_is_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -48,6 +49,7 @@ def test_workers_inherit_half_of_the_next_batch_analysed_and_the_index_is_the_sa
                 )
 
 
+@pytest.mark.slow
 def test_a_failed_batch_stops_the_analysis_of_the_next(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

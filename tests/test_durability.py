@@ -414,6 +414,7 @@ def test_read_only_index_folder_is_a_clear_error(small_index: Path) -> None:
     assert_unchanged_and_writable(small_index, make_articles(3, prefix="old"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="Whoosh's worker processes fork")
 def test_disk_full_in_a_worker_process_fails_the_batch_instead_of_losing_it(
     small_index: Path, monkeypatch: pytest.MonkeyPatch

@@ -142,6 +142,7 @@ def test_a_path_too_long_to_list_is_an_error_and_the_walk_goes_on(tmp_path: Path
 # -- extra metadata --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_csv_with_200000_columns_keeps_memory_flat(tmp_path: Path) -> None:
     columns, rows = 200_000, 20
     path = tmp_path / "breit.csv"
@@ -195,6 +196,7 @@ def _bomb(path: Path, line: bytes, unpacked: int) -> None:
         fh.write(line * (unpacked // len(line)))
 
 
+@pytest.mark.slow
 def test_gzip_bombs_of_every_format_stop_at_the_cap_with_flat_memory(tmp_path: Path) -> None:
     unpacked = 48 * MB
     record = (json.dumps({"title": "Bombe", "text": SENTENCE * 12_000}) + "\n").encode()  # ~1 MB a line

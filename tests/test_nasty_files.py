@@ -297,6 +297,7 @@ def _reported(out: str) -> dict[tuple[str, int | None], list[tuple[str, str]]]:
     return found
 
 
+@pytest.mark.slow
 def test_the_nasty_corpus_indexes_in_one_run(corpus: Corpus, nasty_run: Run, baseline_rss: float) -> None:
     assert nasty_run.code == 0, nasty_run.err[-2000:]
     counts = re.search(r"added.*\n\s*([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)", nasty_run.out)
@@ -334,6 +335,7 @@ def test_the_nasty_corpus_indexes_in_one_run(corpus: Corpus, nasty_run: Run, bas
     assert nasty_run.rss - baseline_rss < 200, (nasty_run.rss, baseline_rss)
 
 
+@pytest.mark.slow
 def test_huge_files_and_gzip_bombs_are_never_held_in_memory(
     corpus: Corpus, baseline_rss: float, tmp_path: Path
 ) -> None:
@@ -349,6 +351,7 @@ def test_huge_files_and_gzip_bombs_are_never_held_in_memory(
 # -- the fixes, one by one ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_50_mb_run_without_sentence_ends_is_split_in_one_pass(tmp_path: Path) -> None:
     """Cutting a long run used to copy the rest after every cut: 24.5 minutes for 50 MB.
 
@@ -563,6 +566,7 @@ def test_cli_does_not_follow_symlinks_out_of_the_folder_unless_asked(
         assert ix.stats()["articles"] == 2  # the file reached twice (link and folder) is one article
 
 
+@pytest.mark.slow
 def test_add_path_passes_follow_symlinks_to_the_walk(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()

@@ -58,6 +58,7 @@ def test_a_phrase_of_stop_words_alone(strict_seeds: NewsIndex) -> None:
     assert "tag2" in found and "tag" not in found
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_any_run_of_words_from_a_paragraph_finds_it_and_only_verbatim_matches(

@@ -226,6 +226,7 @@ print(json.dumps(out))
 """
 
 
+@pytest.mark.slow
 def test_reopening_in_a_new_process_gives_identical_results(seed_index_dir: Path) -> None:
     with NewsIndex.open(seed_index_dir) as ix:
         here = [[[h.article_id, h.paragraph, round(h.score, 6), h.marked_words] for h in ix.search(q)]

@@ -216,6 +216,7 @@ with NewsIndex.create(sys.argv[1], analysis="builtin", workers=1) as ix:
 """
 
 
+@pytest.mark.slow
 def test_files_follow_the_umask_so_a_group_can_share_the_index(tmp_path: Path) -> None:
     path = tmp_path / "ix"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
