@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .index.maintenance import CheckReport
     from .index.signing import UntrustedIndexError
     from .index.writing import AddSummary
+    from .search.request import SearchRequest
     from .search.results import ArticleGroup, Hit, Results
     from .search.searching import SearchOptions
 
@@ -50,6 +51,7 @@ _EXPORTS = {
     "Results": ".search.results",
     "ArticleGroup": ".search.results",
     "SearchOptions": ".search.searching",
+    "SearchRequest": ".search.request",
     "analyze": ".analysis",
     "analysis_info": ".analysis",
     "AnalysisConfig": ".analysis",

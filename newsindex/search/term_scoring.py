@@ -31,6 +31,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from ..index.segments import segment_ids, segment_of
+from .bm25 import bm25f_scores
 
 __all__ = ["FieldLengths", "Ranked", "Scored", "TermScorer", "admit", "top"]
 
@@ -232,9 +233,7 @@ class TermScorer:
                         weighting.K1,
                     )
                 idf, avgfl, B, K1 = stats
-                fl = self.lengths.get(segment, fieldname)[ids]
-                # Whoosh's bm25(), operation for operation, so the floats agree.
-                s = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+                s = bm25f_scores(tf, self.lengths.get(segment, fieldname)[ids], avgfl, idf, K1, B)
             else:
                 s = tf  # Whoosh scores unscorable fields by the posting's weight
             if boost != 1.0:
