@@ -143,7 +143,8 @@ def test_totals_are_exact_past_a_thousand(wiki: tuple[NewsIndex, NewsIndex]) -> 
     got = fast.search(query)
     s = fast._current_searcher()
     lemmas = [t.lemma for t in fast.chain.analyze(query)]
-    every = wq.Or([wq.Term(f, t) for t in lemmas for f in ("body", "title")])
+    # Paragraphs that contain a word: the title only adds to their score (issue 14).
+    every = wq.Or([wq.Term("body", t) for t in lemmas])
     expected = len(set(s.docs_for_query(every)))
     assert expected > 1000
     assert (got.total, got.total_exact) == (expected, True)

@@ -24,7 +24,7 @@ __all__ = ["PART_LANE", "PART_WEIGHT", "GermanAnalyzer"]
 PART_LANE = 1 << 30
 # A compound part's weight in the posting (a whole word's is 1): ``Kartellrecht``,
 # ``Kartellamt`` and ``Kartellbehörde`` together count less than one ``Kartell``.
-PART_WEIGHT = 0.25
+PART_WEIGHT = 0.5
 
 
 class GermanAnalyzer(Composable):
