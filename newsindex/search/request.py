@@ -19,13 +19,15 @@ class SearchOptions:
 
     title_boost: float = 1.5
     part_boost: float = 0.35
-    bm25_b: float = 0.75
-    bm25_k1: float = 1.2
+    # Lower saturation and length normalisation than Lucene's 1.2/0.75: long encyclopaedic
+    # passages beside short news paragraphs (the grid is in the README's "How ranking works").
+    bm25_b: float = 0.3
+    bm25_k1: float = 0.9
     # Length normalisation of the short title field (None: ``bm25_b``).
     title_bm25_b: float | None = None
     # Weight of query words typed in lowercase (in German mostly
     # verbs, adjectives and adverbs: the question's framing) against nouns and names.
-    lowercase_weight: float = 1.0
+    lowercase_weight: float = 0.5
     # A phrase no passage has word for word falls back to its words (with a note).
     phrase_fallback: bool = True
     # A query that finds nothing is searched again with the closest index words (noted).
