@@ -10,9 +10,11 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from ..analysis import AnalysisChain
+from ..index.schema import BODY
 from ..index.vocabulary import Vocabularies
 from .highlights import highlight_many
 from .phrases import PhraseBudget, phrase_cost, phrase_docs
+from .proximity import PROXIMITY_WINDOW, QueryWord, proximity_bonus
 from .query_builder import BuiltQuery, QueryBuilder
 from .query_syntax import QueryPlan, parse_query
 from .request import SearchOptions, SearchRequest, weighting
@@ -119,8 +121,10 @@ class Ranking:
         rejected: set[int] | None = None,
         term_at_a_time: bool = True,
         scorer: TermScorer | None = None,
+        proximity: tuple[float, tuple[QueryWord, ...]] = (0.0, ()),
     ) -> None:
         self.searcher = searcher
+        self.proximity = proximity
         self.query = query
         self.admitted = admitted
         self.rejected = rejected or None
@@ -139,6 +143,20 @@ class Ranking:
 
     def top(self, n: int) -> list[Match]:
         """The ``n`` best matches (fewer when fewer match)."""
+        weight, words = self.proximity
+        if not weight or len(words) < 2:
+            return self._top(n)
+        # Rescore the best few by proximity; the rest keep their order (the bonus only
+        # adds, so none of them can overtake a rescored match).
+        ranked = self._top(max(n, PROXIMITY_WINDOW))
+        head = ranked[:PROXIMITY_WINDOW]
+        bonus = proximity_bonus(self.searcher.reader(), [m.docnum for m in head], words)
+        for m in head:
+            m.score += weight * bonus.get(m.docnum, 0.0)
+        head.sort(key=lambda m: (-m.score, m.docnum))
+        return (head + ranked[PROXIMITY_WINDOW:])[:n]
+
+    def _top(self, n: int) -> list[Match]:
         if self._scored is not None:
             ranked = top(self._scored, n)
             return [Match(d, s, self.searcher) for d, s in zip(ranked.docnums, ranked.scores, strict=True)]
@@ -284,6 +302,7 @@ class _Search:
             title_boost=options.title_boost,
             part_boost=options.part_boost,
             lowercase_weight=options.lowercase_weight,
+            synonym_weight=options.synonym_weight,
             vocabularies=vocabularies,
         )
         self.scorer = TermScorer(searcher, lengths) if options.term_at_a_time else None
@@ -294,15 +313,23 @@ class _Search:
             "until": request.until,
         }
 
-    def _ranking(self, query: Any, admitted: set[int] | None, rejected: set[int] | None) -> Ranking:
+    def _ranking(self, built: BuiltQuery, admitted: set[int] | None, rejected: set[int] | None) -> Ranking:
+        weight = self.options.proximity_weight
+        words: tuple[QueryWord, ...] = ()
+        if weight and len(built.word_terms) > 1:
+            searcher = self.searcher
+            words = tuple(
+                (max(searcher.idf(BODY, t) for t in terms), terms) for terms in built.word_terms if terms
+            )
         return Ranking(
             self.searcher,
-            query,
+            built.query,
             admitted,
             self.lengths,
             rejected=rejected,
             term_at_a_time=self.scorer is not None,
             scorer=self.scorer,
+            proximity=(weight, words),
         )
 
     def run(self, plan: QueryPlan, *, suggest_words: bool = True) -> Results:
@@ -325,7 +352,7 @@ class _Search:
         admitted, phrase_notes = _with_phrases(searcher, filtered, built)
         notes = (*notes, *phrase_notes)
         rejected = _rejected(searcher, built.exclude, self.scorer)
-        ranking = self._ranking(built.query, admitted, rejected)
+        ranking = self._ranking(built, admitted, rejected)
         kept = _top_collapsed(ranking, wanted, max_per_article) if admitted is None or admitted else []
         if not kept and plan.phrases and options.phrase_fallback:
             # Quotation marks in pasted text ("sagte, „wir …“") make phrases that rarely
@@ -340,7 +367,7 @@ class _Search:
                 relaxed = self.builder.build(loose, **self.filters)
                 if relaxed.query is None:
                     continue
-                loose_ranking = self._ranking(relaxed.query, filtered, rejected)
+                loose_ranking = self._ranking(relaxed, filtered, rejected)
                 loose_kept = _top_collapsed(loose_ranking, wanted, max_per_article)
                 if loose_kept:
                     built, ranking, kept = relaxed, loose_ranking, loose_kept
