@@ -106,3 +106,30 @@ def test_typo_fallback_can_be_turned_off() -> None:
         assert results.total == 1 and results.suggestion == "Bahn streikt" and not results.notes
         nothing = ix.search("Bahm")
         assert nothing.total == 0 and nothing.suggestion == "Bahn" and not nothing.notes
+
+
+def test_words_standing_together_rank_above_words_apart() -> None:
+    apart = "Das Erdbeben kam am Morgen, und viele Menschen flohen aus den Städten nach Chile."
+    together = "Viele Menschen flohen am Morgen aus den Städten, als das Erdbeben Chile traf."
+    on = SearchOptions(proximity_weight=0.5)
+    with _index(("A", [apart]), ("B", [together]), options=on) as ix:
+        results = ix.search("Erdbeben Chile", max_per_article=None)
+        assert [h.text for h in results] == [together, apart]
+        assert results.total == 2
+        ix.search_options = SearchOptions(proximity_weight=0.0)
+        assert [h.text for h in ix.search("Erdbeben Chile", max_per_article=None)] == [apart, together]
+
+
+def test_proximity_gives_the_same_ranking_through_whoosh_and_numpy(wiki: tuple[NewsIndex, NewsIndex]) -> None:
+    fast, slow = wiki
+    on = SearchOptions(proximity_weight=0.5)
+    fast.search_options = on
+    slow.search_options = SearchOptions(proximity_weight=0.5, term_at_a_time=False)
+    try:
+        for query in ("Wo fand das Erdbeben statt?", "Regierung Berlin Haushalt", "Papst Benedikt Besuch"):
+            got = [(h.article_id, h.paragraph, round(h.score, 9)) for h in fast.search(query, limit=20)]
+            want = [(h.article_id, h.paragraph, round(h.score, 9)) for h in slow.search(query, limit=20)]
+            assert got == want and got
+    finally:
+        fast.search_options = SearchOptions()
+        slow.search_options = SearchOptions(term_at_a_time=False)

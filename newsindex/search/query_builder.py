@@ -110,7 +110,6 @@ class QueryBuilder:
         title_boost: float,
         part_boost: float,
         lowercase_weight: float = 1.0,
-        synonym_weight: float = 0.0,
         vocabularies: Vocabularies | None = None,
     ) -> None:
         self.chain = chain
@@ -118,7 +117,6 @@ class QueryBuilder:
         self.title_boost = title_boost
         self.part_boost = part_boost
         self.lowercase_weight = lowercase_weight
-        self.synonym_weight = synonym_weight
         self._titles: list[wq.Query] = []
         self._word_terms: list[tuple[str, ...]] = []
         self.vocabularies = vocabularies or Vocabularies()
@@ -260,22 +258,8 @@ class QueryBuilder:
             clauses.append(wq.Term(BODY, part, boost=boost))
             if df == 0 and title_boost > 0:
                 titles.append(wq.Term(TITLE, part, boost=title_boost))
-        if with_parts and self.synonym_weight > 0:
-            clauses.extend(self._synonyms(tok, readings, self.synonym_weight * weight))
         self._word_terms.append(tuple(q.text for q in clauses))
         return _union(clauses)
-
-    def _synonyms(self, tok: Token, readings: tuple[str, ...], boost: float) -> list[wq.Query]:
-        """The word's thesaurus synonyms the index has, at ``boost`` (an experiment)."""
-        from .synonyms import synonyms
-
-        found = synonyms(tok.text) or synonyms(tok.lemma)
-        out: list[wq.Query] = []
-        for word in found:
-            for t in self._analyze(word)[:1]:
-                if t.lemma not in readings and self.reader.doc_frequency(BODY, t.lemma):
-                    out.append(wq.Term(BODY, t.lemma, boost=boost))
-        return out
 
     def _phrase_term(self, tok: Token) -> wq.Query | None:
         """A stop word, searched as written (a query of stop words alone), within

@@ -302,7 +302,6 @@ class _Search:
             title_boost=options.title_boost,
             part_boost=options.part_boost,
             lowercase_weight=options.lowercase_weight,
-            synonym_weight=options.synonym_weight,
             vocabularies=vocabularies,
         )
         self.scorer = TermScorer(searcher, lengths) if options.term_at_a_time else None
