@@ -19,7 +19,7 @@ from ..index.schema import BODY
 
 __all__ = ["MAX_GAP", "PROXIMITY_WINDOW", "QueryWord", "proximity_bonus"]
 
-PROXIMITY_WINDOW = 100
+PROXIMITY_WINDOW = 50
 MAX_GAP = 5
 
 # One query word: its weight (idf) and its terms in ``body`` (readings and parts).

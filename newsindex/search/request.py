@@ -30,7 +30,7 @@ class SearchOptions:
     lowercase_weight: float = 0.5
     # Weight of the proximity bonus for query words standing close together
     # (0: off); only the best ``PROXIMITY_WINDOW`` passages are rescored.
-    proximity_weight: float = 0.4
+    proximity_weight: float = 0.0
     # A phrase no passage has word for word falls back to its words (with a note).
     phrase_fallback: bool = True
     # A query that finds nothing is searched again with the closest index words (noted).
