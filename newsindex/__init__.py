@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .reading import FileProgress
     from .safe_text import markup_safe, terminal_safe, utf8_safe
     from .search.query_syntax import parse_date_bound
+    from .search.request import SearchRequest
     from .search.results import ArticleGroup, Hit, Results
     from .search.searching import SearchOptions
     from .search.snippets import marked_pieces, snippet_window
@@ -91,6 +92,7 @@ _EXPORTS = {
     "ArticleGroup": ".search.results",
     "SearchOptions": ".search.searching",
     # analysis
+    "SearchRequest": ".search.request",
     "analyze": ".analysis",
     "analysis_info": ".analysis",
     "AnalysisConfig": ".analysis",
@@ -128,6 +130,7 @@ __all__ = [  # noqa: RUF022 - grouped like _EXPORTS, not sorted
     "Results",
     "ArticleGroup",
     "SearchOptions",
+    "SearchRequest",
     "analyze",
     "analysis_info",
     "AnalysisConfig",

@@ -25,6 +25,7 @@ from .reading import FileProgress, PathsArg, as_paths, read_paths
 from .search.date_filter import day_range
 from .search.highlights import highlight_many
 from .search.marks import article_marks, mark_spans, query_terms
+from .search.request import SearchRequest, weighting_key
 from .search.results import Hit, Results
 from .search.searching import SearchOptions, _hit, run_search, weighting
 from .search.term_scoring import FieldLengths
@@ -294,9 +295,17 @@ class NewsIndex:
         """
         local = self._local
         current: Searcher | None = getattr(local, "searcher", None)
-        if current is None or current.reader().generation() != self._ix.latest_generation():
+        # The BM25 parameters live in the searcher: new ones (``search_options``
+        # replaced on an open index) need a new searcher, like a new commit does.
+        key = weighting_key(self.search_options)
+        if (
+            current is None
+            or current.reader().generation() != self._ix.latest_generation()
+            or getattr(local, "weighting_key", None) != key
+        ):
             current = self._ix.searcher(weighting=weighting(self.search_options))
             local.searcher = current
+            local.weighting_key = key
             self._lengths.keep_only(current.reader())  # segments merged away need no lengths
             with self._searcher_lock:
                 self._searchers.append(current)
@@ -304,7 +313,7 @@ class NewsIndex:
 
     def search(
         self,
-        query: str,
+        query: str | SearchRequest,
         *,
         limit: int = 10,
         max_per_article: int | None = 3,
@@ -317,18 +326,16 @@ class NewsIndex:
 
         ``max_per_article`` caps passages per article (``None`` for no cap);
         ``group_by_article`` also fills ``results.groups``. ``source``, ``since``
-        and ``until`` filter like ``source:``/``date:`` in the query.
+        and ``until`` filter like ``source:``/``date:`` in the query. A
+        :class:`SearchRequest` carries all of them (the keywords are then ignored).
         """
+        request = query if isinstance(query, SearchRequest) else SearchRequest(
+            query, limit, max_per_article, group_by_article, source, since, until
+        )
         return run_search(
             self._current_searcher(),
             self.chain,
-            query,
-            limit=limit,
-            max_per_article=max_per_article,
-            group_by_article=group_by_article,
-            source=source,
-            since=since,
-            until=until,
+            request,
             options=self.search_options,
             vocabularies=self._vocabularies,
             lengths=self._lengths,

@@ -256,13 +256,14 @@ def test_search_json_shape(capsys: pytest.CaptureFixture[str], index_dir: Path) 
 def test_search_no_results_exit_1_with_suggestion(
     capsys: pytest.CaptureFixture[str], index_dir: Path
 ) -> None:
-    code, out, err = run(capsys, "search", "Kriek", "--index", str(index_dir))
-    assert code == 1
-    assert "Did you mean: Krieg?" in out
-    assert err == ""
-    code, out, _ = run(capsys, "search", "Kriek", "--json", "--index", str(index_dir))
-    assert code == 1
-    assert json.loads(out)["suggestion"] == "Krieg"
+    # A typo that finds nothing is searched as its closest index word (issue 14), and said so.
+    code, out, err = run(capsys, "search", "Kriek", "--json", "--index", str(index_dir))
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    assert data["suggestion"] == "Krieg" and data["total"] > 0
+    assert "nothing matched „Kriek“; showing results for „Krieg“" in data["notes"]
+    code, out, err = run(capsys, "search", "Xqzvbnwq", "--index", str(index_dir))
+    assert code == 1 and err == ""
 
 
 def test_missing_index_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -86,7 +86,8 @@ def test_a_typo_is_still_corrected(seed_index: NewsIndex, distance_calls: list) 
     results = seed_index.search("Venezuella")
     assert results.suggestion == "Venezuela"
     assert distance_calls  # through RapidFuzz, not Whoosh's corrector
-    assert results.notes == ()
+    # No budget note, only the fallback.
+    assert results.notes == ("nothing matched „Venezuella“; showing results for „Venezuela“",)
 
 
 def test_the_candidate_cap_bounds_each_comparison_and_is_noted(

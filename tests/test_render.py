@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
+from conftest import SEEDS
 from rich.console import Console
 from rich.text import Text
 
@@ -126,8 +127,13 @@ def test_first_result_for_krieg_is_the_trump_article(seed_index: NewsIndex) -> N
     assert "**Krieg**" in text or "**Kriege**" in text
 
 
-def test_no_results_shows_did_you_mean(seed_index: NewsIndex) -> None:
-    results = seed_index.search("Kriek")
+def test_no_results_shows_did_you_mean() -> None:
+    from newsindex import SearchOptions
+
+    # Without the typo fallback (issue 14), a typo finds nothing and the suggestion is shown.
+    with NewsIndex.in_memory(analysis="builtin", search_options=SearchOptions(typo_fallback=False)) as ix:
+        ix.add_path(SEEDS)
+        results = ix.search("Kriek")
     assert not results.hits
     text = record(render.results_renderable(results), color=False).export_text()
     assert "No passages for Kriek." in text

@@ -16,12 +16,15 @@ from whoosh.analysis import Token as WhooshToken
 from .chain import AnalysisChain, get_chain
 from .config import AnalysisConfig
 
-__all__ = ["PART_LANE", "GermanAnalyzer"]
+__all__ = ["PART_LANE", "PART_WEIGHT", "GermanAnalyzer"]
 
 # Compound parts are indexed at their word's position plus this offset: they keep
 # the word's character span (a match on ``kartell`` marks ``Drogenkartelle``) but
 # never line up with the words around them, so phrases match whole words only.
 PART_LANE = 1 << 30
+# A compound part's weight in the posting (a whole word's is 1): ``Kartellrecht``,
+# ``Kartellamt`` and ``Kartellbehörde`` together count less than one ``Kartell``.
+PART_WEIGHT = 0.5
 
 
 class GermanAnalyzer(Composable):
@@ -29,8 +32,9 @@ class GermanAnalyzer(Composable):
 
     The default is the ranked field: stop words removed, each word's lemma at
     the word's position and its compound parts at that position plus
-    :data:`PART_LANE`, all with the word's character span (a match on
-    ``kartell`` marks the whole surface word ``Drogenkartelle``).
+    :data:`PART_LANE` with the posting weight :data:`PART_WEIGHT`, all with the
+    word's character span (a match on ``kartell`` marks the whole surface word
+    ``Drogenkartelle``).
     ``only_stops=True`` is its complement for phrases: the stop words alone, at
     their positions, so ``"Krieg gegen Drogenkartelle"`` checks ``gegen`` too.
     ``keep_stops=True, parts=False`` is every word's lemma (analysis views).
@@ -90,13 +94,14 @@ class GermanAnalyzer(Composable):
             terms = tok.terms if with_parts else (tok.lemma,)
             for i, term in enumerate((*terms, *tok.alternatives) if tok.alternatives else terms):
                 t.text = term
-                t.boost = 1.0
+                part = 0 < i < len(terms)
+                t.boost = PART_WEIGHT if part else 1.0  # Whoosh sums boosts into the posting's weight
                 t.stopped = False
                 if keeporiginal:
                     t.original = tok.text
                 if positions:
                     # The lemma (and a query word's other readings) on the word's own position.
-                    t.pos = start_pos + tok.position + (0 if i == 0 or i >= len(terms) else PART_LANE)
+                    t.pos = start_pos + tok.position + (PART_LANE if part else 0)
                 if chars:
                     t.startchar = start_char + tok.start
                     t.endchar = start_char + tok.end

@@ -1,6 +1,8 @@
 """Turn a :class:`QueryPlan` into Whoosh queries over the paragraph schema.
 
-Each query word becomes an OR over its analysed terms in ``body`` and ``title``:
+Each query word becomes an OR over its analysed terms in ``body``; their ``title``
+terms only raise the score of passages that match in the body (a paragraph never
+matches through its article's title alone):
 the lemma (and, for a lowercase word, its noun reading), plus, when the compound
 is rare in the index, its parts at a lower weight, so ``Drogenkartell`` also
 finds plain ``Kartell`` but ranks the compound above it. Words are OR-ed
@@ -93,6 +95,8 @@ class BuiltQuery:
     # Each phrase's words: the passages must also contain them in a row (see .phrases).
     phrases: tuple[tuple[PhraseWord, ...], ...] = ()
     phrase_texts: tuple[str, ...] = ()  # each phrase as typed, for notes
+    # Each ranked query word's ``body`` terms (readings and parts), for the proximity bonus.
+    word_terms: tuple[tuple[str, ...], ...] = ()
 
 
 class QueryBuilder:
@@ -105,12 +109,16 @@ class QueryBuilder:
         *,
         title_boost: float,
         part_boost: float,
+        lowercase_weight: float = 1.0,
         vocabularies: Vocabularies | None = None,
     ) -> None:
         self.chain = chain
         self.reader = reader
         self.title_boost = title_boost
         self.part_boost = part_boost
+        self.lowercase_weight = lowercase_weight
+        self._titles: list[wq.Query] = []
+        self._word_terms: list[tuple[str, ...]] = []
         self.vocabularies = vocabularies or Vocabularies()
         self._notes: list[str] = []
         self._stops_ranked: set[str] = set()
@@ -136,6 +144,8 @@ class QueryBuilder:
         self._notes = notes
         self._stops_ranked = set()
         self._stops_left = STOP_POSTINGS_CAP
+        self._titles = []
+        self._word_terms = []
         optional: list[wq.Query] = []
         required: list[wq.Query] = []
 
@@ -153,7 +163,11 @@ class QueryBuilder:
                 if stop is not None:
                     optional.append(stop)
             else:
-                optional.append(self._word(tok))
+                # A word typed in lowercase is, in German, rarely a noun or a name but
+                # the question's framing ("fand … statt", "trat … zurück"). A query typed
+                # all in lowercase scales every word alike, which changes no ranking.
+                framing = tok.text[:1].islower()
+                optional.append(self._word(tok, weight=self.lowercase_weight if framing else 1.0))
 
         for word in plan.required:
             toks = [t for t in self._analyze(word) if not t.is_stop]
@@ -182,12 +196,16 @@ class QueryBuilder:
                 optional.append(q)
 
         query: wq.Query | None
-        if required and optional:
-            query = wq.AndMaybe(wq.And(required), _union(optional))
+        if required and (optional or self._titles):
+            query = wq.AndMaybe(wq.And(required), _union(optional + self._titles))
         elif required:
             query = wq.And(required)
         elif optional:
             query = _union(optional)
+            if self._titles:
+                # The title raises the score of passages that match on their own;
+                # a passage never matches through its article's title alone.
+                query = wq.AndMaybe(query, _union(self._titles))
         else:
             query = None
 
@@ -205,6 +223,7 @@ class QueryBuilder:
             exclude,
             tuple(phrases),
             tuple(phrase_texts),
+            tuple(dict.fromkeys(self._word_terms)),
         )
 
     # -- pieces --------------------------------------------------------------
@@ -215,26 +234,31 @@ class QueryBuilder:
     def _readings(tok: Token) -> tuple[str, ...]:
         return (tok.lemma, *tok.alternatives)
 
-    def _word(self, tok: Token, with_parts: bool = True) -> wq.Query:
+    def _word(self, tok: Token, with_parts: bool = True, weight: float = 1.0) -> wq.Query:
+        """The word's ``body`` terms; its ``title`` terms go to ``self._titles``
+        (they only add to the score of passages the body terms match)."""
         clauses: list[wq.Query] = []
+        titles = self._titles
+        title_boost = self.title_boost * weight
         # Alternative readings (lowercase "krieg" as the noun) only where the index has them.
         readings = (tok.lemma, *(a for a in tok.alternatives if self.reader.doc_frequency(BODY, a)))
         for term in readings:
-            clauses.append(wq.Term(BODY, term))
-            if self.title_boost > 0:  # Whoosh divides by a clause's boost when skipping
-                clauses.append(wq.Term(TITLE, term, boost=self.title_boost))
+            clauses.append(wq.Term(BODY, term, boost=weight))
+            if title_boost > 0:  # Whoosh divides by a clause's boost when skipping
+                titles.append(wq.Term(TITLE, term, boost=title_boost))
         df = self.reader.doc_frequency(BODY, tok.lemma)
         parts = tok.parts if with_parts and df < PART_EXPANSION_MAX_DF else ()
         # A compound the index has never seen (Coca-Cola-Abfüller, Pfandregeln) can
         # only match through its parts: they stand in for it at full weight, in the
         # title too. Otherwise they only add a little to passages without the compound.
-        boost = 1.0 if df == 0 else self.part_boost
+        boost = (1.0 if df == 0 else self.part_boost) * weight
         for part in parts:
             if part in readings:
                 continue
             clauses.append(wq.Term(BODY, part, boost=boost))
-            if df == 0 and self.title_boost > 0:
-                clauses.append(wq.Term(TITLE, part, boost=self.title_boost))
+            if df == 0 and title_boost > 0:
+                titles.append(wq.Term(TITLE, part, boost=title_boost))
+        self._word_terms.append(tuple(q.text for q in clauses))
         return _union(clauses)
 
     def _phrase_term(self, tok: Token) -> wq.Query | None:
@@ -289,7 +313,8 @@ class QueryBuilder:
         self._expansion_terms_left -= 1
         others = {t: df.get(t, 0) for t in list(terms)[1:EXPANSION_CAP]}
         best = [base, *self._within_budget(f"{word}~", others)]
-        return _union([wq.Term(BODY, t, boost=terms[t]) for t in best] + [wq.Term(TITLE, base)])
+        self._titles.append(wq.Term(TITLE, base))
+        return _union([wq.Term(BODY, t, boost=terms[t]) for t in best])
 
     def _prefix(self, prefix: str) -> wq.Query | None:
         from ..analysis.folding import fold

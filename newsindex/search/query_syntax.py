@@ -2,7 +2,8 @@
 
 Syntax is recognised only where it is well formed; everything else is text:
 
-* ``"exact phrase"`` (also „German quotes“); an unbalanced quote is text;
+* ``"exact phrase"`` (also „German quotes“); an unbalanced quote is text, and so are
+  quotes inside a hyphenated word (``„Model C“-Schulen`` is the word ``Model-C-Schulen``);
 * ``+word`` required, ``-word`` excluded (a ``-`` inside a word is a hyphen);
 * ``word~`` typo-tolerant (edit distance 1 for 4–7 letters, 2 beyond), ``word~N``;
 * ``prefix*`` with at least two letters before the ``*``;
@@ -111,6 +112,12 @@ def _split_quoted(query: str) -> list[tuple[str, bool]]:
             j = query.find(closer, i + 1)
             if ch != '"' and j < 0:
                 j = query.find('"', i + 1)
+            if j > i + 1 and _glued(query, i, j):
+                # „Model C“-Schulen, Anti-„Terror“-Gesetz: quotes inside a compound
+                # word, not a phrase (and the hyphen then is not an exclusion).
+                buf.append("-".join(query[i + 1 : j].split()))
+                i = j + 1
+                continue
             if j > i + 1:
                 out.append(("".join(buf), False))
                 buf = []
@@ -124,6 +131,12 @@ def _split_quoted(query: str) -> list[tuple[str, bool]]:
         i += 1
     out.append(("".join(buf), False))
     return [(c, p) for c, p in out if c.strip()]
+
+
+def _glued(query: str, opener: int, closer: int) -> bool:
+    """Whether the quoted text at ``opener``..``closer`` is part of a hyphenated word:
+    a hyphen touches the opening quote from before or the closing quote from after."""
+    return (opener > 0 and query[opener - 1] == "-") or query[closer + 1 : closer + 2] == "-"
 
 
 def parse_query(query: str) -> QueryPlan:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from datetime import date, datetime
 from typing import Any
 
 from whoosh import query as wq
-from whoosh import scoring
-from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from ..analysis import AnalysisChain
@@ -17,44 +14,30 @@ from ..index.schema import BODY
 from ..index.vocabulary import Vocabularies
 from .highlights import highlight_many
 from .phrases import PhraseBudget, phrase_cost, phrase_docs
+from .proximity import PROXIMITY_WINDOW, QueryWord, proximity_bonus
 from .query_builder import BuiltQuery, QueryBuilder
 from .query_syntax import QueryPlan, parse_query
+from .request import SearchOptions, SearchRequest, weighting
 from .results import ArticleGroup, Hit, Results
+from .suggest import SUGGEST_CANDIDATES, SUGGEST_MAX_CHARS, SUGGEST_MAX_EDITS, SUGGEST_MAX_WORDS, suggest
 from .term_scoring import FieldLengths, Scored, TermScorer, admit, top
 
-__all__ = ["SearchOptions", "run_search", "weighting"]
+__all__ = [
+    "SUGGEST_CANDIDATES",
+    "SUGGEST_MAX_CHARS",
+    "SUGGEST_MAX_EDITS",
+    "SUGGEST_MAX_WORDS",
+    "SearchOptions",
+    "SearchRequest",
+    "run_search",
+    "weighting",
+]
 
 MAX_LIMIT = 1_000
 # Like Elasticsearch's track_total_hits: count matches exactly up to this many,
 # then report "at least" (counting every match of a common word costs more
 # than the search itself).
 TOTAL_COUNT_CAP = 1_000
-_PUNCT = "?!.,;:()[]{}\"'„“»«"
-# The "did you mean" budget: unknown words looked up, their length, the edits
-# allowed, and the suggestions tried per word (each read from stored passages).
-SUGGEST_MAX_WORDS = 8
-SUGGEST_MAX_CHARS = 40
-SUGGEST_MAX_EDITS = 2
-SUGGEST_CANDIDATES = 3
-
-
-@dataclass(frozen=True, slots=True)
-class SearchOptions:
-    """Ranking knobs; the defaults are the tuned values (see benchmarks/)."""
-
-    title_boost: float = 1.5
-    part_boost: float = 0.35
-    bm25_b: float = 0.75
-    bm25_k1: float = 1.2
-    # A phrase no passage has word for word falls back to its words (with a note).
-    phrase_fallback: bool = True
-    # Score unions of terms with numpy (same scores as Whoosh, several times faster).
-    term_at_a_time: bool = True
-
-
-def weighting(options: SearchOptions) -> scoring.WeightingModel:
-    """The BM25F model for ``options``."""
-    return scoring.BM25F(B=options.bm25_b, K1=options.bm25_k1)
 
 
 def _hit(fields: dict[str, Any], score: float, rank: int, spans: tuple[tuple[int, int], ...]) -> Hit:
@@ -72,80 +55,6 @@ def _hit(fields: dict[str, Any], score: float, rank: int, spans: tuple[tuple[int
         highlights=spans,
         paragraphs_total=fields.get("paragraphs_total"),
     )
-
-
-def _surface_form(searcher: Searcher, term: str, look_at: int = 20) -> str | None:
-    """A word as written in the index for a folded lemma, read at its postings' offsets.
-
-    A compound part shares its compound's offsets, so the shortest surface among
-    the first few occurrences is taken: "Präsident", not "US-Präsident".
-    """
-    try:
-        m = searcher.reader().postings(BODY, term)
-    except TermNotFound:
-        return None
-    best: str | None = None
-    while m.is_active() and look_at > 0:
-        text = searcher.stored_fields(m.id()).get("body", "")
-        for _pos, start, end in m.value_as("characters"):
-            word = text[start:end]
-            if word and (best is None or len(word) < len(best)):
-                best = word
-        look_at -= 1
-        m.next()
-    return best
-
-
-def _suggest(
-    searcher: Searcher, plan: QueryPlan, chain: AnalysisChain, original: str, vocabularies: Vocabularies
-) -> tuple[str | None, list[str]]:
-    """A corrected query when some word is unknown to the index and a close word exists,
-    and notes on the words the suggestion budget left out.
-
-    Candidates come from the ``body`` terms (folded lemmas) and are shown as a
-    surface word from the index, so the suggestion reads "Venezuela", not "venezula".
-    Only :data:`SUGGEST_MAX_WORDS` unknown words of at most :data:`SUGGEST_MAX_CHARS`
-    letters are looked up, each against the terms of about its length sharing its
-    first letter (RapidFuzz's edit distance, capped per segment by the vocabulary).
-    """
-    reader = searcher.reader()
-    corrected = original
-    changed = False
-    looked_up = 0
-    too_long = skipped = capped = False
-    for word in plan.text + plan.required:
-        clean = word.strip(_PUNCT)
-        if len(clean) < 4 or not clean.isalpha():
-            continue
-        if len(clean) > SUGGEST_MAX_CHARS:
-            too_long = True  # no index term is that long but a typo away
-            continue
-        toks = chain.analyze(clean, query=True)
-        if not toks or toks[0].is_stop:
-            continue
-        readings = (toks[0].lemma, *toks[0].alternatives)
-        if any(reader.doc_frequency(BODY, t) for t in readings):
-            continue
-        if looked_up >= SUGGEST_MAX_WORDS:
-            skipped = True
-            continue
-        looked_up += 1
-        near = vocabularies.near_terms(reader, toks[0].lemma, SUGGEST_MAX_EDITS, SUGGEST_CANDIDATES)
-        capped |= near.capped
-        for candidate in near.terms:
-            surface = _surface_form(searcher, candidate)
-            if surface and surface.lower() != clean.lower():
-                corrected = corrected.replace(clean, surface, 1)
-                changed = True
-                break
-    notes = []
-    if too_long:
-        notes.append(f"words over {SUGGEST_MAX_CHARS} letters get no spelling suggestion")
-    if skipped:
-        notes.append(f"spelling suggestions were looked up for the first {SUGGEST_MAX_WORDS} unknown words")
-    if capped:
-        notes.append("the spelling suggestion compared only the index words closest in length")
-    return (corrected if changed else None), notes
 
 
 def admitted_docs(searcher: Searcher, filter_q: Any) -> set[int] | None:
@@ -212,8 +121,10 @@ class Ranking:
         rejected: set[int] | None = None,
         term_at_a_time: bool = True,
         scorer: TermScorer | None = None,
+        proximity: tuple[float, tuple[QueryWord, ...]] = (0.0, ()),
     ) -> None:
         self.searcher = searcher
+        self.proximity = proximity
         self.query = query
         self.admitted = admitted
         self.rejected = rejected or None
@@ -232,6 +143,20 @@ class Ranking:
 
     def top(self, n: int) -> list[Match]:
         """The ``n`` best matches (fewer when fewer match)."""
+        weight, words = self.proximity
+        if not weight or len(words) < 2:
+            return self._top(n)
+        # Rescore the best few by proximity; the rest keep their order (the bonus only
+        # adds, so none of them can overtake a rescored match).
+        ranked = self._top(max(n, PROXIMITY_WINDOW))
+        head = ranked[:PROXIMITY_WINDOW]
+        bonus = proximity_bonus(self.searcher.reader(), [m.docnum for m in head], words)
+        for m in head:
+            m.score += weight * bonus.get(m.docnum, 0.0)
+        head.sort(key=lambda m: (-m.score, m.docnum))
+        return (head + ranked[PROXIMITY_WINDOW:])[:n]
+
+    def _top(self, n: int) -> list[Match]:
         if self._scored is not None:
             ranked = top(self._scored, n)
             return [Match(d, s, self.searcher) for d, s in zip(ranked.docnums, ranked.scores, strict=True)]
@@ -327,86 +252,142 @@ def _rejected(searcher: Searcher, exclude: Any, scorer: TermScorer | None) -> se
 def run_search(
     searcher: Searcher,
     chain: AnalysisChain,
-    query: str,
+    request: SearchRequest,
     *,
-    limit: int = 10,
-    max_per_article: int | None = 3,
-    group_by_article: bool = False,
-    source: str | list[str] | None = None,
-    since: date | datetime | None = None,
-    until: date | datetime | None = None,
     options: SearchOptions | None = None,
     vocabularies: Vocabularies | None = None,
     lengths: FieldLengths | None = None,
 ) -> Results:
-    """Search ``searcher`` for ``query``; see :meth:`newsindex.NewsIndex.search`."""
+    """Search ``searcher`` for ``request``; see :meth:`newsindex.NewsIndex.search`."""
     t0 = time.perf_counter()
     options = options or SearchOptions()
-    limit = max(1, min(int(limit), MAX_LIMIT))
-    plan = parse_query(query)
-    builder = QueryBuilder(
-        chain,
-        searcher.reader(),
-        title_boost=options.title_boost,
-        part_boost=options.part_boost,
-        vocabularies=vocabularies,
-    )
-    built = builder.build(plan, source=source, since=since, until=until)
-    notes = tuple(built.notes)
-    if built.query is None:
-        if not plan.is_empty or query.strip():
-            notes = (*notes, "the query has no searchable words")
-        return Results(query, (), 0, (time.perf_counter() - t0) * 1000, None, notes)
-
-    wanted = min(MAX_LIMIT, limit * (max_per_article or 3)) if group_by_article else limit
-    filtered = admitted_docs(searcher, built.filter)
-    if filtered is not None and not filtered:  # Whoosh reads an empty filter as none
-        return Results(query, (), 0, (time.perf_counter() - t0) * 1000, None, notes)
-    admitted, phrase_notes = _with_phrases(searcher, filtered, built)
-    notes = (*notes, *phrase_notes)
-    taat = options.term_at_a_time
-    scorer = TermScorer(searcher, lengths) if taat else None
-    rejected = _rejected(searcher, built.exclude, scorer)
-    ranking = Ranking(
-        searcher, built.query, admitted, lengths, rejected=rejected, term_at_a_time=taat, scorer=scorer
-    )
-    kept = _top_collapsed(ranking, wanted, max_per_article) if admitted is None or admitted else []
-    if not kept and plan.phrases and options.phrase_fallback:
-        # Quotation marks in pasted text ("sagte, „wir …“") make phrases that rarely
-        # match word for word: rather than nothing, rank by the phrases' words.
-        loose = replace(plan, text=[*plan.text, *plan.phrases], phrases=[])
-        relaxed = builder.build(loose, source=source, since=since, until=until)
-        if relaxed.query is not None:
-            loose_ranking = Ranking(
-                searcher,
-                relaxed.query,
-                filtered,
-                lengths,
-                rejected=rejected,
-                term_at_a_time=taat,
-                scorer=scorer,
+    search = _Search(searcher, chain, request, options, vocabularies, lengths)
+    results = search.run(parse_query(request.query))
+    if results.total == 0 and results.suggestion and options.typo_fallback:
+        # Nothing matched and a close index word exists: search for it rather than
+        # show nothing (Meilisearch does the same), and say so.
+        again = search.run(parse_query(results.suggestion), suggest_words=False)
+        if again.hits:
+            note = f"nothing matched „{request.query}“; showing results for „{results.suggestion}“"
+            results = replace(
+                again,
+                query=request.query,
+                suggestion=results.suggestion,
+                notes=(*results.notes, note, *again.notes),
             )
-            loose_kept = _top_collapsed(loose_ranking, wanted, max_per_article)
-            if loose_kept:
-                built, ranking, kept = relaxed, loose_ranking, loose_kept
-                quoted = ", ".join(f"„{p}“" for p in plan.phrases)
-                fallback = f"no passage has the exact wording {quoted}; showing passages with its words"
-                notes = (*notes, fallback)
-    spans = highlight_many(searcher.reader(), [m.docnum for m in kept], built.highlight_terms)
-    hits = tuple(_hit(m.fields(), m.score, i + 1, spans[m.docnum]) for i, m in enumerate(kept))
-    total, exact = ranking.count()
-    groups: tuple[ArticleGroup, ...] = ()
-    if group_by_article:
-        order: dict[str, list[Hit]] = {}
-        for h in hits:
-            order.setdefault(h.article_id, []).append(h)
-        groups = tuple(
-            ArticleGroup(aid, hs[0].title, hs[0].score, tuple(hs)) for aid, hs in list(order.items())[:limit]
+    return replace(results, elapsed_ms=(time.perf_counter() - t0) * 1000)
+
+
+class _Search:
+    """One request's searcher, query builder and scorer, for its query and its retries."""
+
+    def __init__(
+        self,
+        searcher: Searcher,
+        chain: AnalysisChain,
+        request: SearchRequest,
+        options: SearchOptions,
+        vocabularies: Vocabularies | None,
+        lengths: FieldLengths | None,
+    ) -> None:
+        self.searcher = searcher
+        self.chain = chain
+        self.request = request
+        self.options = options
+        self.lengths = lengths
+        self.limit = max(1, min(int(request.limit), MAX_LIMIT))
+        self.builder = QueryBuilder(
+            chain,
+            searcher.reader(),
+            title_boost=options.title_boost,
+            part_boost=options.part_boost,
+            lowercase_weight=options.lowercase_weight,
+            vocabularies=vocabularies,
         )
-        hits = tuple(h for g in groups for h in g.hits)
-    suggestion = None
-    if total == 0 or len(hits) < 3:
-        suggestion, suggest_notes = _suggest(searcher, plan, chain, query, builder.vocabularies)
-        notes = (*notes, *suggest_notes)
-    elapsed = (time.perf_counter() - t0) * 1000
-    return Results(query, hits, int(total), elapsed, suggestion, notes, groups, total_exact=exact)
+        self.scorer = TermScorer(searcher, lengths) if options.term_at_a_time else None
+        source = request.source
+        self.filters: dict[str, Any] = {
+            "source": list(source) if isinstance(source, tuple) else source,
+            "since": request.since,
+            "until": request.until,
+        }
+
+    def _ranking(self, built: BuiltQuery, admitted: set[int] | None, rejected: set[int] | None) -> Ranking:
+        weight = self.options.proximity_weight
+        words: tuple[QueryWord, ...] = ()
+        if weight and len(built.word_terms) > 1:
+            searcher = self.searcher
+            words = tuple(
+                (max(searcher.idf(BODY, t) for t in terms), terms) for terms in built.word_terms if terms
+            )
+        return Ranking(
+            self.searcher,
+            built.query,
+            admitted,
+            self.lengths,
+            rejected=rejected,
+            term_at_a_time=self.scorer is not None,
+            scorer=self.scorer,
+            proximity=(weight, words),
+        )
+
+    def run(self, plan: QueryPlan, *, suggest_words: bool = True) -> Results:
+        """The results of ``plan`` (with a spelling suggestion when it finds little)."""
+        searcher, request, options = self.searcher, self.request, self.options
+        query = request.query
+        built = self.builder.build(plan, **self.filters)
+        notes = tuple(built.notes)
+        if built.query is None:
+            if not plan.is_empty or query.strip():
+                notes = (*notes, "the query has no searchable words")
+            return Results(query, (), 0, 0.0, None, notes)
+        max_per_article = request.max_per_article
+        wanted = self.limit
+        if request.group_by_article:
+            wanted = min(MAX_LIMIT, self.limit * (max_per_article or 3))
+        filtered = admitted_docs(searcher, built.filter)
+        if filtered is not None and not filtered:  # Whoosh reads an empty filter as none
+            return Results(query, (), 0, 0.0, None, notes)
+        admitted, phrase_notes = _with_phrases(searcher, filtered, built)
+        notes = (*notes, *phrase_notes)
+        rejected = _rejected(searcher, built.exclude, self.scorer)
+        ranking = self._ranking(built, admitted, rejected)
+        kept = _top_collapsed(ranking, wanted, max_per_article) if admitted is None or admitted else []
+        if not kept and plan.phrases and options.phrase_fallback:
+            # Quotation marks in pasted text ("sagte, „wir …“") make phrases that rarely
+            # match word for word: rather than nothing, rank passages with all the
+            # phrases' words, and only when there are none, with some of them.
+            quoted = ", ".join(f"„{p}“" for p in plan.phrases)
+            looser = (
+                (replace(plan, required=[*plan.required, *plan.phrases], phrases=[]), "all its words"),
+                (replace(plan, text=[*plan.text, *plan.phrases], phrases=[]), "some of its words"),
+            )
+            for loose, which in looser:
+                relaxed = self.builder.build(loose, **self.filters)
+                if relaxed.query is None:
+                    continue
+                loose_ranking = self._ranking(relaxed, filtered, rejected)
+                loose_kept = _top_collapsed(loose_ranking, wanted, max_per_article)
+                if loose_kept:
+                    built, ranking, kept = relaxed, loose_ranking, loose_kept
+                    note = f"no passage has the exact wording {quoted}; showing passages with {which}"
+                    notes = (*notes, note)
+                    break
+        spans = highlight_many(searcher.reader(), [m.docnum for m in kept], built.highlight_terms)
+        hits = tuple(_hit(m.fields(), m.score, i + 1, spans[m.docnum]) for i, m in enumerate(kept))
+        total, exact = ranking.count()
+        groups: tuple[ArticleGroup, ...] = ()
+        if request.group_by_article:
+            order: dict[str, list[Hit]] = {}
+            for h in hits:
+                order.setdefault(h.article_id, []).append(h)
+            groups = tuple(
+                ArticleGroup(aid, hs[0].title, hs[0].score, tuple(hs))
+                for aid, hs in list(order.items())[: self.limit]
+            )
+            hits = tuple(h for g in groups for h in g.hits)
+        suggestion = None
+        if suggest_words and (total == 0 or len(hits) < 3):
+            suggestion, suggest_notes = suggest(searcher, plan, self.chain, query, self.builder.vocabularies)
+            notes = (*notes, *suggest_notes)
+        return Results(query, hits, int(total), 0.0, suggestion, notes, groups, total_exact=exact)

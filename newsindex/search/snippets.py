@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Literal
 
@@ -88,13 +88,14 @@ def render(
     text: str, spans: Sequence[tuple[int, int]], start: int, end: int, fmt: SnippetFormat = "text"
 ) -> str:
     """Render ``text[start:end]`` with ``spans`` marked, ``…`` where cut."""
+    esc: Callable[[str], str]
     if fmt == "html":
         esc, on, off = html.escape, "<mark>", "</mark>"
     elif fmt == "ansi":
         # For a terminal: the text's own escape sequences are shown, never sent.
         esc, on, off = partial(terminal_safe, multiline=True), _ANSI_ON, _ANSI_OFF
     else:
-        esc, on, off = (lambda s: s), "**", "**"
+        esc, on, off = str, "**", "**"
     out: list[str] = [ELLIPSIS] if start > 0 else []
     for piece, marked in marked_pieces(text, spans, start, end):
         out.append(on + esc(piece) + off if marked else esc(piece))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Any
 
 import numpy as np
 from whoosh import query as wq
@@ -31,6 +32,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from ..index.segments import segment_ids, segment_of
+from .bm25 import bm25f_scores
 
 __all__ = ["FieldLengths", "Ranked", "Scored", "TermScorer", "admit", "top"]
 
@@ -106,7 +108,7 @@ def _decode_lengths(segment_reader: IndexReader, fieldname: str) -> np.ndarray:
     return _LENGTH_OF_BYTE[codes[:count]]
 
 
-def _read_postings(matcher: object) -> tuple[list[int], list[float]]:
+def _read_postings(matcher: Any) -> tuple[list[int], list[float]]:
     """Document numbers and weights of a term's whole posting list."""
     ids: list[int] = []
     weights: list[float] = []
@@ -130,10 +132,10 @@ def _read_postings(matcher: object) -> tuple[list[int], list[float]]:
             m._goto(m._nextoffset)
         return ids, weights
     m = matcher  # any other matcher, through Whoosh's public interface
-    while m.is_active():  # type: ignore[attr-defined]
-        ids.append(m.id())  # type: ignore[attr-defined]
-        weights.append(m.weight())  # type: ignore[attr-defined]
-        m.next()  # type: ignore[attr-defined]
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
     return ids, weights
 
 
@@ -232,9 +234,7 @@ class TermScorer:
                         weighting.K1,
                     )
                 idf, avgfl, B, K1 = stats
-                fl = self.lengths.get(segment, fieldname)[ids]
-                # Whoosh's bm25(), operation for operation, so the floats agree.
-                s = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+                s = bm25f_scores(tf, self.lengths.get(segment, fieldname)[ids], avgfl, idf, K1, B)
             else:
                 s = tf  # Whoosh scores unscorable fields by the posting's weight
             if boost != 1.0:

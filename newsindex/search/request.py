@@ -1,0 +1,68 @@
+"""What a search asks for (:class:`SearchRequest`) and how it ranks (:class:`SearchOptions`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from whoosh import scoring
+
+from ..index.schema import TITLE
+
+__all__ = ["SearchOptions", "SearchRequest", "weighting"]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOptions:
+    """Ranking knobs; the defaults are the tuned values (see benchmarks/tune.py and the
+    README's "How ranking works")."""
+
+    title_boost: float = 1.5
+    part_boost: float = 0.35
+    # Lower saturation and length normalisation than Lucene's 1.2/0.75: long encyclopaedic
+    # passages beside short news paragraphs (the grid is in the README's "How ranking works").
+    bm25_b: float = 0.3
+    bm25_k1: float = 0.9
+    # Length normalisation of the short title field (None: ``bm25_b``).
+    title_bm25_b: float | None = None
+    # Weight of query words typed in lowercase (in German mostly
+    # verbs, adjectives and adverbs: the question's framing) against nouns and names.
+    lowercase_weight: float = 0.5
+    # Weight of the proximity bonus for query words standing close together
+    # (0: off); only the best ``PROXIMITY_WINDOW`` passages are rescored.
+    proximity_weight: float = 0.0
+    # A phrase no passage has word for word falls back to its words (with a note).
+    phrase_fallback: bool = True
+    # A query that finds nothing is searched again with the closest index words (noted).
+    typo_fallback: bool = True
+    # Score unions of terms with numpy (same scores as Whoosh, several times faster).
+    term_at_a_time: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """One search: the query text and what to return (see :meth:`newsindex.NewsIndex.search`).
+
+    ``max_per_article`` caps passages per article (``None``: no cap);
+    ``group_by_article`` also fills ``results.groups``; ``source``, ``since`` and
+    ``until`` filter like ``source:``/``date:`` in the query.
+    """
+
+    query: str
+    limit: int = 10
+    max_per_article: int | None = 3
+    group_by_article: bool = False
+    source: str | tuple[str, ...] | list[str] | None = None
+    since: date | datetime | None = None
+    until: date | datetime | None = None
+
+
+def weighting(options: SearchOptions) -> scoring.WeightingModel:
+    """The BM25F model for ``options`` (per-field length normalisation)."""
+    per_field = {} if options.title_bm25_b is None else {f"{TITLE}_B": options.title_bm25_b}
+    return scoring.BM25F(B=options.bm25_b, K1=options.bm25_k1, **per_field)
+
+
+def weighting_key(options: SearchOptions) -> tuple[float, float, float | None]:
+    """What :func:`weighting` depends on: a searcher made for another key ranks differently."""
+    return (options.bm25_k1, options.bm25_b, options.title_bm25_b)
