@@ -328,7 +328,7 @@ def test_an_index_of_another_format_is_refused_with_the_way_out(
     data = json.loads(manifest.read_text())
     data["format_version"] = 3
     manifest.write_text(json.dumps(data))
-    with pytest.raises(IndexFormatError, match="has format 3, this newsindex reads format 4: rebuild it"):
+    with pytest.raises(IndexFormatError, match="has format 3, this newsindex reads format 5: rebuild it"):
         NewsIndex.open(index_path)
     assert issubclass(IndexFormatError, IndexNotFoundError)  # code catching "no index" still works
     empty = index_path.parent / "empty"
