@@ -319,14 +319,15 @@ class NewsIndex:
         max_per_article: int | None = 3,
         group_by_article: bool = False,
         source: str | list[str] | None = None,
-        since: date | datetime | None = None,
-        until: date | datetime | None = None,
+        since: date | datetime | str | None = None,
+        until: date | datetime | str | None = None,
     ) -> Results:
         """Ranked passages for ``query`` (never raises on the query text).
 
         ``max_per_article`` caps passages per article (``None`` for no cap);
         ``group_by_article`` also fills ``results.groups``. ``source``, ``since``
-        and ``until`` filter like ``source:``/``date:`` in the query. A
+        and ``until`` filter like ``source:``/``date:`` in the query (dates, or
+        strings such as ``"2025-10"``: see :class:`SearchRequest`). A
         :class:`SearchRequest` carries all of them (the keywords are then ignored).
         """
         request = query if isinstance(query, SearchRequest) else SearchRequest(

@@ -392,3 +392,19 @@ def test_an_unseen_compound_is_searched_through_its_parts_at_full_weight() -> No
         results = ix.search("Pfandregeln Getränke")
         assert [h.article_id for h in results.hits[:2]] == ["pfand", "getraenke"]
         assert results.hits[0].marked_words == ["Regel", "Pfand"]
+
+
+def test_dates_may_be_given_as_strings(seed_index: NewsIndex) -> None:
+    """``since``/``until`` take what the CLI and ``date:`` take: a year, a month, a day."""
+
+    def articles(**kw: object) -> set[str]:
+        return {h.article_id for h in seed_index.search("Venezuela", limit=50, max_per_article=None, **kw)}
+
+    everything = articles()
+    assert len(everything) == 2
+    november = articles(since="2025-10-29")
+    assert november == articles(since=date(2025, 10, 29)) and len(november) == 1
+    assert articles(until="2025-10") == everything - november  # a month ends on its last day
+    assert articles(since="29.10.2025", until="2025") == november
+    with pytest.raises(ValueError, match="'Oktober' is not a date"):
+        seed_index.search("Venezuela", since="Oktober")

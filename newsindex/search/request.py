@@ -8,6 +8,7 @@ from datetime import date, datetime
 from whoosh import scoring
 
 from ..index.schema import TITLE
+from .query_syntax import parse_date_bound
 
 __all__ = ["SearchOptions", "SearchRequest", "weighting"]
 
@@ -45,7 +46,10 @@ class SearchRequest:
 
     ``max_per_article`` caps passages per article (``None``: no cap);
     ``group_by_article`` also fills ``results.groups``; ``source``, ``since`` and
-    ``until`` filter like ``source:``/``date:`` in the query.
+    ``until`` filter like ``source:``/``date:`` in the query; they take dates or
+    strings (``"2025"``, ``"2025-10"``, ``"2025-10-28"``, ``"28.10.2025"``: a
+    month or year means its first day for ``since``, its last for ``until``).
+    A string that is no date raises ``ValueError`` naming it.
     """
 
     query: str
@@ -53,8 +57,19 @@ class SearchRequest:
     max_per_article: int | None = 3
     group_by_article: bool = False
     source: str | tuple[str, ...] | list[str] | None = None
-    since: date | datetime | None = None
-    until: date | datetime | None = None
+    since: date | datetime | str | None = None
+    until: date | datetime | str | None = None
+
+    def __post_init__(self) -> None:
+        for name, end in (("since", False), ("until", True)):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                parsed = parse_date_bound(value, end=end)
+                if parsed is None:
+                    raise ValueError(
+                        f"{name}={value!r} is not a date (use 2025, 2025-10, 2025-10-28 or 28.10.2025)"
+                    )
+                object.__setattr__(self, name, parsed)
 
 
 def weighting(options: SearchOptions) -> scoring.WeightingModel:
