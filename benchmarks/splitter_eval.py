@@ -138,9 +138,10 @@ def load_labels(path: Path) -> list[Label]:
 
 def predict(words: Iterable[str]) -> dict[str, tuple[tuple[str, ...], frozenset[str]]]:
     """For each word: (predicted leaf parts, every term indexed for it), folded."""
-    from newsindex.analysis import get_chain
+    from newsindex.analysis import AnalysisConfig, get_chain
 
-    chain = get_chain()
+    # Compound parts only: the Snowball stem reading also sits among a token's parts.
+    chain = get_chain(AnalysisConfig(stems=False))
     out: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
     for word in words:
         tokens = chain.analyze(word)
