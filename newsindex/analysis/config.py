@@ -37,8 +37,9 @@ class AnalysisConfig:
     part of the analysis fingerprint. ``stems=True`` indexes each word's Snowball
     stem beside its lemma, as a low-weight extra reading. It wins on both
     relevance sets (benchmarks/RESULTS.md) but is off by default until the stem
-    has a token field of its own: today it rides among the compound parts. The other switches exist for ablation
-    benchmarks; the defaults are what newsindex is tuned for.
+    has a token field of its own: today it rides among the compound parts. The
+    other switches exist for ablation benchmarks; the defaults are what newsindex
+    is tuned for.
     """
 
     lemmatizer: str = "auto"
