@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         unlock_index,
     )
     from .index.repair import RepairReport
+    from .index.workers import ctrl_c_in_main_process_only
     from .index.writing import AddSummary
     from .ingest import Problem, iter_files
     from .ingest import read as read_articles
@@ -114,6 +115,7 @@ _EXPORTS = {
     "snippet_window": ".search.snippets",
     "marked_pieces": ".search.snippets",
     "terminal_safe": ".safe_text",
+    "ctrl_c_in_main_process_only": ".index.workers",
     "markup_safe": ".safe_text",
     "utf8_safe": ".safe_text",
     **dict.fromkeys(_ERRORS, ".errors"),
@@ -149,6 +151,7 @@ __all__ = [  # noqa: RUF022 - grouped like _EXPORTS, not sorted
     "snippet_window",
     "marked_pieces",
     "terminal_safe",
+    "ctrl_c_in_main_process_only",
     "markup_safe",
     "utf8_safe",
     "NewsIndexError",

@@ -15,6 +15,7 @@ from whoosh.searching import Searcher
 
 from .analysis import AnalysisChain, AnalysisConfig, AnalysisInfo, get_chain
 from .article import Article, clean_field
+from .index.documents import article_from_documents
 from .index.maintenance import CheckReport, check_open_index
 from .index.repair import RepairReport
 from .index.schema import BODY
@@ -386,27 +387,13 @@ class NewsIndex:
     def article(self, article_id: str) -> Article | None:
         """The stored article (paragraphs in order), or ``None``."""
         s = self._current_searcher()
-        docs: list[Any] = []
         for stored in _stored_ids(article_id):
-            docs = sorted(
-                (s.stored_fields(n) for n in s.document_numbers(article_id=stored)),
-                key=lambda d: d["paragraph"],
+            found = article_from_documents(
+                stored, [s.stored_fields(n) for n in s.document_numbers(article_id=stored)]
             )
-            if docs:
-                article_id = stored
-                break
-        if not docs:
-            return None
-        first = docs[0]
-        return Article(
-            id=article_id,
-            title=first.get("title", ""),
-            paragraphs=tuple(d.get("body", "") for d in docs),
-            source=first.get("source"),
-            published=first.get("published"),
-            author=first.get("author"),
-            url=first.get("url"),
-        )
+            if found is not None:
+                return found
+        return None
 
     def check(self, *, repair: bool = False) -> CheckReport:
         """Verify the index; ``report.ok`` when nothing is wrong (see :class:`CheckReport`).

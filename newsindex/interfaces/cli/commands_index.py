@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -64,34 +63,6 @@ def open_or_create(
                 raise
             # another `newsindex index` created it between our look and our create: add to that one
     raise AssertionError("unreachable")
-
-
-@contextlib.contextmanager
-def _ctrl_c_in_main_process_only() -> Iterator[None]:
-    """Ctrl-C raises ``KeyboardInterrupt`` here only; forked index-writer workers exit quietly.
-
-    A terminal sends SIGINT to the whole process group, so the writer's worker
-    processes would each print a traceback. They inherit this handler at fork
-    time and leave without a word; the main process cancels the batch.
-    """
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    main_pid = os.getpid()
-
-    def on_sigint(signum: int, frame: Any) -> None:
-        if os.getpid() != main_pid:
-            os._exit(EXIT_INTERRUPTED)
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _eta(seconds: float | None) -> str:
@@ -178,8 +149,10 @@ def index_paths(
         indexed = reading.paragraphs  # a batch is cut right after its last article is read
         refresh()
 
+    from newsindex import ctrl_c_in_main_process_only  # loads Whoosh: not at CLI start-up
+
     interrupted = False
-    with progress, _ctrl_c_in_main_process_only():
+    with progress, ctrl_c_in_main_process_only(EXIT_INTERRUPTED):
         try:
             ix.add_path(
                 paths,
