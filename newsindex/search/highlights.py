@@ -10,13 +10,46 @@ marks ``Drogenkartelle``. Stop words are not in ``body`` (phrases find them in
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from whoosh.reading import IndexReader, TermNotFound
 
 from ..index.schema import BODY
 
-__all__ = ["highlight_spans"]
+__all__ = ["body_postings", "highlight_spans"]
+
+
+def body_postings(
+    reader: IndexReader, docnums: Iterable[int], terms: Iterable[str], kind: str
+) -> Iterator[tuple[int, Any]]:
+    """``(docnum, value)`` for each of ``terms`` in ``body`` of each of ``docnums`` that has it;
+    ``kind`` is Whoosh's value format (``"positions"``, ``"characters"``).
+
+    Postings can only be skipped forwards, so the documents are visited in order per
+    segment: each term's posting list is read once per call, not once per document.
+    """
+    leaves = reader.leaf_readers()
+    bases = [base for _, base in leaves]
+    by_leaf: dict[int, list[int]] = {}
+    for d in sorted(set(docnums)):
+        by_leaf.setdefault(bisect_right(bases, d) - 1, []).append(d)
+    terms = list(terms)
+    for i, docs in by_leaf.items():
+        leaf, base = leaves[i]
+        for term in terms:
+            try:
+                m = leaf.postings(BODY, term)
+            except TermNotFound:
+                continue
+            for d in docs:
+                if not m.is_active():
+                    break
+                local = d - base
+                if m.id() < local:
+                    m.skip_to(local)
+                if m.is_active() and m.id() == local:
+                    yield d, m.value_as(kind)
 
 
 def highlight_spans(
@@ -39,24 +72,6 @@ def highlight_many(
     ))
     wanted = sorted(set(docnums))
     spans: dict[int, set[tuple[int, int]]] = {d: set() for d in wanted}
-    leaves = reader.leaf_readers()
-    bases = [base for _, base in leaves]
-    by_leaf: dict[int, list[int]] = {}
-    for d in wanted:
-        by_leaf.setdefault(bisect_right(bases, d) - 1, []).append(d)
-    for i, docs in by_leaf.items():
-        leaf, base = leaves[i]
-        for term in terms:
-            try:
-                m = leaf.postings(BODY, term)
-            except TermNotFound:
-                continue
-            for d in docs:
-                if not m.is_active():
-                    break
-                local = d - base
-                if m.id() < local:
-                    m.skip_to(local)
-                if m.is_active() and m.id() == local:
-                    spans[d].update((start, end) for _pos, start, end in m.value_as("characters"))
+    for d, chars in body_postings(reader, wanted, terms, "characters"):
+        spans[d].update((start, end) for _pos, start, end in chars)
     return {d: tuple(sorted(v)) for d, v in spans.items()}

@@ -9,13 +9,12 @@ different query words, ``min(idf) / gap²`` over their closest occurrences withi
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Sequence
 
-from whoosh.reading import IndexReader, TermNotFound
+from whoosh.reading import IndexReader
 
 from ..analysis.whoosh_analyzer import PART_LANE
-from ..index.schema import BODY
+from .highlights import body_postings
 
 __all__ = ["MAX_GAP", "PROXIMITY_WINDOW", "QueryWord", "proximity_bonus"]
 
@@ -30,27 +29,9 @@ def _word_positions(
     reader: IndexReader, docnums: Sequence[int], terms: tuple[str, ...]
 ) -> dict[int, list[int]]:
     """Positions (parts folded onto their word's position) of any of ``terms`` per document."""
-    leaves = reader.leaf_readers()
-    bases = [base for _, base in leaves]
-    by_leaf: dict[int, list[int]] = {}
-    for d in sorted(docnums):
-        by_leaf.setdefault(bisect_right(bases, d) - 1, []).append(d)
     out: dict[int, set[int]] = {}
-    for i, docs in by_leaf.items():
-        leaf, base = leaves[i]
-        for term in terms:
-            try:
-                m = leaf.postings(BODY, term)
-            except TermNotFound:
-                continue
-            for d in docs:
-                if not m.is_active():
-                    break
-                local = d - base
-                if m.id() < local:
-                    m.skip_to(local)
-                if m.is_active() and m.id() == local:
-                    out.setdefault(d, set()).update(p % PART_LANE for p in m.value_as("positions"))
+    for d, positions in body_postings(reader, docnums, terms, "positions"):
+        out.setdefault(d, set()).update(p % PART_LANE for p in positions)
     return {d: sorted(p) for d, p in out.items()}
 
 
