@@ -18,29 +18,17 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+# Every public exception, imported now: errors.py imports nothing (cheap), and
+# errors.__all__ is then the one list of them.
+from . import errors as _errors
+from .errors import *  # noqa: F403
+
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .analysis import AnalysisConfig, AnalysisInfo, Token, analysis_info, analyze
     from .article import Article
     from .engine import NewsIndex
-    from .errors import (
-        AnalysisMismatchError,
-        AnalysisUnavailableError,
-        BinaryFileError,
-        IndexExistsError,
-        IndexFormatError,
-        IndexLockedError,
-        IndexNotFoundError,
-        IndexReplacedError,
-        IndexWriteError,
-        IngestError,
-        InsecureKeyError,
-        NewsIndexError,
-        RecordError,
-        SeedsNotFoundError,
-        UntrustedIndexError,
-    )
     from .index.maintenance import (
         CheckReport,
         LockStatus,
@@ -61,24 +49,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .search.results import ArticleGroup, Hit, Results
     from .search.searching import SearchOptions
     from .search.snippets import marked_pieces, snippet_window
-
-_ERRORS = (
-    "NewsIndexError",
-    "AnalysisMismatchError",
-    "AnalysisUnavailableError",
-    "BinaryFileError",
-    "IndexExistsError",
-    "IndexFormatError",
-    "IndexLockedError",
-    "IndexNotFoundError",
-    "IndexReplacedError",
-    "IndexWriteError",
-    "IngestError",
-    "InsecureKeyError",
-    "RecordError",
-    "SeedsNotFoundError",
-    "UntrustedIndexError",
-)
 
 # public name -> "module" (the same name there) or "module:name"
 _EXPORTS = {
@@ -118,10 +88,9 @@ _EXPORTS = {
     "ctrl_c_in_main_process_only": ".index.workers",
     "markup_safe": ".safe_text",
     "utf8_safe": ".safe_text",
-    **dict.fromkeys(_ERRORS, ".errors"),
 }
 
-__all__ = [  # noqa: RUF022 - grouped like _EXPORTS, not sorted
+__all__ = [
     "__version__",
     "NewsIndex",
     "Article",
@@ -154,21 +123,7 @@ __all__ = [  # noqa: RUF022 - grouped like _EXPORTS, not sorted
     "ctrl_c_in_main_process_only",
     "markup_safe",
     "utf8_safe",
-    "NewsIndexError",
-    "AnalysisMismatchError",
-    "AnalysisUnavailableError",
-    "BinaryFileError",
-    "IndexExistsError",
-    "IndexFormatError",
-    "IndexLockedError",
-    "IndexNotFoundError",
-    "IndexReplacedError",
-    "IndexWriteError",
-    "IngestError",
-    "InsecureKeyError",
-    "RecordError",
-    "SeedsNotFoundError",
-    "UntrustedIndexError",
+    *_errors.__all__,
 ]
 
 
