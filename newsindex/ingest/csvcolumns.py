@@ -22,7 +22,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from .csvfile import CsvOptions
 
-__all__ = ["CSV_COLUMN_NAMES", "CSV_FIELDS", "csv_options_from_columns", "header_delimiter", "normalize_name"]
+__all__ = [
+    "CSV_COLUMN_NAMES",
+    "CSV_FIELDS",
+    "column_fields",
+    "csv_options_from_columns",
+    "header_delimiter",
+    "is_header",
+    "normalize_name",
+    "parse_column_spec",
+]
 
 # The first name of each field that a header has wins; order is priority.
 CSV_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
