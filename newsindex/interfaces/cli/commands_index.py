@@ -184,12 +184,21 @@ def _committed_before(committed: Any) -> str:
     )
 
 
+INTERRUPTED = "interrupted: the batches committed before Ctrl-C are kept; run again to finish"
+
+
 def _print_summary(summary: Any, seconds: float, interrupted: bool, console: Console) -> None:
+    """The summary of what was committed; after Ctrl-C, then one line saying so, and exit 130.
+
+    The interruption is said once, on stderr: the summary table titled
+    "interrupted" as well printed the same news twice on a terminal.
+    """
     from ..render import summary_renderable
 
-    console.print(
-        summary_renderable(summary, elapsed_s=seconds, interrupted=interrupted, plain=is_plain(console))
-    )
+    console.print(summary_renderable(summary, elapsed_s=seconds, plain=is_plain(console)))
+    if interrupted:
+        error_line(INTERRUPTED)
+        raise typer.Exit(EXIT_INTERRUPTED)
 
 
 @app.command("index")
@@ -256,9 +265,6 @@ def index_cmd(
                 ix, paths, console=err, fmt=fmt, strict=strict, follow_symlinks=follow_symlinks
             )
         _print_summary(summary, seconds, interrupted, stdout_console())
-        if interrupted:
-            error_line("interrupted: the batches committed before Ctrl-C are kept; run again to finish")
-            raise typer.Exit(EXIT_INTERRUPTED)
 
 
 @app.command("demo")
@@ -301,8 +307,6 @@ def demo_cmd(
             summary, interrupted, seconds = index_paths(ix, [seeds], console=err)
             out = stdout_console()
             _print_summary(summary, seconds, interrupted, out)
-            if interrupted:
-                raise KeyboardInterrupt
             if interactive:
                 from ..shell import run_shell
 
