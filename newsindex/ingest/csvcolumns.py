@@ -137,7 +137,8 @@ def csv_options_from_columns(
     """CSV options naming columns: ``{"title": "Überschrift", "text": "Inhalt"}``.
 
     Keys are article fields (``text``, ``title``, ``date``, ``source``, ``url``,
-    ``author``, ``category``, ``id``; ``published``/``body``/``headline`` too),
+    ``author``, ``category``, ``id``; also any column name of the field in
+    :data:`CSV_COLUMN_NAMES`, so ``titel``, ``quelle``, ``datum`` work),
     values header names (case-insensitive) or 0-based column numbers (an
     ``int``, or a string of digits). An unknown field raises ``ValueError``.
     """
@@ -146,7 +147,10 @@ def csv_options_from_columns(
     opts = base or CsvOptions()
     changes: dict[str, str | int] = {}
     for key, value in columns.items():
-        field = _FIELD_ALIASES.get(key.strip().lower(), key.strip().lower())
+        name = normalize_name(key)
+        field = _FIELD_ALIASES.get(name, name)
+        if field not in CSV_FIELDS:  # a German field name: titel=…, quelle=…, datum=…
+            field = _field_of(name) or field
         if field not in CSV_FIELDS:
             known = ", ".join(CSV_FIELDS)
             raise ValueError(f"unknown CSV field {key!r}: use one of {known}")
@@ -161,7 +165,10 @@ def csv_options_from_columns(
 
 
 def parse_column_spec(spec: str) -> dict[str, str]:
-    """``"title=Überschrift,text=Inhalt"`` as a mapping; a part without ``=`` raises ``ValueError``."""
+    """``"title=Überschrift,text=Inhalt"`` as a mapping for ``add_path(csv_columns=…)``.
+
+    A part that is not ``FIELD=COLUMN``, or an unknown field, raises ``ValueError``.
+    """
     mapping: dict[str, str] = {}
     for part in spec.split(","):
         if not part.strip():
@@ -170,4 +177,5 @@ def parse_column_spec(spec: str) -> dict[str, str]:
         if not sep or not field.strip() or not name.strip():
             raise ValueError(f"{part.strip()!r} is not FIELD=COLUMN (e.g. title=Überschrift,text=Inhalt)")
         mapping[field.strip()] = name.strip()
+    csv_options_from_columns(mapping)  # the fields are checked now, not when a file is read
     return mapping
