@@ -201,10 +201,8 @@ class Article:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Article:
         """Inverse of :meth:`to_dict`."""
-        published: date | datetime | None = None
-        raw = d.get("published")
-        if raw:
-            published = datetime.fromisoformat(raw) if "T" in raw else date.fromisoformat(raw)
+        # Any form Article.create takes: JSON written by hand may say "2024-07-05 08:30".
+        published = as_published(d.get("published"))
         return cls(
             id=d["id"],
             title=d.get("title") or "",

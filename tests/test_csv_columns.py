@@ -111,3 +111,15 @@ def test_a_sniffed_header_of_sentences_is_a_row_of_data(tmp_path: Path) -> None:
     row = "Meldung,Die Landesregierung kündigte am Montag neue Hilfen für die Landwirtschaft an.\n"
     articles, problems = read_all(write(tmp_path / "c.csv", row * 3))
     assert problems == [] and [a.origin_line for a in articles] == [1, 2, 3]
+
+
+def test_json_lines_know_the_same_german_names(tmp_path: Path) -> None:
+    line = (
+        '{"schlagzeile": "Streik bei der Bahn", "zeitung": "Agentur", "veröffentlicht": "3. Juli 2024", '
+        '"verfasser": "Anna Berg", "text": "Die Gewerkschaft ruft zum Streik auf."}\n'
+    )
+    (a,), problems = read_all(write(tmp_path / "a.jsonl", line))
+    assert problems == [] and a.extra == {}
+    assert (a.title, a.source, a.published, a.author) == (
+        "Streik bei der Bahn", "Agentur", date(2024, 7, 3), "Anna Berg"
+    )

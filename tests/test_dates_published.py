@@ -65,3 +65,11 @@ def test_a_day_stays_a_day_and_a_time_stays_a_time_through_the_index(tmp_path: P
         assert ix.article(timed.id).to_dict()["published"] == "2024-07-05T08:30:00"
         assert ix.article(offset.id).to_dict()["published"] == "2024-07-03T00:00:00+01:00"
         json.dumps(ix.search("Streik").to_dict())
+
+
+def test_from_dict_reads_what_create_reads() -> None:
+    # "T" decided date vs datetime before: "2024-07-05 08:30" raised, a German date too.
+    cases = (("2024-07-05 08:30", datetime(2024, 7, 5, 8, 30)), ("5. Juli 2024", date(2024, 7, 5)))
+    for given, expected in cases:
+        d = {"id": "em", "title": "Aus im Viertelfinale", "paragraphs": TEXT, "published": given}
+        assert Article.from_dict(d).published == expected
