@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Mapping
-from dataclasses import replace
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .csvfile import CsvOptions
+from dataclasses import dataclass, replace
 
 __all__ = [
     "CSV_COLUMN_NAMES",
     "CSV_FIELDS",
+    "Column",
+    "CsvOptions",
     "column_fields",
     "csv_options_from_columns",
     "header_delimiter",
@@ -32,6 +30,32 @@ __all__ = [
     "normalize_name",
     "parse_column_spec",
 ]
+
+Column = int | str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CsvOptions:
+    """Layout of a CSV file. Columns are 0-based indexes or header names (case-insensitive).
+
+    ``delimiter``/``quotechar``/``header`` left ``None`` are sniffed from the
+    file. ``source`` is a fixed source for rows without a source column.
+    """
+
+    delimiter: str | None = None
+    quotechar: str | None = None
+    header: bool | None = None
+    text_column: Column = None
+    title_column: Column = None
+    date_column: Column = None
+    source_column: Column = None
+    url_column: Column = None
+    author_column: Column = None
+    category_column: Column = None
+    id_column: Column = None
+    source: str | None = None
+
+
 
 # The first name of each field that a header has wins; order is priority.
 CSV_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -142,8 +166,6 @@ def csv_options_from_columns(
     values header names (case-insensitive) or 0-based column numbers (an
     ``int``, or a string of digits). An unknown field raises ``ValueError``.
     """
-    from .csvfile import CsvOptions
-
     opts = base or CsvOptions()
     changes: dict[str, str | int] = {}
     for key, value in columns.items():

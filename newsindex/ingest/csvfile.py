@@ -27,12 +27,12 @@ import csv
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
 from ..article import Article
-from .csvcolumns import column_fields, header_delimiter, is_header, normalize_name
+from .csvcolumns import Column, CsvOptions, column_fields, header_delimiter, is_header, normalize_name
 from .decoding import MAX_ARTICLE_BYTES, LineDecoder, iter_lines, open_binary, repair_problems, size_text
 from .extra import MAX_EXTRA_KEYS, capped_metadata
 from .fields import KNOWN_KEYS, article_from_fields
@@ -48,31 +48,6 @@ _MAX_NAME_CHARS = 40  # a longer header cell is a sentence: the "header" is a ro
 _GNAD_CATEGORIES = frozenset(
     {"Web", "Panorama", "International", "Wirtschaft", "Sport", "Inland", "Etat", "Wissenschaft", "Kultur"}
 )
-
-Column = int | str | None
-
-
-@dataclass(frozen=True, slots=True)
-class CsvOptions:
-    """Layout of a CSV file. Columns are 0-based indexes or header names (case-insensitive).
-
-    ``delimiter``/``quotechar``/``header`` left ``None`` are sniffed from the
-    file. ``source`` is a fixed source for rows without a source column.
-    """
-
-    delimiter: str | None = None
-    quotechar: str | None = None
-    header: bool | None = None
-    text_column: Column = None
-    title_column: Column = None
-    date_column: Column = None
-    source_column: Column = None
-    url_column: Column = None
-    author_column: Column = None
-    category_column: Column = None
-    id_column: Column = None
-    source: str | None = None
-
 
 LABEL_TEXT = CsvOptions(delimiter=";", quotechar="'", header=False, text_column=1, category_column=0)
 GNAD10K = replace(LABEL_TEXT, source="derstandard.at")
