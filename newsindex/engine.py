@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -334,7 +335,8 @@ class NewsIndex:
         request = query if isinstance(query, SearchRequest) else SearchRequest(
             query, limit, max_per_article, group_by_article, source, since, until
         )
-        return run_search(
+        load_ms = self.chain.load()  # timed apart: elapsed_ms is the query's own time
+        results = run_search(
             self._current_searcher(),
             self.chain,
             request,
@@ -342,6 +344,7 @@ class NewsIndex:
             vocabularies=self._vocabularies,
             lengths=self._lengths,
         )
+        return results if load_ms is None else replace(results, load_ms=load_ms)
 
     def more_like(self, article_id: str, paragraph: int = 0, *, limit: int = 10) -> list[Hit]:
         """Passages of other articles related to one paragraph (its key terms marked)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -59,6 +60,7 @@ class AnalysisChain:
         self.splitter = CompoundSplitter(self.lexicon, overrides.splits)
         self._backend: LemmaBackend | None = None
         self._load_lock = threading.Lock()
+        self._loaded = False
         self._cache_lock = threading.Lock()
         self._words: dict[tuple[str, str], WordTerms] = {}
         self._texts: OrderedDict[str, list[Token]] = OrderedDict()
@@ -74,6 +76,17 @@ class AnalysisChain:
             from whoosh.lang import stemmer_for_language
 
             self._stem = stemmer_for_language("de")
+
+    def load(self) -> float | None:
+        """Load the spaCy pipeline and the lemma dictionary now (the first analysis
+        would); the milliseconds it took, or ``None`` when they were loaded already."""
+        if self._loaded:
+            return None
+        t0 = time.perf_counter()
+        _ = self.backend
+        self.lexicon.load()
+        self._loaded = True
+        return (time.perf_counter() - t0) * 1000
 
     @property
     def backend(self) -> LemmaBackend:

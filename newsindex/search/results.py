@@ -104,7 +104,9 @@ class Results:
 
     Iterate over it for the hits. ``total`` counts the matching passages (before
     ``limit`` and ``max_per_article``) exactly up to 1,000; beyond that it is
-    1,000 and ``total_exact`` is false ("1,000+"). ``suggestion`` is a "did you mean" query
+    1,000 and ``total_exact`` is false ("1,000+"). ``elapsed_ms`` is the query's
+    own time; ``load_ms`` the time spent loading the analysis (spaCy, the lemma
+    dictionary) during this call, ``None`` when nothing was loaded. ``suggestion`` is a "did you mean" query
     when the query found little and a close spelling exists; ``notes`` explains
     parts of the query that were ignored.
     """
@@ -117,6 +119,7 @@ class Results:
     notes: tuple[str, ...] = ()
     groups: tuple[ArticleGroup, ...] = field(default=())
     total_exact: bool = True
+    load_ms: float | None = None
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -131,7 +134,8 @@ class Results:
         return bool(self.hits)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (keys: query, total, total_exact, elapsed_ms, suggestion, notes, hits)."""
+        """JSON-ready form (keys: query, total, total_exact, elapsed_ms, suggestion, notes, hits;
+        load_ms only when loading happened)."""
         d: dict[str, Any] = {
             "query": _utf8(self.query),
             "total": self.total,
@@ -143,4 +147,6 @@ class Results:
         }
         if self.groups:
             d["groups"] = [g.to_dict() for g in self.groups]
+        if self.load_ms is not None:
+            d["load_ms"] = round(self.load_ms, 2)
         return d
