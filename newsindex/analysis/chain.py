@@ -60,7 +60,6 @@ class AnalysisChain:
         self.splitter = CompoundSplitter(self.lexicon, overrides.splits)
         self._backend: LemmaBackend | None = None
         self._load_lock = threading.Lock()
-        self._loaded = False
         self._cache_lock = threading.Lock()
         self._words: dict[tuple[str, str], WordTerms] = {}
         self._texts: OrderedDict[str, list[Token]] = OrderedDict()
@@ -80,12 +79,11 @@ class AnalysisChain:
     def load(self) -> float | None:
         """Load the spaCy pipeline and the lemma dictionary now (the first analysis
         would); the milliseconds it took, or ``None`` when they were loaded already."""
-        if self._loaded:
+        if self._backend is not None and self.lexicon.loaded:
             return None
         t0 = time.perf_counter()
         _ = self.backend
         self.lexicon.load()
-        self._loaded = True
         return (time.perf_counter() - t0) * 1000
 
     @property

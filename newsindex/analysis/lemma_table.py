@@ -75,26 +75,11 @@ class LemmaTable(Mapping[str, str]):
     """
 
     def __init__(self, buffer: Any, identity: str = "") -> None:
-        view = memoryview(buffer)
-        if len(view) < _HEADER.size + _U32:
-            raise ValueError("lemma table: too short")
-        magic, fmt, n, m, buckets, keys_len, vals_len, digest = _HEADER.unpack_from(view, 0)
-        if magic != _MAGIC or fmt != FORMAT:
-            raise ValueError("lemma table: not a lemma table of this format")
-        if digest != _digest(identity):
-            raise ValueError("lemma table: built from another dictionary")
-        if buckets == 0 or buckets & (buckets - 1):
-            raise ValueError("lemma table: bad bucket count")
-        sizes = ((buckets + 1) * _U32, (n + 1) * _U32, n * _U32, (m + 1) * _U32, keys_len, vals_len)
-        if len(view) != _HEADER.size + sum(sizes) + _U32:
-            raise ValueError("lemma table: truncated or oversized")
-        body = len(view) - _U32
-        (stored_crc,) = struct.unpack_from("<I", view, body)
-        if zlib.crc32(view[:body]) != stored_crc:
-            raise ValueError("lemma table: checksum mismatch")
+        n, buckets, sizes = _validate(buffer, identity)
         offsets = [_HEADER.size]
         for size in sizes:
             offsets.append(offsets[-1] + size)
+        view = memoryview(buffer)
         arrays = [view[offsets[k] : offsets[k + 1]].cast("I") for k in range(4)]
         self._buckets, self._key_off, self._val_idx, self._val_off = arrays
         # Slices of the buffer itself are bytes (a memoryview's would be views).
@@ -135,6 +120,31 @@ class LemmaTable(Mapping[str, str]):
 
     def __len__(self) -> int:
         return self._n
+
+
+def _validate(buffer: Any, identity: str) -> tuple[int, int, tuple[int, ...]]:
+    """(entries, buckets, section sizes) of a whole, uncorrupted table for ``identity``,
+    else :class:`ValueError`. Every view is released on the way out, so a refused
+    ``mmap`` can be closed."""
+    with memoryview(buffer) as view:
+        if len(view) < _HEADER.size + _U32:
+            raise ValueError("lemma table: too short")
+        magic, fmt, n, m, buckets, keys_len, vals_len, digest = _HEADER.unpack_from(view, 0)
+        if magic != _MAGIC or fmt != FORMAT:
+            raise ValueError("lemma table: not a lemma table of this format")
+        if digest != _digest(identity):
+            raise ValueError("lemma table: built from another dictionary")
+        if buckets == 0 or buckets & (buckets - 1):
+            raise ValueError("lemma table: bad bucket count")
+        sizes = ((buckets + 1) * _U32, (n + 1) * _U32, n * _U32, (m + 1) * _U32, keys_len, vals_len)
+        if len(view) != _HEADER.size + sum(sizes) + _U32:
+            raise ValueError("lemma table: truncated or oversized")
+        body = len(view) - _U32
+        (stored_crc,) = struct.unpack_from("<I", view, body)
+        with view[:body] as content:
+            if zlib.crc32(content) != stored_crc:
+                raise ValueError("lemma table: checksum mismatch")
+    return n, buckets, sizes
 
 
 def _digest(identity: str) -> bytes:

@@ -88,6 +88,11 @@ class Lexicon:
         """Load the dictionary now (otherwise the first lookup does)."""
         _ = self._dictionary
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the dictionary is loaded."""
+        return "_dictionary" in self.__dict__  # where cached_property keeps it
+
     def lookup(self, word: str) -> str | None:
         """The dictionary lemma of ``word`` as written, or ``None`` if unknown."""
         return self._dictionary.get(word)
