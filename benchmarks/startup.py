@@ -53,7 +53,9 @@ def _env(tree: Path) -> dict[str, str]:
 
 def _timed(cmd: Sequence[str], env: dict[str, str]) -> float:
     t0 = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # cwd = the tree: ``python -m`` puts the working folder first on sys.path.
+    subprocess.run(cmd, env=env, cwd=env["PYTHONPATH"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t0
 
 
@@ -67,7 +69,7 @@ def _prompt(tree: Path, index: Path, history: Path) -> tuple[float, float]:
     t0 = time.perf_counter()
     child = pexpect.spawn(
         sys.executable, ["-m", "newsindex", "shell", "--index", str(index)],
-        env=env, encoding="utf-8", timeout=60, dimensions=(40, 100),
+        env=env, cwd=str(tree), encoding="utf-8", timeout=60, dimensions=(40, 100),
     )
     try:
         child.expect(PROMPT)
@@ -86,7 +88,7 @@ def _seed_index(tree: Path, where: Path) -> Path:
     index = where / "seeds-index"
     subprocess.run(
         [sys.executable, "-m", "newsindex", "index", str(REPO / "seeds"), "--index", str(index)],
-        env=_env(tree), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=_env(tree), cwd=tree, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     return index
 
