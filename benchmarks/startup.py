@@ -40,8 +40,8 @@ __all__ = ["main", "measure"]
 
 REPO = Path(__file__).resolve().parents[1]
 FLOOR = "import spacy; spacy.blank('de')"
-PROMPT = "newsindex›"
-ANSWER = "match"  # "7 passages match Krieg — showing 1–5"
+BANNER, PROMPT = "Ctrl-D", "›"  # the prompt is "newsindex›" with colour codes inside
+ANSWER = "whole article"  # the hint printed under the first page of results
 
 
 def _env(tree: Path) -> dict[str, str]:
@@ -72,12 +72,14 @@ def _prompt(tree: Path, index: Path, history: Path) -> tuple[float, float]:
         env=env, cwd=str(tree), encoding="utf-8", timeout=60, dimensions=(40, 100),
     )
     try:
+        child.expect(BANNER)
         child.expect(PROMPT)
         shown = time.perf_counter()
         child.sendline("Krieg")
         child.expect(ANSWER)
         answered = time.perf_counter()
-        child.sendeof()
+        child.expect(PROMPT)
+        child.sendline(":quit")
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
