@@ -57,6 +57,14 @@ def test_a_built_table_maps_exactly_its_pairs() -> None:
         table["Straße"]
 
 
+def test_words_longer_than_a_length_byte_are_kept_whole() -> None:
+    long_word = "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz" * 5  # 330 bytes
+    pairs = {**PAIRS, long_word: long_word[:-3], "Gesetze": long_word}
+    table = LemmaTable(build_table(pairs.items(), "id"), "id")
+    assert dict(table.items()) == pairs
+    assert table.get(long_word[:-1]) is None
+
+
 def _flip(offset_from_end: int) -> Callable[[Path], None]:
     def damage(path: Path) -> None:
         data = bytearray(path.read_bytes())

@@ -7,17 +7,17 @@ same word → lemma pairs into a file laid out for lookups in place, and later
 processes map that file (a few milliseconds; the pages are shared by every
 process, including the index writer's workers).
 
-File layout (little-endian; ``n`` entries, ``m`` distinct lemmas, and a
-power of two ``b`` of buckets)::
+File layout (little-endian; ``n`` entries in ``b`` buckets, a power of two)::
 
-    header   magic, format, n, m, b, byte sizes, identity digest
-    buckets  uint32[b + 1] entries of bucket crc32(key) mod b are buckets[i] .. buckets[i + 1] - 1
-    key_off  uint32[n + 1] offsets of each key in ``keys``
-    val_idx  uint32[n]     each entry's lemma number
-    val_off  uint32[m + 1] offsets of each lemma in ``vals``
-    keys     UTF-8 bytes
-    vals     UTF-8 bytes
+    header   magic, format, n, b, size of records, identity digest
+    buckets  uint32[b + 1] the entries of bucket crc32(key) mod b are the records
+                           from byte buckets[i] to byte buckets[i + 1]
+    records  per entry: key length, key (UTF-8), lemma length, lemma (UTF-8);
+             a length is one byte, or 255 and four bytes for longer ones
     crc32    of everything before it
+
+A lookup reads two neighbouring bucket offsets and the bucket's few records, which
+lie side by side: about three memory accesses, as with a Python dict.
 
 Guarantees: lookups give exactly simplemma's ``get`` (same keys, same values:
 tested against the dictionary on real German text); the file is named after the
@@ -57,10 +57,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 _MAGIC = b"NXLEMMA\0"
-# magic, format, n, m, slots, keys bytes, vals bytes, identity digest (16 bytes)
-_HEADER = struct.Struct("<8sIQQQQQ16s")
+# magic, format, entries, buckets, records bytes, identity digest (16 bytes)
+_HEADER = struct.Struct("<8sIQQQ16s")
+_LONG = 255  # a length byte of 255: the length follows in four bytes
 _U32 = 4
 
 # Gives the dictionary to build from: UTF-8 word → UTF-8 lemma.
@@ -75,33 +76,35 @@ class LemmaTable(Mapping[str, str]):
     """
 
     def __init__(self, buffer: Any, identity: str = "") -> None:
-        n, buckets, sizes = _validate(buffer, identity)
-        offsets = [_HEADER.size]
-        for size in sizes:
-            offsets.append(offsets[-1] + size)
-        view = memoryview(buffer)
-        arrays = [view[offsets[k] : offsets[k + 1]].cast("I") for k in range(4)]
-        self._buckets, self._key_off, self._val_idx, self._val_off = arrays
+        n, buckets = _validate(buffer, identity)
+        records_at = _HEADER.size + (buckets + 1) * _U32
+        self._buckets = memoryview(buffer)[_HEADER.size : records_at].cast("I")
         # Slices of the buffer itself are bytes (a memoryview's would be views).
         self._buffer = buffer
-        self._keys_at = offsets[4]
-        self._vals_at = offsets[5]
+        self._at = records_at
         self._mask: int = buckets - 1
         self._n: int = n
 
     def get(self, key: str, default: Any = None) -> Any:
         """The lemma of ``key`` as written, or ``default``."""
+        # The hot path of the analysis (the compound splitter asks for every suffix
+        # of every new word, mostly unique strings): kept to a few operations.
         try:
             raw = key.encode()
         except UnicodeEncodeError:  # lone surrogates: never a dictionary word
             return default
         bucket = zlib.crc32(raw) & self._mask
-        key_off, buf, at = self._key_off, self._buffer, self._keys_at
-        for entry in range(self._buckets[bucket], self._buckets[bucket + 1]):
-            if buf[at + key_off[entry] : at + key_off[entry + 1]] == raw:
-                v = self._val_idx[entry]
-                vat = self._vals_at
-                return buf[vat + self._val_off[v] : vat + self._val_off[v + 1]].decode()
+        buf, at, size = self._buffer, self._at, len(raw)
+        pos, end = at + self._buckets[bucket], at + self._buckets[bucket + 1]
+        while pos < end:
+            key_len = buf[pos]  # lengths under 255 are read inline
+            key_len, pos = (key_len, pos + 1) if key_len != _LONG else _length(buf, pos)
+            lemma_at = pos + key_len
+            lemma_len = buf[lemma_at]
+            lemma_len, lemma_at = (lemma_len, lemma_at + 1) if lemma_len != _LONG else _length(buf, lemma_at)
+            if key_len == size and buf[pos : pos + size] == raw:
+                return buf[lemma_at : lemma_at + lemma_len].decode()
+            pos = lemma_at + lemma_len
         return default
 
     def __getitem__(self, key: str) -> str:
@@ -114,37 +117,51 @@ class LemmaTable(Mapping[str, str]):
         return isinstance(key, str) and self.get(key) is not None
 
     def __iter__(self) -> Iterator[str]:
-        key_off, buf, at = self._key_off, self._buffer, self._keys_at
-        for entry in range(self._n):
-            yield buf[at + key_off[entry] : at + key_off[entry + 1]].decode()
+        buf, pos = self._buffer, self._at
+        end = self._at + self._buckets[self._mask + 1]
+        while pos < end:
+            key_len, pos = _length(buf, pos)
+            yield buf[pos : pos + key_len].decode()
+            lemma_len, pos = _length(buf, pos + key_len)
+            pos += lemma_len
 
     def __len__(self) -> int:
         return self._n
 
 
-def _validate(buffer: Any, identity: str) -> tuple[int, int, tuple[int, ...]]:
-    """(entries, buckets, section sizes) of a whole, uncorrupted table for ``identity``,
-    else :class:`ValueError`. Every view is released on the way out, so a refused
+def _length(buf: Any, pos: int) -> tuple[int, int]:
+    """The length stored at ``pos`` and where the bytes it measures begin."""
+    length: int = buf[pos]
+    if length != _LONG:
+        return length, pos + 1
+    return int.from_bytes(buf[pos + 1 : pos + 5], "little"), pos + 5
+
+
+def _validate(buffer: Any, identity: str) -> tuple[int, int]:
+    """(entries, buckets) of a whole, uncorrupted table for ``identity``, else
+    :class:`ValueError`. Every view is released on the way out, so a refused
     ``mmap`` can be closed."""
     with memoryview(buffer) as view:
         if len(view) < _HEADER.size + _U32:
             raise ValueError("lemma table: too short")
-        magic, fmt, n, m, buckets, keys_len, vals_len, digest = _HEADER.unpack_from(view, 0)
+        magic, fmt, n, buckets, records, digest = _HEADER.unpack_from(view, 0)
         if magic != _MAGIC or fmt != FORMAT:
             raise ValueError("lemma table: not a lemma table of this format")
         if digest != _digest(identity):
             raise ValueError("lemma table: built from another dictionary")
         if buckets == 0 or buckets & (buckets - 1):
             raise ValueError("lemma table: bad bucket count")
-        sizes = ((buckets + 1) * _U32, (n + 1) * _U32, n * _U32, (m + 1) * _U32, keys_len, vals_len)
-        if len(view) != _HEADER.size + sum(sizes) + _U32:
+        if len(view) != _HEADER.size + (buckets + 1) * _U32 + records + _U32:
             raise ValueError("lemma table: truncated or oversized")
         body = len(view) - _U32
         (stored_crc,) = struct.unpack_from("<I", view, body)
         with view[:body] as content:
             if zlib.crc32(content) != stored_crc:
                 raise ValueError("lemma table: checksum mismatch")
-    return n, buckets, sizes
+        (last,) = struct.unpack_from("<I", view, _HEADER.size + buckets * _U32)
+        if last != records:
+            raise ValueError("lemma table: bucket offsets do not match the records")
+    return n, buckets
 
 
 def _digest(identity: str) -> bytes:
@@ -156,6 +173,10 @@ def build_table(items: Iterable[tuple[str, str]], identity: str = "") -> bytes:
     return _build({k.encode(): v.encode() for k, v in items}, identity)
 
 
+def _encode_length(length: int) -> bytes:
+    return bytes((length,)) if length < _LONG else bytes((_LONG,)) + length.to_bytes(4, "little")
+
+
 def _build(pairs: Mapping[bytes, bytes], identity: str) -> bytes:
     import numpy as np
 
@@ -164,24 +185,18 @@ def _build(pairs: Mapping[bytes, bytes], identity: str) -> bytes:
     buckets = 1 << max(4, (2 * n).bit_length())  # about 2 buckets per word: short runs
     hashes = np.fromiter(map(zlib.crc32, keys), dtype=np.uint32, count=n) & np.uint32(buckets - 1)
     order = np.argsort(hashes, kind="stable")
-    starts = np.searchsorted(hashes[order], np.arange(buckets + 1)).astype("<u4")
+    first_entry = np.searchsorted(hashes[order], np.arange(buckets + 1))
+    ln = _encode_length
     ordered = [keys[i] for i in order.tolist()]
-    key_off = np.zeros(n + 1, dtype="<u4")
-    np.cumsum(np.fromiter(map(len, ordered), dtype=np.uint32, count=n), out=key_off[1:])
-    values = [pairs[k] for k in ordered]
-    lemmas = list(dict.fromkeys(values))  # each lemma once (a third of the entries)
-    numbers = {lemma: number for number, lemma in enumerate(lemmas)}
-    val_idx = np.array([numbers[v] for v in values], dtype="<u4")
-    val_off = np.zeros(len(lemmas) + 1, dtype="<u4")
-    np.cumsum(np.fromiter(map(len, lemmas), dtype=np.uint32, count=len(lemmas)), out=val_off[1:])
-    key_bytes, val_bytes = b"".join(ordered), b"".join(lemmas)
-    if len(key_bytes) >= 1 << 32 or len(val_bytes) >= 1 << 32:  # pragma: no cover - 100x German
+    records = [b"".join((ln(len(k)), k, ln(len(pairs[k])), pairs[k])) for k in ordered]
+    entry_at = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum(np.fromiter(map(len, records), dtype=np.uint64, count=n), out=entry_at[1:])
+    if entry_at[-1] >= 1 << 32:  # pragma: no cover - a hundred times German's dictionary
         raise ValueError("lemma table: dictionary too large for 32-bit offsets")
-    header = _HEADER.pack(
-        _MAGIC, FORMAT, n, len(lemmas), buckets, len(key_bytes), len(val_bytes), _digest(identity)
-    )
-    body = b"".join([header, starts.tobytes(), key_off.tobytes(), val_idx.tobytes(),
-                     val_off.tobytes(), key_bytes, val_bytes])
+    bucket_at = entry_at[first_entry].astype("<u4")
+    blob = b"".join(records)
+    header = _HEADER.pack(_MAGIC, FORMAT, n, buckets, len(blob), _digest(identity))
+    body = b"".join([header, bucket_at.tobytes(), blob])
     return body + struct.pack("<I", zlib.crc32(body))
 
 
