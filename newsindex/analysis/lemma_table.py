@@ -37,9 +37,11 @@ import logging
 import mmap
 import os
 import struct
+import sys
 import tempfile
 import threading
 import zlib
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -78,7 +80,11 @@ class LemmaTable(Mapping[str, str]):
     def __init__(self, buffer: Any, identity: str = "") -> None:
         n, buckets = _validate(buffer, identity)
         records_at = _HEADER.size + (buckets + 1) * _U32
-        self._buckets = memoryview(buffer)[_HEADER.size : records_at].cast("I")
+        offsets: Any = memoryview(buffer)[_HEADER.size : records_at].cast("I")
+        if sys.byteorder != "little":  # pragma: no cover - the file is little-endian everywhere
+            offsets = array("I", offsets.tobytes())
+            offsets.byteswap()
+        self._buckets = offsets
         # Slices of the buffer itself are bytes (a memoryview's would be views).
         self._buffer = buffer
         self._at = records_at
