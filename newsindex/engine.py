@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime
@@ -335,9 +336,16 @@ class NewsIndex:
         request = query if isinstance(query, SearchRequest) else SearchRequest(
             query, limit, max_per_article, group_by_article, source, since, until
         )
-        load_ms = self.chain.load()  # timed apart: elapsed_ms is the query's own time
+        # Loading is timed apart (elapsed_ms is the query's own time): the analysis,
+        # and the index's readers, opened on a thread's first search and after a commit.
+        started = time.perf_counter()
+        previous = getattr(self._local, "searcher", None)
+        loaded = self.chain.load() is not None
+        searcher = self._current_searcher()
+        loaded = loaded or searcher is not previous
+        load_ms = (time.perf_counter() - started) * 1000 if loaded else None
         results = run_search(
-            self._current_searcher(),
+            searcher,
             self.chain,
             request,
             options=self.search_options,

@@ -51,10 +51,23 @@ def test_a_fresh_process_first_search_reports_load_ms_the_second_does_not(seed_i
     assert first["total"] == second["total"] > 0
 
 
-def test_a_search_after_indexing_loads_nothing(seed_index: NewsIndex) -> None:
-    # Indexing the seeds loaded the analysis: no search of this process reports a load.
+def test_a_search_that_loads_nothing_reports_no_load_ms(seed_index: NewsIndex) -> None:
+    seed_index.search("Krieg")  # the analysis is loaded and this thread's readers are open
     results = seed_index.search("Waffenlieferungen")
+    assert results.total > 0
     assert results.load_ms is None and "load_ms" not in results.to_dict()
+
+
+def test_opening_the_readers_after_a_commit_is_load_time_not_query_time() -> None:
+    seeds = sorted((REPO / "seeds").iterdir())
+    with NewsIndex.in_memory(analysis="builtin") as ix:
+        ix.add_path(seeds[0])
+        ix.search("Krieg")
+        assert ix.search("Krieg").load_ms is None
+        ix.add_path(seeds[1])  # a commit: the next search opens new readers
+        after_commit = ix.search("Krieg")
+        assert after_commit.load_ms is not None and after_commit.load_ms > 0
+        assert ix.search("Krieg").load_ms is None
 
 
 @pytest.mark.slow

@@ -105,8 +105,9 @@ class Results:
     Iterate over it for the hits. ``total`` counts the matching passages (before
     ``limit`` and ``max_per_article``) exactly up to 1,000; beyond that it is
     1,000 and ``total_exact`` is false ("1,000+"). ``elapsed_ms`` is the query's
-    own time; ``load_ms`` the time spent loading the analysis (spaCy, the lemma
-    dictionary) during this call, ``None`` when nothing was loaded. ``suggestion`` is a "did you mean" query
+    own time; ``load_ms`` the time this call spent loading the analysis (spaCy, the
+    lemma table) or opening the index's readers (a thread's first search, the first
+    after a commit), ``None`` when it loaded nothing. ``suggestion`` is a "did you mean" query
     when the query found little and a close spelling exists; ``notes`` explains
     parts of the query that were ignored.
     """
