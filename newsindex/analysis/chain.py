@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -74,6 +75,16 @@ class AnalysisChain:
             from whoosh.lang import stemmer_for_language
 
             self._stem = stemmer_for_language("de")
+
+    def load(self) -> float | None:
+        """Load the spaCy pipeline and the lemma dictionary now (the first analysis
+        would); the milliseconds it took, or ``None`` when they were loaded already."""
+        if self._backend is not None and self.lexicon.loaded:
+            return None
+        t0 = time.perf_counter()
+        _ = self.backend
+        self.lexicon.load()
+        return (time.perf_counter() - t0) * 1000
 
     @property
     def backend(self) -> LemmaBackend:

@@ -15,6 +15,8 @@ import threading
 from collections.abc import Callable, Mapping
 from functools import cached_property
 
+from .lemma_table import german_table, simplemma_rules
+
 __all__ = ["OVERRIDES", "SEPARABLE_PARTICLES", "Lexicon"]
 
 # Forms simplemma lemmatises wrongly or not at all (keys lowercase).
@@ -79,10 +81,17 @@ class Lexicon:
 
     @cached_property
     def _dictionary(self) -> Mapping[str, str]:
-        from simplemma.strategies.dictionaries.dictionary_factory import DEFAULT_DICTIONARY_FACTORY
+        # simplemma's dictionary, memory-mapped from the per-user cache (see lemma_table).
+        return german_table()
 
-        dictionary: Mapping[str, str] = DEFAULT_DICTIONARY_FACTORY.get_dictionary("de")
-        return dictionary
+    def load(self) -> None:
+        """Load the dictionary now (otherwise the first lookup does)."""
+        _ = self._dictionary
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the dictionary is loaded."""
+        return "_dictionary" in self.__dict__  # where cached_property keeps it
 
     def lookup(self, word: str) -> str | None:
         """The dictionary lemma of ``word`` as written, or ``None`` if unknown."""
@@ -105,9 +114,7 @@ class Lexicon:
 
     @cached_property
     def _simplemma_rules(self) -> Callable[[str], str]:
-        from simplemma import lemmatize
-
-        return lambda w: lemmatize(w, lang="de")
+        return simplemma_rules()
 
     def lemma(self, word: str) -> str:
         """The lemma of ``word`` (same casing conventions as simplemma)."""

@@ -383,10 +383,12 @@ def make_completer(shell: Shell) -> Completer:
 
 
 def _warm_up(index: NewsIndex) -> None:
-    """Load the analysis pipeline in the background while the user types the first query."""
+    """Load the analysis (spaCy, the lemma table) in the background while the prompt
+    appears and the user types: the first query waits only for what is left."""
 
     def work() -> None:
         with contextlib.suppress(Exception):  # the first real search reports errors
+            index.chain.load()
             index.chain.analyze("Krieg", query=True)
 
     threading.Thread(target=work, name="newsindex-warm-up", daemon=True).start()
@@ -418,7 +420,6 @@ def run_interactive(shell: Shell, history_path: Path | None) -> None:
         complete_while_typing=False,
         enable_history_search=True,
     )
-    _warm_up(shell.index)
     console = shell.console
     where = terminal_safe(shell.index.path or "memory")
     console.print(
@@ -465,6 +466,7 @@ def run_shell(
         )
     shell = Shell(index, console, plain=not interactive, page_size=page_size)
     if interactive:
+        _warm_up(index)  # before prompt_toolkit loads: the prompt and the warm-up overlap
         run_interactive(shell, history_path)
     else:
         shell.run_lines(sys.stdin if lines is None else lines)

@@ -111,7 +111,10 @@ class Results:
 
     Iterate over it for the hits. ``total`` counts the matching passages (before
     ``limit`` and ``max_per_article``) exactly up to 1,000; beyond that it is
-    1,000 and ``total_exact`` is false ("1,000+"). ``suggestion`` is a "did you mean" query
+    1,000 and ``total_exact`` is false ("1,000+"). ``elapsed_ms`` is the query's
+    own time; ``load_ms`` the time this call spent loading the analysis (spaCy, the
+    lemma table) or opening the index's readers (a thread's first search, the first
+    after a commit), ``None`` when it loaded nothing. ``suggestion`` is a "did you mean" query
     when the query found little and a close spelling exists; ``notes`` explains
     parts of the query that were ignored.
     """
@@ -124,6 +127,7 @@ class Results:
     notes: tuple[str, ...] = ()
     groups: tuple[ArticleGroup, ...] = field(default=())
     total_exact: bool = True
+    load_ms: float | None = None
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -138,7 +142,8 @@ class Results:
         return bool(self.hits)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (keys: query, total, total_exact, elapsed_ms, suggestion, notes, hits)."""
+        """JSON-ready form (keys: query, total, total_exact, elapsed_ms, suggestion, notes, hits;
+        load_ms only when loading happened)."""
         d: dict[str, Any] = {
             "query": _utf8(self.query),
             "total": self.total,
@@ -150,4 +155,6 @@ class Results:
         }
         if self.groups:
             d["groups"] = [g.to_dict() for g in self.groups]
+        if self.load_ms is not None:
+            d["load_ms"] = round(self.load_ms, 2)
         return d

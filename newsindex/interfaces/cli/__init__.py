@@ -17,7 +17,8 @@ exit code still says 0 hits found / 1 none / 2 error)::
       "query": "Kartell",              // the query as typed
       "total": 1,                      // matching passages, exact up to 1,000 ...
       "total_exact": true,             // ... false means "1,000 or more"
-      "elapsed_ms": 3.2,
+      "elapsed_ms": 3.2,               // the query's own time, loading excluded
+      "load_ms": 1104.5,               // only when this call loaded the analysis or the index's readers
       "suggestion": null,              // a "did you mean" query, or null
       "notes": [],                     // parts of the query that were ignored, and why
       "hits": [                        // best first, at most --limit, at most --per-article per article
