@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -23,7 +23,9 @@ from .index.storage import Manifest, create_index, folder_identity, memory_index
 from .index.vocabulary import Vocabularies
 from .index.writing import DEFAULT_BATCH, AddSummary, ArticleWriter, paragraph_docnum
 from .reading import FileProgress, PathsArg, as_paths, read_paths
+from .search.columns import ColumnCache
 from .search.date_filter import day_range
+from .search.export import all_matches, article_ids, export_articles, export_passages
 from .search.highlights import highlight_many
 from .search.marks import article_marks, mark_spans, query_terms
 from .search.request import SearchRequest, weighting_key
@@ -105,6 +107,7 @@ class NewsIndex:
         self._searchers: list[Searcher] = []  # every searcher handed out, closed by close()
         self._vocabularies = Vocabularies()  # segment term lists for prefix and typo words
         self._lengths = FieldLengths()  # per-segment field lengths for term-at-a-time scoring
+        self._columns = ColumnCache()  # per-segment metadata for facets, date sorts, browsing
 
     # -- construction --------------------------------------------------------
     @classmethod
@@ -308,6 +311,7 @@ class NewsIndex:
             local.searcher = current
             local.weighting_key = key
             self._lengths.keep_only(current.reader())  # segments merged away need no lengths
+            self._columns.keep_only(current.reader())
             with self._searcher_lock:
                 self._searchers.append(current)
         return current
@@ -322,26 +326,49 @@ class NewsIndex:
         source: str | list[str] | None = None,
         since: date | datetime | str | None = None,
         until: date | datetime | str | None = None,
+        author: str | None = None,
+        sort: str | None = None,
+        offset: int = 0,
+        facets: Iterable[str] | str | None = None,
     ) -> Results:
         """Ranked passages for ``query`` (never raises on the query text).
 
         ``max_per_article`` caps passages per article (``None`` for no cap);
-        ``group_by_article`` also fills ``results.groups``. ``source``, ``since``
-        and ``until`` filter like ``source:``/``date:`` in the query (dates, or
-        strings such as ``"2025-10"``: see :class:`SearchRequest`). A
+        ``group_by_article`` also fills ``results.groups``. ``source``, ``author``,
+        ``since`` and ``until`` filter like ``source:``/``author:``/``date:`` in the
+        query (dates, or strings such as ``"2025-10"``). A query of filters alone (or
+        ``""``) lists the matching articles, newest first. ``sort``, ``offset`` and
+        ``facets``: see :class:`SearchRequest` (bad values raise ``ValueError``). A
         :class:`SearchRequest` carries all of them (the keywords are then ignored).
         """
         request = query if isinstance(query, SearchRequest) else SearchRequest(
-            query, limit, max_per_article, group_by_article, source, since, until
+            query, limit, max_per_article, group_by_article, source, since, until,
+            author, sort, offset, facets,
         )
-        return run_search(
-            self._current_searcher(),
-            self.chain,
-            request,
-            options=self.search_options,
-            vocabularies=self._vocabularies,
-            lengths=self._lengths,
-        )
+        return run_search(self._current_searcher(), self.chain, request, **self._search_context())
+
+    def _search_context(self) -> dict[str, Any]:
+        return {"options": self.search_options, "vocabularies": self._vocabularies,
+                "lengths": self._lengths, "columns": self._columns}
+
+    def export(
+        self, query: str = "", *, source: str | list[str] | None = None, author: str | None = None,
+        since: date | datetime | str | None = None, until: date | datetime | str | None = None,
+        sort: str | None = None, articles: bool = False,
+    ) -> Iterator[Hit] | Iterator[Article]:
+        """Every match, streamed: passages as :class:`Hit` (best first; a query of filters
+        alone gives every paragraph of its articles, newest first), or with ``articles``
+        each matching :class:`Article` once. Reads one commit, whatever is written meanwhile.
+        """
+        request = SearchRequest(query, 1, None, False, source, since, until, author, sort)
+        found = all_matches(self._current_searcher(), self.chain, request, **self._search_context())
+        return export_articles(found) if articles else export_passages(found)
+
+    def article_ids(self, query: str = "", **filters: Any) -> Iterator[str]:
+        """The distinct ids of the articles ``query`` matches (filters as for :meth:`export`)."""
+        request = SearchRequest(query, 1, None, **filters)
+        found = all_matches(self._current_searcher(), self.chain, request, **self._search_context())
+        return article_ids(found)
 
     def more_like(self, article_id: str, paragraph: int = 0, *, limit: int = 10) -> list[Hit]:
         """Passages of other articles related to one paragraph (its key terms marked)."""
