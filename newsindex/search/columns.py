@@ -16,6 +16,7 @@ paragraphs in order), and from every paragraph when those disagree.
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from dataclasses import dataclass
@@ -78,31 +79,52 @@ def _term(t: bytes | str) -> str:
     return t.decode("utf-8") if isinstance(t, bytes) else t
 
 
+def _article_of_docs(leaf: IndexReader) -> list[str]:
+    """Each document's article id (deleted documents included): the sortable column, or the postings."""
+    try:
+        return [_term(v) for v in leaf.column_reader("article_id")]
+    except Exception:  # an index without the column: read the postings instead
+        out = [""] * leaf.doc_count_all()
+        for term in leaf.lexicon("article_id"):
+            for d in leaf.postings("article_id", term).all_ids():
+                out[d] = _term(term)
+        return out
+
+
 def read_segment(leaf: IndexReader) -> SegmentColumns:
-    """Read one segment's columns (postings of ``article_id`` plus a few stored paragraphs)."""
+    """Read one segment's columns: the ``article_id`` column plus one stored paragraph per article
+    (two or more only when an article's paragraphs are not one run in order)."""
     n = leaf.doc_count_all()
+    number: dict[str, int] = {}
+    local = np.fromiter((number.setdefault(v, len(number)) for v in _article_of_docs(leaf)), np.int32, n)
+    order = np.argsort(local, kind="stable")  # each article's documents together, ascending
+    bounds = np.flatnonzero(np.r_[True, local[order][1:] != local[order][:-1], True]).tolist()
     article = np.full(n, -1, dtype=np.int32)
     paragraph = np.full(n, -1, dtype=np.int32)
     ids: list[str] = []
     sources: list[str | None] = []
     authors: list[str | None] = []
     published: list[float] = []
-    for term in leaf.lexicon("article_id"):
-        docs = np.fromiter(leaf.postings("article_id", term).all_ids(), dtype=np.int64)
-        if not docs.size:  # every paragraph deleted
+    names = list(number)
+    for start, end in itertools.pairwise(bounds):
+        docs = order[start:end]
+        aid = names[int(local[docs[0]])]
+        if not aid:  # a document without an article id (none are written so)
             continue
-        docs.sort()
-        ordinal = len(ids)
-        article[docs] = ordinal
+        article[docs] = len(ids)
         first = leaf.stored_fields(int(docs[0]))
-        p0 = int(first.get("paragraph", 0))
-        last_p = p0 if docs.size == 1 else int(leaf.stored_fields(int(docs[-1])).get("paragraph", -1))
-        if last_p == p0 + docs.size - 1:
-            paragraph[docs] = np.arange(p0, p0 + docs.size, dtype=np.int32)
-        else:  # not one run in order: read each paragraph's number
+        p0, k = int(first.get("paragraph", 0)), docs.size
+        # Paragraphs are written in order, each once: a run from p0 reaching the
+        # article's last paragraph is p0, p0 + 1, …
+        in_run = p0 + k == first.get("paragraphs_total") or k == 1
+        if not in_run:
+            in_run = int(leaf.stored_fields(int(docs[-1])).get("paragraph", -1)) == p0 + k - 1
+        if in_run:
+            paragraph[docs] = np.arange(p0, p0 + k, dtype=np.int32)
+        else:
             for d in docs.tolist():
                 paragraph[d] = int(leaf.stored_fields(d).get("paragraph", -1))
-        ids.append(_term(term))
+        ids.append(aid)
         sources.append(first.get("source"))
         authors.append(first.get("author"))
         published.append(_timestamp(first.get("published")))
@@ -133,6 +155,7 @@ class Columns:
     article_rank: np.ndarray  # int64 per article
     source: np.ndarray  # int32 per article, -1 none
     published: np.ndarray  # float64 per article, NaN none
+    month: np.ndarray  # int64 per article: year * 12 + month - 1, -1 none
     author_ptr: np.ndarray  # int64, len(articles) + 1
     author_ids: np.ndarray  # int32
     source_names: tuple[str, ...]
@@ -190,6 +213,11 @@ def combine(parts: list[tuple[SegmentColumns, int, np.ndarray]], doc_count: int)
     source_table: dict[str, int] = {}
     author_table: dict[str, int] = {}
     per_article = [[author_table.setdefault(a, len(author_table)) for a in split_authors(x)] for x in authors]
+    stamps = np.array(published, dtype=np.float64)
+    month = np.full(stamps.shape, -1, dtype=np.int64)
+    dated = ~np.isnan(stamps)
+    # numpy counts months from 1970-01
+    month[dated] = stamps[dated].astype("datetime64[s]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
     ptr = np.zeros(len(ids) + 1, dtype=np.int64)
     ptr[1:] = np.cumsum([len(a) for a in per_article])
     flat = [a for names in per_article for a in names]
@@ -199,7 +227,8 @@ def combine(parts: list[tuple[SegmentColumns, int, np.ndarray]], doc_count: int)
         article_ids=ids,
         article_rank=rank,
         source=_codes(sources, source_table),
-        published=np.array(published, dtype=np.float64),
+        published=stamps,
+        month=month,
         author_ptr=ptr,
         author_ids=np.array(flat, dtype=np.int32),
         source_names=tuple(source_table),

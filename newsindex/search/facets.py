@@ -58,16 +58,6 @@ def _named(counts: np.ndarray, names: tuple[str, ...] | list[str], missing: int)
     return out
 
 
-def _months(published: np.ndarray) -> np.ndarray:
-    """Each timestamp's month as ``year * 12 + month - 1`` (``-1``: no date)."""
-    out = np.full(published.shape, -1, dtype=np.int64)
-    dated = ~np.isnan(published)
-    if dated.any():
-        months = published[dated].astype("datetime64[s]").astype("datetime64[M]").astype(np.int64)
-        out[dated] = months + 1970 * 12  # numpy counts months from 1970-01
-    return out
-
-
 def count_facets(columns: Columns, docnums: np.ndarray, names: tuple[str, ...]) -> dict[str, dict[str, int]]:
     """``{facet: {value: count}}`` over the documents ``docnums`` (global numbers)."""
     if not names:
@@ -97,7 +87,7 @@ def count_facets(columns: Columns, docnums: np.ndarray, names: tuple[str, ...]) 
                 _named(counts.astype(np.int64), columns.author_names, missing), by_value=False
             )
         else:
-            months = _months(columns.published)
+            months = columns.month
             has = months >= 0
             missing = int(per_article[~has].sum())
             keys = months[has] // 12 if name == "year" else months[has]

@@ -110,8 +110,8 @@ class Results:
 
     ``offset`` is how many hits came before this page and ``sort`` the order used
     (``"relevance"``, ``"newest"``, ``"oldest"``). A browse (a query of filters
-    alone, or none) has one hit per article, its lead paragraph, and ``total``
-    counts articles. ``facets`` maps each facet asked for to ``{value: count}``
+    alone, or none) has one hit per article, its lead paragraph, ``total``
+    counts articles and ``browse`` is true. ``facets`` maps each facet asked for to ``{value: count}``
     over every match (see :mod:`newsindex.search.facets`); with facets, ``total``
     is always exact.
     """
@@ -127,6 +127,7 @@ class Results:
     offset: int = 0
     sort: str = "relevance"
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    browse: bool = False
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -141,12 +142,13 @@ class Results:
         return bool(self.hits)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (keys: query, total, total_exact, offset, sort, elapsed_ms, suggestion,
-        notes, facets, hits)."""
+        """JSON-ready form (keys: query, total, total_exact, browse, offset, sort, elapsed_ms,
+        suggestion, notes, facets, hits)."""
         d: dict[str, Any] = {
             "query": _utf8(self.query),
             "total": self.total,
             "total_exact": self.total_exact,
+            "browse": self.browse,
             "offset": self.offset,
             "sort": self.sort,
             "elapsed_ms": round(self.elapsed_ms, 2),

@@ -375,7 +375,7 @@ class _Search:
         sort = "oldest" if request.sort == "oldest" else "newest"  # a browse has no relevance
         filtered = admitted_docs(searcher, built.filter)
         if filtered is not None and not filtered:
-            return self._empty(notes, sort)
+            return replace(self._empty(notes, sort), browse=True)
         columns = self.column_cache.get(searcher.reader())
         leads = browse_leads(columns, filtered, _rejected(searcher, built.exclude, self.scorer))
         start = request.offset
@@ -387,7 +387,7 @@ class _Search:
         facets = count_facets(columns, leads, self.facet_names)
         return Results(
             request.query, hits, int(leads.size), 0.0, None, notes, groups,
-            offset=request.offset, sort=sort, facets=facets,
+            offset=request.offset, sort=sort, facets=facets, browse=True,
         )
 
     def run(self, plan: QueryPlan, *, suggest_words: bool = True) -> Results:
