@@ -52,7 +52,7 @@ message and exit code, from a table), and one module of commands per concern:
 from __future__ import annotations
 
 # Importing the command modules registers their commands on ``app``.
-from . import commands_index, commands_maintenance, commands_search
+from . import commands_export, commands_index, commands_maintenance, commands_search
 from .app import EXIT_INTERRUPTED, EXIT_NO_RESULTS, EXIT_OK, EXIT_USAGE, SAMPLE_QUERIES, app, main, run
 from .commands_index import index_paths
 
@@ -63,6 +63,7 @@ __all__ = [
     "EXIT_USAGE",
     "SAMPLE_QUERIES",
     "app",
+    "commands_export",
     "commands_index",
     "commands_maintenance",
     "commands_search",
