@@ -53,7 +53,8 @@ COMMANDS: dict[str, str] = {
     ":quit": "leave (also Ctrl-D)",
 }
 _COMPLETION_WORDS = (
-    ":open", ":more", ":filter", ":clear", *shell_options.NAMES, ":stats", ":analyze", ":help", ":quit", "n", "p"
+    ":open", ":more", ":filter", ":clear", *shell_options.NAMES, ":stats", ":analyze", ":help", ":quit",
+    "n", "p",
 )
 _BARE = ("n", "p", "?")  # commands without a colon, recognised only on their own
 _ALIASES = {
