@@ -15,8 +15,8 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
-
 from conftest import WIKINEWS
+
 from newsindex import Article, NewsIndex
 
 SOURCES = ("DerWesten.de", "Agentur", "Sportdienst")
@@ -44,9 +44,7 @@ def _label(i: int, article: Article) -> Article:
         published = None  # undated
     elif i % 7 == 0 and isinstance(published, date):
         published = datetime(published.year, published.month, published.day, 8, 30)
-    return dataclasses.replace(
-        article, source=SOURCES[i % 3], author=AUTHORS[i % 4], published=published
-    )
+    return dataclasses.replace(article, source=SOURCES[i % 3], author=AUTHORS[i % 4], published=published)
 
 
 @pytest.fixture(scope="session")
@@ -115,7 +113,8 @@ def test_filters_alone_list_each_article_once_by_its_lead_newest_first(newsroom:
 @pytest.mark.slow
 def test_empty_query_with_keyword_filters_browses(newsroom: Newsroom) -> None:
     expected = [
-        a for a in newsroom.articles
+        a
+        for a in newsroom.articles
         if a.source == "Agentur" and a.published is not None and _day(a.published) >= date(2005, 6, 1)
     ]
     results = newsroom.index.search("", source="Agentur", since="2005-06", limit=1000)
@@ -154,7 +153,8 @@ def test_author_filter_in_the_query_and_as_keyword(newsroom: Newsroom) -> None:
 @pytest.mark.slow
 def test_date_filter_alone_browses_a_month(newsroom: Newsroom) -> None:
     expected = [
-        a for a in newsroom.articles
+        a
+        for a in newsroom.articles
         if a.published is not None and (a.published.year, a.published.month) == (2005, 10)
     ]
     results = newsroom.index.search("date:2005-10", limit=1000)
@@ -189,7 +189,7 @@ def test_a_query_sorted_by_date_is_in_date_order(newsroom: Newsroom) -> None:
 
 
 def test_bad_sort_raises_a_clear_error(seed_index: NewsIndex) -> None:
-    with pytest.raises(ValueError, match="unknown sort 'latest'.*relevance, newest, oldest"):
+    with pytest.raises(ValueError, match=r"unknown sort 'latest'.*relevance, newest, oldest"):
         seed_index.search("Krieg", sort="latest")
 
 
@@ -199,4 +199,6 @@ def test_seed_articles_browse_by_source_and_author(seed_index: NewsIndex) -> Non
     assert results.hits[0].title.startswith("Trump droht mit Krieg")
     assert seed_index.search("author:Malakhov").total == 1
     assert seed_index.search("").total == 2
-    assert seed_index.search("?! …").notes == ("the query has no searchable words",)  # punctuation is no browse
+    assert seed_index.search("?! …").notes == (
+        "the query has no searchable words",
+    )  # punctuation is no browse

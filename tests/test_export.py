@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_browse import Newsroom, newsroom  # noqa: F401 - the shared fixture
 
 from newsindex import Article, Hit, NewsIndex
 from newsindex.interfaces.cli import main
-from test_browse import Newsroom, newsroom  # noqa: F401 - the shared fixture
 
 
 def _same(a: Article | None, b: Article | None) -> bool:
@@ -61,12 +61,27 @@ def test_export_of_filters_alone_gives_every_paragraph_of_the_articles(newsroom:
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_exported_articles_reindex_to_the_same_articles(
-    newsroom: Newsroom, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str  # noqa: F811
+    newsroom: Newsroom,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    fmt: str,
 ) -> None:
     ix = newsroom.index
     assert ix.path is not None
     out = tmp_path / f"derwesten.{fmt}"
-    code = main(["export", "source:DerWesten.de", "--articles", "--format", fmt, "-o", str(out), "--index", str(ix.path)])
+    code = main(
+        [
+            "export",
+            "source:DerWesten.de",
+            "--articles",
+            "--format",
+            fmt,
+            "-o",
+            str(out),
+            "--index",
+            str(ix.path),
+        ]
+    )
     expected = [a.id for a in newsroom.articles if a.source == "DerWesten.de"]
     assert code == 0, capsys.readouterr()
     assert f"exported {len(expected)} articles" in capsys.readouterr().err
@@ -83,7 +98,8 @@ def test_exported_articles_reindex_to_the_same_articles(
 
 @pytest.mark.slow
 def test_export_streams_passages_as_json_lines_to_stdout(
-    newsroom: Newsroom, capsys: pytest.CaptureFixture[str]  # noqa: F811
+    newsroom: Newsroom,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     ix = newsroom.index
     assert ix.path is not None

@@ -6,10 +6,10 @@ from collections import Counter
 from datetime import date, datetime
 
 import pytest
+from test_browse import Newsroom, newsroom  # noqa: F401 - the shared fixture
 
 from newsindex import NewsIndex, Results, SearchOptions, merge_facets
 from newsindex.search.columns import split_authors
-from test_browse import Newsroom, newsroom  # noqa: F401 - the shared fixture
 
 ALL = ("source", "author", "year", "month")
 
@@ -28,7 +28,9 @@ def _expected(hits: Results) -> dict[str, Counter[str]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("query", ["Regierung", "Wer gewann die Wahl?", '"in der"', "source:Agentur Polizei", ""])
+@pytest.mark.parametrize(
+    "query", ["Regierung", "Wer gewann die Wahl?", '"in der"', "source:Agentur Polizei", ""]
+)
 @pytest.mark.parametrize("term_at_a_time", [True, False])
 def test_facets_count_every_match_exactly(newsroom: Newsroom, query: str, term_at_a_time: bool) -> None:  # noqa: F811
     assert newsroom.index.path is not None
@@ -78,12 +80,14 @@ def test_facets_of_shards_add_up_to_the_facets_of_one_index(newsroom: Newsroom) 
         second.add(articles[30:])
         for query in ("Regierung", ""):
             one = whole.search(query, facets=ALL).facets
-            merged = merge_facets([first.search(query, facets=ALL).facets, second.search(query, facets=ALL).facets])
+            merged = merge_facets(
+                [first.search(query, facets=ALL).facets, second.search(query, facets=ALL).facets]
+            )
             assert merged == one and list(merged["source"]) == list(one["source"])
 
 
 def test_unknown_facet_raises_a_clear_error(seed_index: NewsIndex) -> None:
-    with pytest.raises(ValueError, match="unknown facet 'topic'.*source, author, year, month"):
+    with pytest.raises(ValueError, match=r"unknown facet 'topic'.*source, author, year, month"):
         seed_index.search("Krieg", facets=("source", "topic"))
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from test_browse import Newsroom, newsroom  # noqa: F401 - the shared fixture
 
 from newsindex import NewsIndex, SearchOptions, SearchRequest
-from test_browse import Newsroom, newsroom  # noqa: F401 - the shared fixture
 
 QUERIES = ("Regierung", "Wer gewann die Wahl?", '"in der"', "Bundes*", "")
 
@@ -32,10 +32,17 @@ def _keys(results: object) -> list[tuple[str, int]]:
 def test_pages_put_together_are_one_big_page(engine: NewsIndex, sort: str, per_article: int | None) -> None:
     for query in QUERIES:
         big = engine.search(query, limit=40, sort=sort, max_per_article=per_article)
-        pages = [engine.search(query, limit=8, offset=o, sort=sort, max_per_article=per_article) for o in range(0, 40, 8)]
-        assert sum((_keys(p) for p in pages), []) == _keys(big), (query, sort, per_article)
-        assert [h.rank for p in pages for h in p] == [h.rank for h in big] == list(range(1, len(big.hits) + 1))
-        assert all(p.offset == o and p.total == big.total for p, o in zip(pages, range(0, 40, 8), strict=True))
+        pages = [
+            engine.search(query, limit=8, offset=o, sort=sort, max_per_article=per_article)
+            for o in range(0, 40, 8)
+        ]
+        assert [k for p in pages for k in _keys(p)] == _keys(big), (query, sort, per_article)
+        assert (
+            [h.rank for p in pages for h in p] == [h.rank for h in big] == list(range(1, len(big.hits) + 1))
+        )
+        assert all(
+            p.offset == o and p.total == big.total for p, o in zip(pages, range(0, 40, 8), strict=True)
+        )
         assert len(big.hits) >= 10, query  # the queries match enough to page through
 
 
