@@ -7,8 +7,9 @@ shows it as one line).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from rich.console import Console
 from rich.text import Text
 
 from newsindex import FACETS, SORTS
@@ -16,9 +17,24 @@ from newsindex import FACETS, SORTS
 from . import render
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .shell import Shell
+    from newsindex import Results
 
-__all__ = ["HELP", "MAX_PAGE_SIZE", "NAMES", "cmd_facets", "cmd_size", "cmd_sort", "show_facets"]
+
+class Shell(Protocol):
+    """What these commands use of :class:`~newsindex.interfaces.shell.Shell` (which imports this module)."""
+
+    console: Console
+    plain: bool
+    query: str | None
+    results: Results | None
+    page_size: int
+    sort: str | None
+    facets: tuple[str, ...]
+
+    def search(self, query: str, *, remind_filters: bool = True) -> None:
+        """Search ``query`` and show the first page."""
+
+__all__ = ["HELP", "MAX_PAGE_SIZE", "NAMES", "Shell", "cmd_facets", "cmd_size", "cmd_sort", "show_facets"]
 
 MAX_PAGE_SIZE = 100
 NAMES = (":sort", ":size", ":facets")
