@@ -202,3 +202,12 @@ def test_seed_articles_browse_by_source_and_author(seed_index: NewsIndex) -> Non
     assert seed_index.search("?! …").notes == (
         "the query has no searchable words",
     )  # punctuation is no browse
+
+
+def test_an_empty_index_browses_sorts_facets_and_exports_nothing() -> None:
+    with NewsIndex.in_memory(analysis="builtin") as ix:
+        for query in ("", "source:X", "Krieg", '"in der"', "\x00"):
+            results = ix.search(query, sort="newest", facets=("source", "author", "year", "month"), offset=5)
+            assert not results.hits and results.total == 0
+            assert results.facets == {"source": {}, "author": {}, "year": {}, "month": {}}
+            assert list(ix.export(query)) == [] and list(ix.article_ids(query)) == []

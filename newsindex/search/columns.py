@@ -95,6 +95,8 @@ def read_segment(leaf: IndexReader) -> SegmentColumns:
     """Read one segment's columns: the ``article_id`` column plus one stored paragraph per article
     (two or more only when an article's paragraphs are not one run in order)."""
     n = leaf.doc_count_all()
+    if not n:
+        return SegmentColumns(np.empty(0, np.int32), np.empty(0, np.int32), (), (), (), ())
     number: dict[str, int] = {}
     local = np.fromiter((number.setdefault(v, len(number)) for v in _article_of_docs(leaf)), np.int32, n)
     order = np.argsort(local, kind="stable")  # each article's documents together, ascending

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from newsindex import SearchRequest, parse_date_bound
+from newsindex import parse_date_bound
 
 from ..paths import history_file, resolve_index
 from .app import EXIT_NO_RESULTS, SAMPLE_QUERIES, DebugOpt, IndexOpt, app
@@ -91,6 +91,8 @@ def search_cmd(
         until_d = parse_date_option(until, end=True, option="--until")
         if page is not None and offset:
             raise CliError("--page and --offset say the same thing: give one of them")
+        from newsindex import SearchRequest  # loads Whoosh: only when a search runs
+
         try:
             request = SearchRequest(
                 text,
