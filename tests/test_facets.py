@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import date, datetime
 
 import pytest
+from conftest import SEEDS
 from test_browse import Newsroom, newsroom  # noqa: F401 - the shared fixture
 
 from newsindex import NewsIndex, Results, SearchOptions, merge_facets
@@ -95,3 +96,16 @@ def test_seed_facets(seed_index: NewsIndex) -> None:
     results = seed_index.search("Putin", facets=ALL)
     assert results.total > 0 and sum(results.facets["source"].values()) == results.total
     assert "Yury Malakhov" in results.facets["author"]
+
+
+@pytest.mark.parametrize("term_at_a_time", [True, False])
+def test_a_phrase_no_passage_has_counts_nothing(term_at_a_time: bool) -> None:
+    """Both words are in the seeds, never in a row: no match, so no facet counts (Whoosh
+    reads an empty set of admitted passages as no filter at all)."""
+    options = SearchOptions(term_at_a_time=term_at_a_time, phrase_fallback=False)
+    with NewsIndex.in_memory(analysis="builtin", search_options=options) as ix:
+        ix.add_path(SEEDS)
+        assert ix.search("Venezuela").total and ix.search("Krieg").total
+        results = ix.search('"Venezuela Krieg"', facets=("source", "year"))
+        assert results.total == 0 and not results.hits
+        assert results.facets == {"source": {}, "year": {}}

@@ -175,6 +175,9 @@ class Ranking:
         """Every match: document numbers (ascending) and scores (for facets and date orders)."""
         if self._scored is not None:
             return self._scored.ids, self._scored.scores
+        if self._all is None and self.admitted is not None and not self.admitted:
+            # Whoosh would read an empty filter as none (and count every match)
+            self._all = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
         if self._all is None:
             found = self.searcher.search(self.query, limit=None, filter=self.admitted, mask=self.rejected)
             pairs = sorted((h.docnum, h.score or 0.0) for h in iter(found))
