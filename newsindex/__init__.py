@@ -45,11 +45,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .ingest import read as read_articles
     from .reading import FileProgress
     from .safe_text import markup_safe, terminal_safe, utf8_safe
+    from .search.facets import FACETS, merge_facets
     from .search.query_syntax import parse_date_bound
     from .search.request import SearchRequest
     from .search.results import ArticleGroup, Hit, Results
     from .search.searching import SearchOptions
     from .search.snippets import marked_pieces, snippet_window
+    from .search.sorting import SORTS
 
 # public name -> "module" (the same name there) or "module:name"
 _EXPORTS = {
@@ -63,6 +65,9 @@ _EXPORTS = {
     "Results": ".search.results",
     "ArticleGroup": ".search.results",
     "SearchOptions": ".search.searching",
+    "FACETS": ".search.facets",
+    "SORTS": ".search.sorting",
+    "merge_facets": ".search.facets",
     # analysis
     "SearchRequest": ".search.request",
     "analyze": ".analysis",
@@ -104,6 +109,9 @@ __all__ = [
     "ArticleGroup",
     "SearchOptions",
     "SearchRequest",
+    "FACETS",
+    "SORTS",
+    "merge_facets",
     "analyze",
     "analysis_info",
     "AnalysisConfig",

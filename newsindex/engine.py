@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -20,17 +20,18 @@ from .article import Article, clean_field
 from .index.documents import article_from_documents
 from .index.maintenance import CheckReport, check_open_index
 from .index.repair import RepairReport
-from .index.schema import BODY
 from .index.storage import Manifest, create_index, folder_identity, memory_index, open_index
 from .index.vocabulary import Vocabularies
-from .index.writing import DEFAULT_BATCH, AddSummary, ArticleWriter, paragraph_docnum
+from .index.writing import DEFAULT_BATCH, AddSummary, ArticleWriter
 from .reading import FileProgress, PathsArg, as_paths, read_paths
+from .search.columns import ColumnCache
 from .search.date_filter import day_range
-from .search.highlights import highlight_many
+from .search.export import all_matches, article_ids, export_articles, export_passages
 from .search.marks import article_marks, mark_spans, query_terms
+from .search.more_like import more_like
 from .search.request import SearchRequest, weighting_key
 from .search.results import Hit, Results
-from .search.searching import SearchOptions, _hit, run_search, weighting
+from .search.searching import SearchOptions, run_search, weighting
 from .search.term_scoring import FieldLengths
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -107,6 +108,7 @@ class NewsIndex:
         self._searchers: list[Searcher] = []  # every searcher handed out, closed by close()
         self._vocabularies = Vocabularies()  # segment term lists for prefix and typo words
         self._lengths = FieldLengths()  # per-segment field lengths for term-at-a-time scoring
+        self._columns = ColumnCache()  # per-segment metadata for facets, date sorts, browsing
 
     # -- construction --------------------------------------------------------
     @classmethod
@@ -318,6 +320,7 @@ class NewsIndex:
             local.searcher = current
             local.weighting_key = key
             self._lengths.keep_only(current.reader())  # segments merged away need no lengths
+            self._columns.keep_only(current.reader())
             with self._searcher_lock:
                 self._searchers.append(current)
         return current
@@ -332,17 +335,24 @@ class NewsIndex:
         source: str | list[str] | None = None,
         since: date | datetime | str | None = None,
         until: date | datetime | str | None = None,
+        author: str | None = None,
+        sort: str | None = None,
+        offset: int = 0,
+        facets: Iterable[str] | str | None = None,
     ) -> Results:
         """Ranked passages for ``query`` (never raises on the query text).
 
         ``max_per_article`` caps passages per article (``None`` for no cap);
-        ``group_by_article`` also fills ``results.groups``. ``source``, ``since``
-        and ``until`` filter like ``source:``/``date:`` in the query (dates, or
-        strings such as ``"2025-10"``: see :class:`SearchRequest`). A
+        ``group_by_article`` also fills ``results.groups``. ``source``, ``author``,
+        ``since`` and ``until`` filter like ``source:``/``author:``/``date:`` in the
+        query (dates, or strings such as ``"2025-10"``). A query of filters alone (or
+        ``""``) lists the matching articles, newest first. ``sort``, ``offset`` and
+        ``facets``: see :class:`SearchRequest` (bad values raise ``ValueError``). A
         :class:`SearchRequest` carries all of them (the keywords are then ignored).
         """
         request = query if isinstance(query, SearchRequest) else SearchRequest(
-            query, limit, max_per_article, group_by_article, source, since, until
+            query, limit, max_per_article, group_by_article, source, since, until,
+            author, sort, offset, facets,
         )
         # Loading is timed apart (elapsed_ms is the query's own time): the analysis,
         # and the index's readers, opened on a thread's first search and after a commit.
@@ -352,44 +362,36 @@ class NewsIndex:
         searcher = self._current_searcher()
         loaded = loaded or searcher is not previous
         load_ms = (time.perf_counter() - started) * 1000 if loaded else None
-        results = run_search(
-            searcher,
-            self.chain,
-            request,
-            options=self.search_options,
-            vocabularies=self._vocabularies,
-            lengths=self._lengths,
-        )
+        results = run_search(searcher, self.chain, request, **self._search_context())
         return results if load_ms is None else replace(results, load_ms=load_ms)
+
+    def _search_context(self) -> dict[str, Any]:
+        return {"options": self.search_options, "vocabularies": self._vocabularies,
+                "lengths": self._lengths, "columns": self._columns}
+
+    def export(
+        self, query: str = "", *, source: str | list[str] | None = None, author: str | None = None,
+        since: date | datetime | str | None = None, until: date | datetime | str | None = None,
+        sort: str | None = None, articles: bool = False,
+    ) -> Iterator[Hit] | Iterator[Article]:
+        """Every match, streamed: passages as :class:`Hit` (best first; a query of filters
+        alone gives every paragraph of its articles, newest first), or with ``articles``
+        each matching :class:`Article` once. Reads one commit, whatever is written meanwhile.
+        """
+        request = SearchRequest(query, 1, None, False, source, since, until, author, sort)
+        found = all_matches(self._current_searcher(), self.chain, request, **self._search_context())
+        return export_articles(found) if articles else export_passages(found)
+
+    def article_ids(self, query: str = "", **filters: Any) -> Iterator[str]:
+        """The distinct ids of the articles ``query`` matches (filters as for :meth:`export`)."""
+        request = SearchRequest(query, 1, None, **filters)
+        found = all_matches(self._current_searcher(), self.chain, request, **self._search_context())
+        return article_ids(found)
 
     def more_like(self, article_id: str, paragraph: int = 0, *, limit: int = 10) -> Results:
         """Passages of other articles related to one paragraph (its key terms marked), as
         :class:`Results` like :meth:`search` (``query`` names the article and paragraph)."""
-        started = time.perf_counter()
-        s = self._current_searcher()
-        docnum = None
-        for stored in _stored_ids(article_id):
-            docnum = paragraph_docnum(s, stored, paragraph)
-            if docnum is not None:
-                article_id = stored
-                break
-        if docnum is None:
-            raise KeyError(f"no paragraph {paragraph} of article {article_id!r} in the index")
-        weights = s.key_terms([docnum], BODY, numterms=12)
-        key_terms = [(BODY, term) for term, _ in weights]
-        out: list[Hit] = []
-        total = 0
-        if key_terms:
-            from whoosh import query as wq
-
-            q = wq.Or([wq.Term(BODY, term, boost=w) for term, w in weights])
-            found = s.search(q, limit=limit, mask=wq.Term("article_id", article_id))
-            total = len(found)
-            spans = highlight_many(s.reader(), [h.docnum for h in found], key_terms)
-            out = [_hit(h.fields(), h.score, i + 1, spans[h.docnum]) for i, h in enumerate(found)]
-        elapsed = (time.perf_counter() - started) * 1000
-        query = f"more like {article_id}#{paragraph}"
-        return Results(query=query, hits=tuple(out), total=total, elapsed_ms=elapsed)
+        return more_like(self._current_searcher(), _stored_ids(article_id), paragraph, limit)
 
     def mark(self, text: str, query: str) -> tuple[tuple[int, int], ...]:
         """``(start, end)`` spans of the words of ``text`` that ``query`` matches.

@@ -90,10 +90,10 @@ def test_no_arguments_shows_help(capsys: pytest.CaptureFixture[str]) -> None:
     ("args", "needle"),
     [
         (["bogus"], "No such command 'bogus'"),
-        (["search"], "Missing argument 'QUERY'"),
+        (["search", "Krieg", "--sort", "latest"], "unknown sort 'latest'"),
         (["search", "Krieg", "--limit", "0"], "--limit"),
         (["search", "Krieg", "--since", "gestern"], "--since: 'gestern' is not a date"),
-        (["search", "   "], "the query is empty"),
+        (["search", "   ", "--facets", "topic"], "unknown facet 'topic'"),
         (["index"], "Missing argument"),
         (["stats", "--nope"], "No such option"),
     ],

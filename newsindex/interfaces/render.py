@@ -30,6 +30,7 @@ __all__ = [
     "MARK_STYLE",
     "MAX_PROBLEM_ROWS",
     "article_renderable",
+    "facets_renderable",
     "format_date",
     "format_size",
     "hit_renderable",
@@ -115,7 +116,8 @@ def _meta_line(hit: Any) -> Text:
     if getattr(hit, "paragraphs_total", None):
         para += f" of {hit.paragraphs_total}"
     parts.append(para)
-    parts.append(f"score {hit.score:.2f}")
+    if hit.score or hit.highlights:  # a browse lists articles unscored
+        parts.append(f"score {hit.score:.2f}")
     return Text(" · ".join(parts), style="dim")
 
 
@@ -146,9 +148,11 @@ def _summary_line(results: Any, first: int, last: int) -> Text:
     total = f"{results.total:,}" + ("" if getattr(results, "total_exact", True) else "+")
     line = Text()
     one = total == "1"
-    line.append(f"{total} passage" + ("" if one else "s"), style="bold")
-    line.append(" matches " if one else " match ")
-    line.append(terminal_safe(results.query), style="italic")
+    unit = "article" if getattr(results, "browse", False) else "passage"
+    line.append(f"{total} {unit}" + ("" if one else "s"), style="bold")
+    if results.query.strip():
+        line.append(" matches " if one else " match ")
+        line.append(terminal_safe(results.query), style="italic")
     if first <= last:
         line.append(" — showing ")
         line.append(f"{first}–{last}", style="bold")
@@ -170,7 +174,9 @@ def results_renderable(
     if not hits:
         return no_results_renderable(results)
     page = hits[start : start + count if count is not None else None]
-    parts: list[RenderableType] = [_summary_line(results, start + 1, start + len(page))]
+    # Hits are ranked from the request's offset on (page 2 starts at rank limit + 1).
+    first, last = (page[0].rank, page[-1].rank) if page else (start + 1, start)
+    parts: list[RenderableType] = [_summary_line(results, first, last)]
     parts.extend(_notes(results))
     parts.extend(hit_renderable(h, max_chars=max_chars, plain=plain) for h in page)
     if more_hint:
@@ -350,3 +356,41 @@ def tokens_table(tokens: Iterable[Any], *, title: str | None = None) -> Table:
         cells = (t.text, f"{t.start}–{t.end}", t.lemma, ", ".join(t.parts), "✓" if t.is_stop else "")
         table.add_row(*(Text(terminal_safe(c)) for c in cells))  # Text: "[bold]" is a word here
     return table
+
+
+FACET_ROWS = 10  # values shown per facet (the most frequent; dates: the latest)
+_BAR_WIDTH = 24
+
+
+def facets_renderable(facets: Mapping[str, Mapping[str, int]], *, plain: bool = False) -> RenderableType:
+    """Facet counts as a small table per facet: value, count and a bar (``#`` when ``plain``).
+
+    Sources and authors show the most frequent values, years and months the latest
+    (in calendar order); ``""`` (no value) shows as *(none)*.
+    """
+    parts: list[RenderableType] = []
+    for name, counts in facets.items():
+        items = list(counts.items())
+        if name in ("year", "month"):
+            dated = [kv for kv in items if kv[0]]
+            items = dated[-FACET_ROWS:] + [kv for kv in items if not kv[0]]
+        items = items[:FACET_ROWS] if name not in ("year", "month") else items
+        peak = max((n for _, n in items), default=0) or 1
+        table = Table(
+            title=Text(name, style="bold"), title_justify="left", box=None if plain else box.SIMPLE,
+            show_header=False, padding=(0, 1),
+        )
+        table.add_column("value")
+        table.add_column("count", justify="right")
+        table.add_column("bar")
+        for value, n in items:
+            bar = ("#" if plain else "█") * max(1, round(_BAR_WIDTH * n / peak)) if n else ""
+            shown = Text(terminal_safe(value) if value else "(none)")
+            table.add_row(shown, f"{n:,}", Text(bar, style="cyan"))
+        if not items:
+            table.add_row(Text("(no matches)", style="dim"), "", "")
+        hidden = len(counts) - len(items)
+        if hidden > 0:
+            table.add_row(Text(f"… {hidden:,} more", style="dim"), "", "")
+        parts.append(table)
+    return Group(*parts)

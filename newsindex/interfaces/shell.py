@@ -27,7 +27,7 @@ from rich.text import Text
 
 from newsindex import parse_date_bound, terminal_safe
 
-from . import render
+from . import render, shell_options
 
 if TYPE_CHECKING:  # pragma: no cover
     from prompt_toolkit.completion import Completer
@@ -46,12 +46,16 @@ COMMANDS: dict[str, str] = {
     ":filter k=v …": "filter by source=…, since=…, until=… (dates: 2025, 2025-10, 2025-10-28); "
     "k= clears one, no arguments shows them",
     ":clear": "drop all filters and the current results",
+    **shell_options.HELP,
     ":stats": "what is in the index",
     ":analyze TEXT": "show how TEXT is analysed (lemma, compound parts)",
     ":help": "this help",
     ":quit": "leave (also Ctrl-D)",
 }
-_COMPLETION_WORDS = (":open", ":more", ":filter", ":clear", ":stats", ":analyze", ":help", ":quit", "n", "p")
+_COMPLETION_WORDS = (
+    ":open", ":more", ":filter", ":clear", *shell_options.NAMES, ":stats", ":analyze", ":help", ":quit",
+    "n", "p",
+)
 _BARE = ("n", "p", "?")  # commands without a colon, recognised only on their own
 _ALIASES = {
     ":q": ":quit",
@@ -111,6 +115,8 @@ class Shell:
     query: str | None = None
     results: Results | None = None
     page: int = 0
+    sort: str | None = None
+    facets: tuple[str, ...] = ()
     _sources: list[str] | None = field(default=None, repr=False)
 
     # -- entry point -----------------------------------------------------------------
@@ -148,7 +154,17 @@ class Shell:
             ":clear": self.cmd_clear,
             ":stats": self.cmd_stats,
             ":analyze": self.cmd_analyze,
+            **{name: self._option(getattr(shell_options, f"cmd_{name[1:]}")) for name in shell_options.NAMES},
         }
+
+    def _option(self, command: Callable[[Shell, str], None]) -> Callable[[str], None]:
+        def run(arg: str) -> None:
+            try:
+                command(self, arg)
+            except ValueError as e:
+                raise ShellError(str(e)) from None
+
+        return run
 
     def _error(self, message: str) -> None:
         # Messages quote ids, sources and typed text: never let them reach the terminal raw.
@@ -163,10 +179,12 @@ class Shell:
         self.query, self.page = query, 0
         self._fetch(self.page_size + 1)
         self.show_page(remind_filters=remind_filters)
+        shell_options.show_facets(self)
 
     def _fetch(self, limit: int) -> Results:
         assert self.query is not None
-        self.results = self.index.search(self.query, limit=limit, **self.filters.kwargs())
+        kwargs = {**self.filters.kwargs(), "sort": self.sort, "facets": self.facets}
+        self.results = self.index.search(self.query, limit=limit, **kwargs)
         return self.results
 
     def _ensure(self, count: int) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from whoosh import scoring
 
 from ..index.schema import TITLE
+from .facets import check_facets
 from .query_syntax import parse_date_bound
+from .sorting import MAX_OFFSET, check_sort
 
 __all__ = ["SearchOptions", "SearchRequest", "weighting"]
 
@@ -49,7 +52,15 @@ class SearchRequest:
     ``until`` filter like ``source:``/``date:`` in the query; they take dates or
     strings (``"2025"``, ``"2025-10"``, ``"2025-10-28"``, ``"28.10.2025"``: a
     month or year means its first day for ``since``, its last for ``until``).
-    A string that is no date raises ``ValueError`` naming it.
+    A string that is no date raises ``ValueError`` naming it. ``author`` filters like
+    ``author:`` (every word of it must be in the article's author field).
+
+    ``sort`` is ``"relevance"``, ``"newest"`` or ``"oldest"`` (``None``: relevance,
+    and newest first for a browse, a query of filters alone); ``offset`` skips that many
+    hits (articles with ``group_by_article``), so page *n* is ``offset=(n - 1) * limit``
+    (``offset + limit`` at most 10,000); ``facets`` names the counts to fill in
+    ``results.facets`` (``"source"``, ``"author"``, ``"year"``, ``"month"``; a list
+    or a comma-separated string). Bad values raise ``ValueError``.
     """
 
     query: str
@@ -59,8 +70,20 @@ class SearchRequest:
     source: str | tuple[str, ...] | list[str] | None = None
     since: date | datetime | str | None = None
     until: date | datetime | str | None = None
+    author: str | None = None
+    sort: str | None = None
+    offset: int = 0
+    facets: tuple[str, ...] | Iterable[str] | str | None = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "sort", check_sort(self.sort))
+        object.__setattr__(self, "facets", check_facets(self.facets))
+        if isinstance(self.offset, bool) or not isinstance(self.offset, int) or self.offset < 0:
+            raise ValueError(f"offset={self.offset!r} must be a whole number ≥ 0")
+        if self.offset + max(1, int(self.limit)) > MAX_OFFSET:
+            raise ValueError(
+                f"offset + limit must be at most {MAX_OFFSET:,} (NewsIndex.export gives every match)"
+            )
         for name, end in (("since", False), ("until", True)):
             value = getattr(self, name)
             if isinstance(value, str):

@@ -117,6 +117,13 @@ class Results:
     after a commit), ``None`` when it loaded nothing. ``suggestion`` is a "did you mean" query
     when the query found little and a close spelling exists; ``notes`` explains
     parts of the query that were ignored.
+
+    ``offset`` is how many hits came before this page and ``sort`` the order used
+    (``"relevance"``, ``"newest"``, ``"oldest"``). A browse (a query of filters
+    alone, or none) has one hit per article, its lead paragraph, ``total``
+    counts articles and ``browse`` is true. ``facets`` maps each facet asked for to ``{value: count}``
+    over every match (see :mod:`newsindex.search.facets`); with facets, ``total``
+    is always exact.
     """
 
     query: str
@@ -127,6 +134,10 @@ class Results:
     notes: tuple[str, ...] = ()
     groups: tuple[ArticleGroup, ...] = field(default=())
     total_exact: bool = True
+    offset: int = 0
+    sort: str = "relevance"
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    browse: bool = False
     load_ms: float | None = None
 
     def __iter__(self) -> Iterator[Hit]:
@@ -142,15 +153,22 @@ class Results:
         return bool(self.hits)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (keys: query, total, total_exact, elapsed_ms, suggestion, notes, hits;
-        load_ms only when loading happened)."""
+        """JSON-ready form (keys: query, total, total_exact, browse, offset, sort, elapsed_ms,
+        suggestion, notes, facets, hits; load_ms only when loading happened)."""
         d: dict[str, Any] = {
             "query": _utf8(self.query),
             "total": self.total,
             "total_exact": self.total_exact,
+            "browse": self.browse,
+            "offset": self.offset,
+            "sort": self.sort,
             "elapsed_ms": round(self.elapsed_ms, 2),
             "suggestion": _utf8(self.suggestion),
             "notes": [_utf8(n) for n in self.notes],
+            "facets": {
+                name: {_utf8(value) or "": n for value, n in counts.items()}
+                for name, counts in self.facets.items()
+            },
             "hits": [h.to_dict() for h in self.hits],
         }
         if self.groups:

@@ -6,12 +6,16 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from ..analysis import AnalysisChain
 from ..index.schema import BODY
 from ..index.vocabulary import Vocabularies
+from .browse import browse_leads
+from .columns import ColumnCache, Columns
+from .facets import check_facets, count_facets
 from .highlights import highlight_many
 from .phrases import PhraseBudget, phrase_cost, phrase_docs
 from .proximity import PROXIMITY_WINDOW, QueryWord, proximity_bonus
@@ -19,6 +23,7 @@ from .query_builder import BuiltQuery, QueryBuilder
 from .query_syntax import QueryPlan, parse_query
 from .request import SearchOptions, SearchRequest, weighting
 from .results import ArticleGroup, Hit, Results
+from .sorting import MAX_OFFSET, collapse_ordered, date_order
 from .suggest import SUGGEST_CANDIDATES, SUGGEST_MAX_CHARS, SUGGEST_MAX_EDITS, SUGGEST_MAX_WORDS, suggest
 from .term_scoring import FieldLengths, Scored, TermScorer, admit, top
 
@@ -135,6 +140,7 @@ class Ranking:
             self._scored = admit(scored, admitted, self.rejected) if scored is not None else None
         self._whoosh_results: Any = None
         self._window = 0
+        self._all: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def term_at_a_time(self) -> bool:
@@ -164,6 +170,30 @@ class Ranking:
         self._window = n
         # iter() first: list() would call len(results), which counts every match.
         return [Match(h.docnum, h.score, self.searcher) for h in iter(self._whoosh_results)]
+
+    def everything(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every match: document numbers (ascending) and scores (for facets and date orders)."""
+        if self._scored is not None:
+            return self._scored.ids, self._scored.scores
+        if self._all is None and self.admitted is not None and not self.admitted:
+            # Whoosh would read an empty filter as none (and count every match)
+            self._all = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
+        if self._all is None:
+            found = self.searcher.search(self.query, limit=None, filter=self.admitted, mask=self.rejected)
+            pairs = sorted((h.docnum, h.score or 0.0) for h in iter(found))
+            self._all = (
+                np.array([d for d, _ in pairs], dtype=np.int64),
+                np.array([sc for _, sc in pairs], dtype=np.float64),
+            )
+        return self._all
+
+    def in_order(self, columns: Columns, sort: str, wanted: int, max_per_article: int | None) -> list[Match]:
+        """The first ``wanted`` matches (collapsed per article) by date (``sort``: newest, oldest)."""
+        ids, scores = self.everything()
+        ordered = date_order(columns, ids, newest=sort == "newest")
+        kept = collapse_ordered(columns, ordered, max_per_article, wanted)
+        at = np.searchsorted(ids, kept).tolist()
+        return [Match(d, float(scores[i]), self.searcher) for d, i in zip(kept.tolist(), at, strict=True)]
 
     def count(self) -> tuple[int, bool]:
         """(number of matches, exact?): Whoosh's are counted up to ``TOTAL_COUNT_CAP``."""
@@ -204,12 +234,13 @@ def _top_collapsed(ranking: Ranking, wanted: int, max_per_article: int | None) -
     """The ``wanted`` best matches after collapsing."""
     # Collapsing needs more than `wanted` candidates; start at twice as many and
     # widen only if one article's passages crowded the window.
-    window = wanted if not max_per_article else min(MAX_LIMIT * 4, wanted * 2)
+    cap = max(MAX_LIMIT, wanted) * 4  # deep pages (offset) need wider windows
+    window = wanted if not max_per_article else min(cap, wanted * 2)
     while True:
         matches = ranking.top(window)
         kept = _collapse(matches, max_per_article, wanted)
         # Widen the window only when collapsing threw away hits we still need.
-        if len(kept) >= wanted or len(matches) < window or window >= MAX_LIMIT * 4:
+        if len(kept) >= wanted or len(matches) < window or window >= cap:
             return kept
         window *= 4
 
@@ -257,11 +288,12 @@ def run_search(
     options: SearchOptions | None = None,
     vocabularies: Vocabularies | None = None,
     lengths: FieldLengths | None = None,
+    columns: ColumnCache | None = None,
 ) -> Results:
     """Search ``searcher`` for ``request``; see :meth:`newsindex.NewsIndex.search`."""
     t0 = time.perf_counter()
     options = options or SearchOptions()
-    search = _Search(searcher, chain, request, options, vocabularies, lengths)
+    search = _Search(searcher, chain, request, options, vocabularies, lengths, columns)
     results = search.run(parse_query(request.query))
     if results.total == 0 and results.suggestion and options.typo_fallback:
         # Nothing matched and a close index word exists: search for it rather than
@@ -289,8 +321,11 @@ class _Search:
         options: SearchOptions,
         vocabularies: Vocabularies | None,
         lengths: FieldLengths | None,
+        columns: ColumnCache | None = None,
     ) -> None:
         self.searcher = searcher
+        self.column_cache = columns or ColumnCache()
+        self.facet_names = check_facets(request.facets)
         self.chain = chain
         self.request = request
         self.options = options
@@ -331,23 +366,54 @@ class _Search:
             proximity=(weight, words),
         )
 
+    def _empty(self, notes: tuple[str, ...], sort: str | None = None) -> Results:
+        facets: dict[str, dict[str, int]] = {name: {} for name in self.facet_names}
+        sort = sort or self.request.sort or "relevance"
+        offset = self.request.offset
+        return Results(self.request.query, (), 0, 0.0, None, notes, offset=offset, sort=sort, facets=facets)
+
+    def _browse(self, built: BuiltQuery, notes: tuple[str, ...]) -> Results:
+        """A query of filters alone: the matching articles' lead paragraphs, newest first."""
+        request, searcher = self.request, self.searcher
+        sort = "oldest" if request.sort == "oldest" else "newest"  # a browse has no relevance
+        filtered = admitted_docs(searcher, built.filter)
+        if filtered is not None and not filtered:
+            return replace(self._empty(notes, sort), browse=True)
+        columns = self.column_cache.get(searcher.reader())
+        leads = browse_leads(columns, filtered, _rejected(searcher, built.exclude, self.scorer))
+        start = request.offset
+        page = date_order(columns, leads, newest=sort == "newest")[start : start + self.limit].tolist()
+        hits = tuple(_hit(searcher.stored_fields(d), 0.0, start + i + 1, ()) for i, d in enumerate(page))
+        groups: tuple[ArticleGroup, ...] = ()
+        if request.group_by_article:
+            groups = tuple(ArticleGroup(h.article_id, h.title, 0.0, (h,)) for h in hits)
+        facets = count_facets(columns, leads, self.facet_names)
+        return Results(
+            request.query, hits, int(leads.size), 0.0, None, notes, groups,
+            offset=request.offset, sort=sort, facets=facets, browse=True,
+        )
+
     def run(self, plan: QueryPlan, *, suggest_words: bool = True) -> Results:
         """The results of ``plan`` (with a spelling suggestion when it finds little)."""
         searcher, request, options = self.searcher, self.request, self.options
         query = request.query
+        if request.author and request.author.strip():
+            plan = replace(plan, author=[*plan.author, request.author])
         built = self.builder.build(plan, **self.filters)
         notes = tuple(built.notes)
         if built.query is None:
-            if not plan.is_empty or query.strip():
-                notes = (*notes, "the query has no searchable words")
-            return Results(query, (), 0, 0.0, None, notes)
+            if plan.is_empty:
+                return self._browse(built, notes)
+            return self._empty((*notes, "the query has no searchable words"))
         max_per_article = request.max_per_article
-        wanted = self.limit
+        offset = request.offset
+        sort = request.sort or "relevance"
+        wanted = offset + self.limit
         if request.group_by_article:
-            wanted = min(MAX_LIMIT, self.limit * (max_per_article or 3))
+            wanted = min(MAX_OFFSET * 3, wanted * (max_per_article or 3))
         filtered = admitted_docs(searcher, built.filter)
         if filtered is not None and not filtered:  # Whoosh reads an empty filter as none
-            return Results(query, (), 0, 0.0, None, notes)
+            return self._empty(notes)
         admitted, phrase_notes = _with_phrases(searcher, filtered, built)
         notes = (*notes, *phrase_notes)
         rejected = _rejected(searcher, built.exclude, self.scorer)
@@ -373,9 +439,22 @@ class _Search:
                     note = f"no passage has the exact wording {quoted}; showing passages with {which}"
                     notes = (*notes, note)
                     break
+        facets: dict[str, dict[str, int]] = {}
+        needs_columns = sort != "relevance" or bool(self.facet_names)
+        columns = self.column_cache.get(searcher.reader()) if needs_columns else None
+        if columns is not None and sort != "relevance" and kept:
+            kept = ranking.in_order(columns, sort, wanted, max_per_article)
+        if not request.group_by_article:
+            kept = kept[offset:]
         spans = highlight_many(searcher.reader(), [m.docnum for m in kept], built.highlight_terms)
-        hits = tuple(_hit(m.fields(), m.score, i + 1, spans[m.docnum]) for i, m in enumerate(kept))
-        total, exact = ranking.count()
+        first = 0 if request.group_by_article else offset
+        hits = tuple(_hit(m.fields(), m.score, first + i + 1, spans[m.docnum]) for i, m in enumerate(kept))
+        if columns is not None:  # every match is at hand: count them exactly
+            everything = ranking.everything()[0]
+            total, exact = int(everything.size), True
+            facets = count_facets(columns, everything, self.facet_names)
+        else:
+            total, exact = ranking.count()
         groups: tuple[ArticleGroup, ...] = ()
         if request.group_by_article:
             order: dict[str, list[Hit]] = {}
@@ -383,11 +462,14 @@ class _Search:
                 order.setdefault(h.article_id, []).append(h)
             groups = tuple(
                 ArticleGroup(aid, hs[0].title, hs[0].score, tuple(hs))
-                for aid, hs in list(order.items())[: self.limit]
+                for aid, hs in list(order.items())[offset : offset + self.limit]
             )
             hits = tuple(h for g in groups for h in g.hits)
         suggestion = None
         if suggest_words and (total == 0 or len(hits) < 3):
             suggestion, suggest_notes = suggest(searcher, plan, self.chain, query, self.builder.vocabularies)
             notes = (*notes, *suggest_notes)
-        return Results(query, hits, int(total), 0.0, suggestion, notes, groups, total_exact=exact)
+        return Results(
+            query, hits, int(total), 0.0, suggestion, notes, groups,
+            total_exact=exact, offset=offset, sort=sort, facets=facets,
+        )

@@ -55,7 +55,7 @@ Like the prompt, it uses only what ``newsindex`` exports.
 from __future__ import annotations
 
 # Importing the command modules registers their commands on ``app``.
-from . import commands_articles, commands_index, commands_maintenance, commands_search
+from . import commands_articles, commands_export, commands_index, commands_maintenance, commands_search
 from .app import EXIT_INTERRUPTED, EXIT_NO_RESULTS, EXIT_OK, EXIT_USAGE, SAMPLE_QUERIES, app, main, run
 from .commands_index import index_paths
 
@@ -67,6 +67,7 @@ __all__ = [
     "SAMPLE_QUERIES",
     "app",
     "commands_articles",
+    "commands_export",
     "commands_index",
     "commands_maintenance",
     "commands_search",

@@ -44,12 +44,30 @@ def parse_date_option(value: str | None, *, end: bool, option: str) -> date | No
 @app.command("search")
 def search_cmd(
     query: Annotated[
-        list[str],
-        typer.Argument(help="The query (several words are joined).", metavar="QUERY", show_default=False),
-    ],
+        list[str] | None,
+        typer.Argument(
+            help="The query (several words are joined); filters alone, or none, list articles newest first.",
+            metavar="[QUERY]",
+            show_default=False,
+        ),
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="Passages to show.")] = 10,
     source: Annotated[
         list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
+    ] = None,
+    author: Annotated[
+        str | None, typer.Option("--author", "-a", help="Only articles by this author.")
+    ] = None,
+    sort: Annotated[
+        str | None, typer.Option("--sort", help="relevance, newest or oldest (browsing: newest).")
+    ] = None,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many hits (paging).")] = 0,
+    page: Annotated[
+        int | None, typer.Option("--page", min=1, help="Page N of --limit hits (same as --offset).")
+    ] = None,
+    facets: Annotated[
+        str | None,
+        typer.Option("--facets", help="Count matches by source, author, year, month (comma list)."),
     ] = None,
     since: Annotated[str | None, typer.Option(help="From this date: 2025, 2025-10 or 2025-10-28.")] = None,
     until: Annotated[str | None, typer.Option(help="Up to this date (inclusive).")] = None,
@@ -62,31 +80,45 @@ def search_cmd(
 ) -> None:
     """Search: ranked passages with highlighted snippets, title, source and date.
 
-    Exit code 1 when nothing matches (a "did you mean" suggestion is shown if there is one).
+    Filters alone (source:X, --author A, --since D), or no query at all, list the
+    matching articles newest first. Exit code 1 when nothing matches (a "did you
+    mean" suggestion is shown if there is one).
     """
     where = resolve_index(index)
     with guard(debug, where):
-        text = from_argv(" ".join(query)).strip()
-        if not text:
-            raise CliError("the query is empty: newsindex search QUERY")
+        text = from_argv(" ".join(query or ())).strip()
         since_d = parse_date_option(since, end=False, option="--since")
         until_d = parse_date_option(until, end=True, option="--until")
-        with open_index(where) as ix:
-            results = ix.search(
+        if page is not None and offset:
+            raise CliError("--page and --offset say the same thing: give one of them")
+        from newsindex import SearchRequest  # loads Whoosh: only when a search runs
+
+        try:
+            request = SearchRequest(
                 text,
                 limit=limit,
                 max_per_article=per_article or None,
                 source=[from_argv(s) for s in source] if source else None,
                 since=since_d,
                 until=until_d,
+                author=from_argv(author) if author else None,
+                sort=sort,
+                offset=(page - 1) * limit if page is not None else offset,
+                facets=facets,
             )
+        except ValueError as e:
+            raise CliError(from_argv(str(e))) from None
+        with open_index(where) as ix:
+            results = ix.search(request)
         if as_json:
             write_json(results.to_dict())
         else:
-            from ..render import results_renderable
+            from ..render import facets_renderable, results_renderable
 
             console = stdout_console()
             console.print(results_renderable(results, plain=is_plain(console)))
+            if results.facets:
+                console.print(facets_renderable(results.facets, plain=is_plain(console)))
         if not results.hits:
             raise typer.Exit(EXIT_NO_RESULTS)
 
