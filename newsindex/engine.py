@@ -25,8 +25,8 @@ from .index.vocabulary import Vocabularies
 from .index.writing import DEFAULT_BATCH, AddSummary, ArticleWriter
 from .reading import FileProgress, PathsArg, as_paths, read_paths
 from .search.columns import ColumnCache
-from .search.date_filter import day_range
 from .search.export import all_matches, article_ids, export_articles, export_passages
+from .search.index_stats import content_stats
 from .search.marks import article_marks, mark_spans, query_terms
 from .search.more_like import more_like
 from .search.request import SearchRequest, weighting_key
@@ -286,6 +286,12 @@ class NewsIndex:
         with self._write_lock:
             return sum(self._article_writer().delete(aid) for aid in _stored_ids(article_id)) > 0
 
+    def delete_many(self, article_ids: Iterable[str]) -> list[str]:
+        """Delete several articles in one commit; returns the ids of those that were there."""
+        wanted = [stored for aid in dict.fromkeys(article_ids) for stored in _stored_ids(aid)]
+        with self._write_lock:
+            return self._article_writer().delete_many(wanted)
+
     def _article_writer(self) -> ArticleWriter:
         return ArticleWriter(
             self._ix,
@@ -449,22 +455,10 @@ class NewsIndex:
 
     def stats(self) -> dict[str, Any]:
         """Articles, paragraphs, sources, date range, analysis and size on disk."""
-        s = self._current_searcher()
-        reader = s.reader()
-        # The lexicon keeps terms of deleted documents until segments merge, so each
-        # id is checked against the live postings.
-        live = (aid for aid in reader.lexicon("article_id") if s.document_number(article_id=aid) is not None)
-        articles = sum(1 for _ in live)
-        sources = sorted(t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("source"))
-        dates = day_range(reader) or ()
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file()) if self.path else None
         return {
             "path": str(self.path) if self.path else None,
-            "articles": articles,
-            "paragraphs": s.doc_count(),
-            "sources": sources,
-            "first_date": dates[0].isoformat() if dates else None,
-            "last_date": dates[1].isoformat() if dates else None,
+            **content_stats(self._current_searcher()),
             "analysis": self.analysis.describe(),
             "analysis_fingerprint": self.analysis.fingerprint,
             "size_bytes": size,

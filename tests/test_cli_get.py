@@ -109,6 +109,28 @@ def test_deleting_several_needs_yes_without_a_terminal(
     assert list(ids(index)) == ["Neue Regierung in Den Haag"]
 
 
+def test_delete_by_query_deletes_every_match_in_one_commit(
+    capsys: pytest.CaptureFixture[str], index: Path
+) -> None:
+    found = ids(index)
+    code, out, err = run(
+        capsys, "delete", "--query", "source:Agentur", "--yes", "--json", "--index", str(index)
+    )
+    assert code == 0, err
+    deleted = json.loads(out)["deleted"]
+    assert sorted(d["title"] for d in deleted) == ["Neue Regierung in Den Haag", "Streik bei der Bahn"]
+    assert {d["id"] for d in deleted} == {found["Neue Regierung in Den Haag"], found["Streik bei der Bahn"]}
+    assert list(ids(index)) == ["Fußball-EM: Aus im Viertelfinale"]
+    with NewsIndex.open(index) as ix:
+        assert ix.stats()["articles"] == 1
+    # A query that matches nothing deletes nothing; an empty one is refused, not "delete everything".
+    code, out, err = run(capsys, "delete", "--query", "Vulkanausbruch", "--index", str(index))
+    assert code == 1 and "the --query matched no article" in err
+    code, _, err = run(capsys, "delete", "--query", "  ", "--yes", "--index", str(index))
+    assert code == 2 and "empty --query" in err
+    assert list(ids(index)) == ["Fußball-EM: Aus im Viertelfinale"]
+
+
 @pytest.mark.slow
 def test_delete_asks_on_a_terminal(index: Path) -> None:
     pexpect = pytest.importorskip("pexpect")

@@ -219,6 +219,19 @@ class ArticleWriter:
         self._commit(writer)
         return count
 
+    def delete_many(self, article_ids: Iterable[str]) -> list[str]:
+        """Delete several articles in one commit; returns the ids that were there."""
+        writer = self._writer()
+        deleted: list[str] = []
+        try:
+            for article_id in article_ids:
+                if writer.delete_by_term("article_id", article_id):
+                    deleted.append(article_id)
+        except BaseException as exc:
+            self._give_up(writer, exc)
+        self._commit(writer)
+        return deleted
+
     def _give_up(self, writer: IndexWriter, exc: BaseException) -> NoReturn:
         """Abort ``writer`` after ``exc`` and raise (an OS error as :class:`IndexWriteError`)."""
         self._abort(writer)

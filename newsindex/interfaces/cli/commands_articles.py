@@ -116,8 +116,10 @@ def delete_articles(
     if found and not yes and (len(found) > 1 or interactive) and not _confirm(found, interactive):
         outcome.declined = True
         return outcome
+    # One commit for all of them (a --query may select thousands).
+    deleted = set(ix.delete_many(article_id for article_id, _ in found))
     for article_id, title in found:
-        if ix.delete(article_id):
+        if article_id in deleted:
             outcome.deleted.append((article_id, title))
         else:  # deleted by another writer since we looked
             outcome.unknown.append(article_id)
@@ -127,23 +129,39 @@ def delete_articles(
 @app.command("delete")
 def delete_cmd(
     article_ids: Annotated[
-        list[str],
-        typer.Argument(help="Ids of the articles to delete.", metavar="ARTICLE_ID...", show_default=False),
-    ],
+        list[str] | None,
+        typer.Argument(help="Ids of the articles to delete.", metavar="[ARTICLE_ID]...", show_default=False),
+    ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option(
+            "--query", "-q",
+            help="Delete every article this query matches (words and/or source:, author:, date: filters).",
+        ),
+    ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before deleting.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print what was deleted as JSON.")] = False,
     index: IndexOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Delete articles by id and print each one deleted (id and title).
+    """Delete articles by id, or every article a --query matches, and print each one
+    deleted (id and title).
 
     Asks first when deleting more than one article, or on a terminal, unless
     --yes. Ids not in the index are reported. Exit code 1 when nothing was deleted.
+    All are deleted in one commit.
+
+        newsindex delete --query "source:Agentur date:2024-07" --yes
     """
+    if query is not None and not query.strip():
+        raise typer.BadParameter("an empty --query would match every article", param_hint="--query")
     where = resolve_index(index)
     with guard(debug, where):
         with open_index(where) as ix:
-            outcome = delete_articles(ix, [from_argv(a) for a in article_ids], yes=yes)
+            ids = [from_argv(a) for a in article_ids or ()]
+            if query is not None:
+                ids.extend(ix.article_ids(from_argv(query)))
+            outcome = delete_articles(ix, ids, yes=yes)
         _report(outcome, as_json)
     raise typer.Exit(outcome.exit_code)
 
@@ -161,4 +179,4 @@ def _report(outcome: DeleteOutcome, as_json: bool) -> None:
     for article_id, title in outcome.deleted:
         console.print(f"deleted [bold]{markup_safe(article_id)}[/]  {markup_safe(title or '(untitled)')}")
     if not outcome.deleted and not outcome.unknown:
-        error_line("no article ids given")
+        error_line("nothing to delete: no ids given, or the --query matched no article")
