@@ -48,7 +48,7 @@ class AnalysisConfig:
     decompound: bool = True
     stopwords: bool = True
     overrides: str | None = None
-    stems: bool = False
+    stems: bool = True
 
     def __post_init__(self) -> None:
         if self.overrides is not None and not isinstance(self.overrides, str):

@@ -38,6 +38,7 @@ from .documents import doc_id, paragraph_docnum, paragraph_documents, stored_has
 from .errors import IndexLockedError, IndexReplacedError, IndexWriteError
 from .locking import describe_holders, lock_file, lock_holders
 from .prefetch import Primer, batches, wait_for, with_next
+from .schema import STEMS
 from .signing import write_signed_toc
 from .storage import folder_identity
 from .vocabulary import write_vocabularies
@@ -314,7 +315,7 @@ class ArticleWriter:
                     summary.updated += 1
                 else:
                     summary.added += 1
-                for doc in paragraph_documents(article, hashes[article.id]):
+                for doc in paragraph_documents(article, hashes[article.id], stems=STEMS in self.ix.schema):
                     writer.add_document(**doc)
                     summary.paragraphs += 1
                 if following and primer is None and len(getattr(writer, "tasks", ())) >= self.workers:
