@@ -14,7 +14,7 @@ from typing import Any
 from whoosh.searching import Searcher
 
 from ..article import Article
-from .schema import PERIOD, STEMS, period_terms
+from .schema import PERIOD, period_terms
 
 __all__ = [
     "article_from_documents",
@@ -44,10 +44,8 @@ def _as_datetime(value: date | datetime | None) -> datetime | None:
     return datetime.combine(value, time())
 
 
-def paragraph_documents(
-    article: Article, content_hash: str, *, stems: bool = False
-) -> Iterator[dict[str, Any]]:
-    """The Whoosh documents for an article's paragraphs (``stems``: the schema has a ``stems`` field)."""
+def paragraph_documents(article: Article, content_hash: str) -> Iterator[dict[str, Any]]:
+    """The Whoosh documents for an article's paragraphs."""
     published = _as_datetime(article.published)
     total = len(article.paragraphs)
     for i, text in enumerate(article.paragraphs):
@@ -57,7 +55,6 @@ def paragraph_documents(
             "paragraph": i,
             "body": text,
             "stops": text,
-            **({STEMS: text} if stems else {}),
             "paragraphs_total": total,
         }
         if article.title:

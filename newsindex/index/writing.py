@@ -307,6 +307,7 @@ class ArticleWriter:
                 return summary
         summary.skipped += len(unique) - len(todo)
         prepare_workers(writer)
+        with_stems = STEMS in self.ix.schema
         primer: Primer | None = None
         try:
             for article in todo:
@@ -315,7 +316,9 @@ class ArticleWriter:
                     summary.updated += 1
                 else:
                     summary.added += 1
-                for doc in paragraph_documents(article, hashes[article.id], stems=STEMS in self.ix.schema):
+                for doc in paragraph_documents(article, hashes[article.id]):
+                    if with_stems:
+                        doc[STEMS] = doc["body"]  # AnalysisConfig(stems=True): the stems field
                     writer.add_document(**doc)
                     summary.paragraphs += 1
                 if following and primer is None and len(getattr(writer, "tasks", ())) >= self.workers:
