@@ -57,8 +57,15 @@ def _parse_set(text: str) -> dict[str, Any]:
 
 def _index_for(passages_file: Path, analysis: dict[str, Any]) -> tuple[NewsIndexSystem, Path]:
     """A NewsIndexSystem over ``passages_file`` whose on-disk index is built once and kept."""
+    from newsindex.analysis.lemmatizers import RULES_VERSION
+    from newsindex.index.layout import FORMAT_VERSION
+
+    # The format and rules versions are in the key: an index built by older code is not reused.
+    versions = [FORMAT_VERSION, RULES_VERSION]
     key = hashlib.sha1(
-        json.dumps([str(passages_file), passages_file.stat().st_mtime, analysis], sort_keys=True).encode()
+        json.dumps(
+            [str(passages_file), passages_file.stat().st_mtime, analysis, *versions], sort_keys=True
+        ).encode()
     ).hexdigest()[:12]
     folder = OUT_DIR / "tune" / key
     system = NewsIndexSystem(create_kwargs={"analysis": analysis} if analysis else {})

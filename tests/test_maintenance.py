@@ -15,6 +15,7 @@ import pytest
 from newsindex import Article, NewsIndex
 from newsindex.index import signing
 from newsindex.index.errors import IndexFormatError, IndexLockedError, IndexNotFoundError
+from newsindex.index.layout import FORMAT_VERSION
 from newsindex.index.maintenance import CheckReport, check_index, lock_status, unlock_index
 from newsindex.index.storage import open_index
 from newsindex.index.writing import paragraph_docnum
@@ -328,7 +329,8 @@ def test_an_index_of_another_format_is_refused_with_the_way_out(
     data = json.loads(manifest.read_text())
     data["format_version"] = 3
     manifest.write_text(json.dumps(data))
-    with pytest.raises(IndexFormatError, match="has format 3, this newsindex reads format 5: rebuild it"):
+    expected = f"has format 3, this newsindex reads format {FORMAT_VERSION}: rebuild it"
+    with pytest.raises(IndexFormatError, match=expected):
         NewsIndex.open(index_path)
     assert issubclass(IndexFormatError, IndexNotFoundError)  # code catching "no index" still works
     empty = index_path.parent / "empty"

@@ -24,11 +24,11 @@ if TYPE_CHECKING:
 
 __all__ = ["AnalysisChain", "get_chain"]
 
-# (lemma, parts, is_stop) for one word form.
-WordTerms = tuple[str, tuple[str, ...], bool]
+# (lemma, parts, is_stop, stem) for one word form.
+WordTerms = tuple[str, tuple[str, ...], bool, str]
 
 _TEXT_CACHE_SIZE = 512
-_PUNCT: WordTerms = ("", (), True)  # sentinel: not a word
+_PUNCT: WordTerms = ("", (), True, "")  # sentinel: not a word
 _WORD_CACHE_LIMIT = 1_000_000
 
 
@@ -183,12 +183,12 @@ class AnalysisChain:
                 words[key] = terms
             if terms is _PUNCT:
                 continue
-            lemma, parts, is_stop = terms
+            lemma, parts, is_stop, stem = terms
             alternatives: tuple[str, ...] = ()
             if query and surface.islower() and surface.isalpha():
                 lemma, parts, alternatives = self._query_readings(surface, lemma, parts)
             end = start + length
-            tokens.append(Token(surface, start, end, position, lemma, parts, is_stop, alternatives))
+            tokens.append(Token(surface, start, end, position, lemma, parts, is_stop, alternatives, stem))
             position += 1
         if self.config.lemmatize and len(tokens) > 1:
             self._join_separable_verbs(text, tokens)
@@ -290,12 +290,14 @@ class AnalysisChain:
         if self.config.stopwords and not is_stop and self._stem is None:
             # Inflected function words ("hätten" → "haben"); capitalised words are nouns.
             is_stop = not surface[:1].isupper() and lemma.lower() in GERMAN_STOP_WORDS
+        stem = ""
         if self._stem_reading is not None and surface.isalpha() and not is_stop:
-            # Issue 14 ablation: the Snowball stem beside the lemma, as a low-weight part.
+            # A second reading on a lane of its own (the ``stems`` field): Snowball
+            # conflates what the lemmatiser keeps apart (Abstimmung/abstimmen) and
+            # survives its misses (Goldensons). Always kept, also where it equals the
+            # lemma, so a query stem meets every word of that stem.
             stem = norm(self._stem_reading(lower))
-            if stem != norm(lemma) and stem not in parts:
-                parts = (*parts, stem)
-        return norm(lemma), parts, is_stop
+        return norm(lemma), parts, is_stop, stem
 
     def _part(self, lemma: str) -> str:
         return self._norm(self._stem(lemma.lower()) if self._stem is not None else lemma)
@@ -314,7 +316,7 @@ class AnalysisChain:
                 split = self.splitter.split(piece)
                 if split is not None:
                     parts.extend(self._part(p) for p in split.parts)
-        return whole, tuple(dict.fromkeys(p for p in parts if p != whole)), is_stop
+        return whole, tuple(dict.fromkeys(p for p in parts if p != whole)), is_stop, ""
 
     def _query_readings(
         self, surface: str, lemma: str, parts: tuple[str, ...]

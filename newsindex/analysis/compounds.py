@@ -16,6 +16,13 @@ forms), and these rules keep what is not a compound whole:
 * **short parts** (under four letters) must be on a small list of real short
   nouns and adjectives (``Amt``, ``Tag``, ``neu``): ``Sch-röder`` and ``Pro-test``
   are refused;
+* **nominalised verbs** are words, not compounds: an infinitive (``Fernsehen``),
+  and a verb's ``-ung`` or ``-er`` noun when the whole verb is in the dictionary
+  (``Gründung`` ← gründen, ``Teilnehmer`` ← teilnehmen, ``Kennzeichnung`` ←
+  kennzeichnen), so no ``Grün`` + ``Dung``; as a part they stay whole too
+  (``Auto`` + ``Hersteller``, ``Kleidung`` + ``Stück``);
+* **calendar words** (weekdays, the feasts) are lexicalised: ``Sonntag`` is no
+  ``Sonne`` + ``Tag``, ``Freitagmorgen`` splits into ``Freitag`` + ``Morgen``;
 * **names**: a word the dictionary knows must inflect like its head. Its head has
   plural forms (``Burg`` → ``Burgen``) but the dictionary knows no such form of the
   whole (``Regensburgen``), so ``Regensburg`` is a name, not a kind of ``Burg``; a
@@ -82,6 +89,14 @@ PARTICLES = frozenset({
     "herein", "hinaus", "hinein", "herauf", "hinauf", "rück", "inter", "kor", "kon", "kom", "pro",
     "für", "miss", "weiter", "empor", "abseits",
 })
+# Lexicalised calendar words: their parts no longer mean the whole (Sonn-tag, Frei-tag,
+# Weih-nachten); a closed class of the language, not a list of corpus words.
+LEXICALISED = frozenset({
+    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend", "sonntag",
+    "weihnachten", "weihnacht", "ostern", "pfingsten", "silvester", "fastnacht", "karfreitag",
+})
+# Noun suffixes that make a noun of a verb (gründen → Gründung, teilnehmen → Teilnehmer).
+_VERB_NOUN_SUFFIXES = ("ungen", "ung", "erinnen", "erin", "ern", "er")
 # Inseparable prefixes: "Verbrechen" is ver- + brechen, not Verb + Rechen.
 PREFIXES = ("ver", "be", "ge", "er", "zer", "ent", "emp", "miss")
 # Linking elements between modifier and head: the bare modifier first ("Eisen-bahn",
@@ -180,7 +195,7 @@ class CompoundSplitter:
         candidate; the one whose shortest part is longest wins, then the one with fewer
         parts, then the longest head ("Kleidungs-stücke", not "Klei-dungs-tücke")."""
         lower = word.lower()
-        if self._is_prefix_derivation(lower):
+        if lower in LEXICALISED or self._is_prefix_derivation(lower) or self._is_verb_noun(lower):
             return None
         if lower.endswith("in") and self._lex.lookup(word[:-2]) == word[:-2]:
             # A feminine form splits like its base: "Ministerin" like "Minister".
@@ -244,6 +259,24 @@ class CompoundSplitter:
         if inner is None or not all(_short_ok(p.lower()) and len(p) >= 3 for p in inner.parts):
             return (lemma,)
         return inner.parts
+
+    def _is_verb_noun(self, lower: str) -> bool:
+        """``Fernsehen``, ``Gründung``, ``Teilnehmer``: a noun made of a whole verb of the
+        dictionary (one that conjugates: ``gründen`` has ``gründet``)."""
+        lookup = self._lex.lookup
+
+        def is_verb(stem: str) -> bool:
+            return any(
+                lookup(stem + e) == stem + e and lookup(stem + "t") == stem + e for e in ("en", "n")
+            )
+
+        cap = _cap(lower)
+        if lower.endswith("en") and is_verb(lower[:-2]) and lookup(cap) == cap:
+            return True  # the noun is its own lemma: "Fernsehen", not "Schlagzeilen" (→ Schlagzeile)
+        for suffix in _VERB_NOUN_SUFFIXES:
+            if lower.endswith(suffix) and len(lower) - len(suffix) >= 4 and is_verb(lower[: -len(suffix)]):
+                return True
+        return False
 
     def _is_prefix_derivation(self, lower: str) -> bool:
         """``Verbrechen`` = ver- + ``brechen``, ``Begründung`` = be- + ``Gründung``."""

@@ -13,9 +13,12 @@ class Token:
 
     ``text`` is the word as written and ``text == source[start:end]``.
     ``lemma`` is the normalised (folded) lemma, ``parts`` the normalised
-    compound parts (hyphen parts included; with ``AnalysisConfig(stems=True)``
-    also the word's Snowball stem), ``position`` the token's word
-    position. ``alternatives`` holds other readings of the word, indexed and
+    compound parts (hyphen parts included), ``position`` the token's word
+    position. ``stem`` is the word's normalised Snowball stem (``""`` for stop
+    words, words with digits or hyphens, and with ``AnalysisConfig(stems=False)``):
+    a reading of its own, indexed in the ``stems`` field, never among the parts
+    and never marked (a stem such as ``bau`` of *Bauern* is no evidence for *Bau*).
+    ``alternatives`` holds other readings of the word, indexed and
     searched at its own position: a query word typed in lowercase is also a noun
     (``krieg`` → ``Krieg``), and the finite verb of a separable verb also reads as
     the joined infinitive (``trat`` in "trat … zurück" → ``zurücktreten``).
@@ -29,6 +32,7 @@ class Token:
     parts: tuple[str, ...] = ()
     is_stop: bool = False
     alternatives: tuple[str, ...] = ()
+    stem: str = ""
 
     @property
     def terms(self) -> tuple[str, ...]:

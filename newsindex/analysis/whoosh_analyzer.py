@@ -38,18 +38,26 @@ class GermanAnalyzer(Composable):
     ``only_stops=True`` is its complement for phrases: the stop words alone, at
     their positions, so ``"Krieg gegen Drogenkartelle"`` checks ``gegen`` too.
     ``keep_stops=True, parts=False`` is every word's lemma (analysis views).
+    ``only_stems=True`` is the ``stems`` field: each content word's Snowball stem
+    (:attr:`Token.stem`) at the word's position, nothing else.
     """
 
     def __init__(
-        self, config: AnalysisConfig, keep_stops: bool = False, parts: bool = True, only_stops: bool = False
+        self,
+        config: AnalysisConfig,
+        keep_stops: bool = False,
+        parts: bool = True,
+        only_stops: bool = False,
+        only_stems: bool = False,
     ) -> None:
         self.config = config
         self.keep_stops = keep_stops or only_stops
         self.parts = parts and not only_stops
         self.only_stops = only_stops
+        self.only_stems = only_stems and not only_stops
 
-    def _key(self) -> tuple[AnalysisConfig, bool, bool, bool]:
-        return (self.config, self.keep_stops, self.parts, self.only_stops)
+    def _key(self) -> tuple[AnalysisConfig, bool, bool, bool, bool]:
+        return (self.config, self.keep_stops, self.parts, self.only_stops, self.only_stems)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (GermanAnalyzer, self._key())
@@ -63,7 +71,7 @@ class GermanAnalyzer(Composable):
     def __repr__(self) -> str:
         return (
             f"GermanAnalyzer({self.config!r}, keep_stops={self.keep_stops}, parts={self.parts}, "
-            f"only_stops={self.only_stops})"
+            f"only_stops={self.only_stops}, only_stems={self.only_stems})"
         )
 
     @property
@@ -88,6 +96,9 @@ class GermanAnalyzer(Composable):
         only_stops = self.only_stops
         with_parts = self.parts
         t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if self.only_stems:
+            yield from self._stems(t, value, mode, positions, chars, keeporiginal, start_pos, start_char)
+            return
         for tok in self.chain.analyze(value, query=mode == "query"):
             if (drop_stops and tok.is_stop) or (only_stops and not tok.is_stop):
                 continue
@@ -106,3 +117,29 @@ class GermanAnalyzer(Composable):
                     t.startchar = start_char + tok.start
                     t.endchar = start_char + tok.end
                 yield t
+
+    def _stems(
+        self,
+        t: WhooshToken,
+        value: str,
+        mode: str,
+        positions: bool,
+        chars: bool,
+        keeporiginal: bool,
+        start_pos: int,
+        start_char: int,
+    ) -> Iterator[WhooshToken]:
+        for tok in self.chain.analyze(value, query=mode == "query"):
+            if not tok.stem:
+                continue
+            t.text = tok.stem
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = tok.text
+            if positions:
+                t.pos = start_pos + tok.position
+            if chars:
+                t.startchar = start_char + tok.start
+                t.endchar = start_char + tok.end
+            yield t

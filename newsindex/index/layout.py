@@ -23,9 +23,10 @@ __all__ = [
 ]
 
 MANIFEST = "newsindex.json"
-FORMAT_VERSION = 5  # 2: a "day" field for date filters; 3: calendar "period" terms;
+FORMAT_VERSION = 6  # 2: a "day" field for date filters; 3: calendar "period" terms;
 # 4: "stops" instead of "phrase", compound parts on their own position lane, doc_id stored only;
 # 5: compound parts carry half a word's weight in their postings, recursive splits, separable verbs
+# 6: a "stems" field (each word's Snowball stem, frequencies only) when AnalysisConfig(stems=True)
 INDEX_NAME = "paragraphs"  # Whoosh's "indexname": every Whoosh file name starts with it
 LOCK_SUFFIX = "_WRITELOCK"  # Whoosh names the lock file "<indexname>_WRITELOCK"
 

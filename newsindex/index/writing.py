@@ -38,6 +38,7 @@ from .documents import doc_id, paragraph_docnum, paragraph_documents, stored_has
 from .errors import IndexLockedError, IndexReplacedError, IndexWriteError
 from .locking import describe_holders, lock_file, lock_holders
 from .prefetch import Primer, batches, wait_for, with_next
+from .schema import STEMS
 from .signing import write_signed_toc
 from .storage import folder_identity
 from .vocabulary import write_vocabularies
@@ -319,6 +320,7 @@ class ArticleWriter:
                 return summary
         summary.skipped += len(unique) - len(todo)
         prepare_workers(writer)
+        with_stems = STEMS in self.ix.schema
         primer: Primer | None = None
         try:
             for article in todo:
@@ -328,6 +330,8 @@ class ArticleWriter:
                 else:
                     summary.added += 1
                 for doc in paragraph_documents(article, hashes[article.id]):
+                    if with_stems:
+                        doc[STEMS] = doc["body"]  # AnalysisConfig(stems=True): the stems field
                     writer.add_document(**doc)
                     summary.paragraphs += 1
                 if following and primer is None and len(getattr(writer, "tasks", ())) >= self.workers:

@@ -5,7 +5,9 @@ terms only raise the score of passages that match in the body (a paragraph never
 matches through its article's title alone):
 the lemma (and, for a lowercase word, its noun reading), plus, when the compound
 is rare in the index, its parts at a lower weight, so ``Drogenkartell`` also
-finds plain ``Kartell`` but ranks the compound above it. Words are OR-ed
+finds plain ``Kartell`` but ranks the compound above it; and its Snowball stem in
+the ``stems`` field at ``stem_boost`` (a second reading: *Abstimmung* meets
+*abstimmen*; it adds to the score, never to the marks). Words are OR-ed
 (BM25F sums, so more matched words rank higher); phrases, ``+required`` words
 and ``title:`` are required; ``-excluded`` words remove passages. Prefix and
 fuzzy words expand to at most ``EXPANSION_CAP`` index terms (a prefix to its most
@@ -23,7 +25,7 @@ from whoosh.reading import IndexReader
 
 from ..analysis import AnalysisChain, Token
 from ..analysis.compounds import MAX_SPLIT_CHARS
-from ..index.schema import BODY, STOPS, TITLE
+from ..index.schema import BODY, STEMS, STOPS, TITLE
 from ..index.vocabulary import Vocabularies
 from .date_filter import period_query
 from .phrases import PhraseWord
@@ -111,9 +113,12 @@ class QueryBuilder:
         part_boost: float,
         lowercase_weight: float = 1.0,
         vocabularies: Vocabularies | None = None,
+        stem_boost: float = 0.0,
     ) -> None:
         self.chain = chain
         self.reader = reader
+        # Indexes built with AnalysisConfig(stems=False) have no stems field.
+        self.stem_boost = stem_boost if STEMS in reader.schema else 0.0
         self.title_boost = title_boost
         self.part_boost = part_boost
         self.lowercase_weight = lowercase_weight
@@ -259,6 +264,11 @@ class QueryBuilder:
             if df == 0 and title_boost > 0:
                 titles.append(wq.Term(TITLE, part, boost=title_boost))
         self._word_terms.append(tuple(q.text for q in clauses))
+        if with_parts and tok.stem and self.stem_boost > 0:
+            # Like the title, the stem only adds to passages that match on their own: a
+            # passage found through a stem alone would show no marked word, and a typo
+            # (Prasidenten) would find stem neighbours instead of its correction.
+            titles.append(wq.Term(STEMS, tok.stem, boost=self.stem_boost * weight))
         return _union(clauses)
 
     def _phrase_term(self, tok: Token) -> wq.Query | None:

@@ -23,6 +23,8 @@ class SearchOptions:
 
     title_boost: float = 1.5
     part_boost: float = 0.35
+    # Weight of a query word's Snowball stem in the ``stems`` field (indexes built with stems).
+    stem_boost: float = 0.3
     # Lower saturation and length normalisation than Lucene's 1.2/0.75: long encyclopaedic
     # passages beside short news paragraphs (the grid is in the README's "How ranking works").
     bm25_b: float = 0.3

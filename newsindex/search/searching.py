@@ -338,6 +338,7 @@ class _Search:
             part_boost=options.part_boost,
             lowercase_weight=options.lowercase_weight,
             vocabularies=vocabularies,
+            stem_boost=options.stem_boost,
         )
         self.scorer = TermScorer(searcher, lengths) if options.term_at_a_time else None
         source = request.source
