@@ -75,6 +75,8 @@ class ShardedIndex(NewsIndex):
     naive merge would (only for comparisons: the scores then depend on the sharding).
     """
 
+    path: Path
+
     def __init__(
         self,
         path: Path,
@@ -207,6 +209,27 @@ class ShardedIndex(NewsIndex):
                 f"shard {self.names[i]} of the sharded index at {self.path} is damaged or missing: "
                 f"{type(exc).__name__}: {exc}"
             ) from exc
+
+    def serve(
+        self,
+        client: Any,
+        *,
+        paths: Sequence[str | os.PathLike[str]] | None = None,
+        workers: Sequence[str] | None = None,
+    ) -> None:
+        """Search through one shard searcher per Dask worker from now on (shards on other machines).
+
+        ``client`` is a ``distributed.Client``; shard ``i`` opens on ``workers[i % n]``
+        (default: every worker of the cluster) at ``paths[i]`` (default: this folder's
+        shard paths, for a shared disk; give each machine's own path otherwise).
+        Results equal the in-process search's; writes still go through this object.
+        """
+        from .actors import RemoteShards
+
+        where = list(paths) if paths is not None else [self.path / name for name in self.names]
+        if len(where) != len(self.names):
+            raise ValueError(f"{len(where)} paths for {len(self.names)} shards")
+        self.remote = RemoteShards.start(client, where, self.names, workers=workers)
 
     def more_like(self, article_id: str, paragraph: int = 0, *, limit: int = 10) -> list[Hit]:
         """Not available on a sharded index (its key terms would need global statistics too)."""
