@@ -109,11 +109,14 @@ def build(
     """
     if shards < 1:
         raise ValueError("shards must be at least 1")
-    root = Path(out_dir).resolve()
-    if (root / SHARDS_FILE).exists() or (root / "newsindex.json").exists():
+    final = root = Path(out_dir).resolve()
+    unsharded = (root / "newsindex.json").exists()
+    if (root / SHARDS_FILE).exists() or unsharded:
         if not overwrite:
             raise IndexExistsError(f"there is an index at {root} already (use overwrite)")
         (root / SHARDS_FILE).unlink(missing_ok=True)  # incomplete until the new one is written
+    if unsharded:  # built beside it, then swapped in: the old index stays usable until then
+        root = root.parent / f".{root.name}.sharding-{uuid.uuid4().hex}"
     root.mkdir(parents=True, exist_ok=True)
     paths = [str(p.resolve()) for p in as_paths(sources)]
     own_client = client is None
@@ -156,4 +159,9 @@ def build(
         if extra.name not in {shard_name(i) for i in range(shards)}:
             shutil.rmtree(extra, ignore_errors=True)
     ShardLayout(shards=shards, analysis_fingerprint=fingerprints.pop()).write(root)
+    if root != final:
+        old = final.parent / f".{final.name}.replaced-{uuid.uuid4().hex}"
+        os.rename(final, old)
+        os.rename(root, final)
+        shutil.rmtree(old, ignore_errors=True)
     return built
