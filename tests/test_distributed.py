@@ -278,27 +278,29 @@ def test_the_core_never_imports_dask(seed_index_dir: Path, tmp_path: Path) -> No
 
 
 
-def test_cli_builds_searches_and_checks_a_sharded_index(client: Client, tmp_path: Path) -> None:
-    import subprocess
+def test_cli_builds_searches_and_checks_a_sharded_index(
+    client: Client, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from newsindex.interfaces.cli import main
 
     where = tmp_path / "cli"
-    cli = [sys.executable, "-m", "newsindex"]
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*cli, *args, "--index", str(where)], capture_output=True, text=True, env=env)
+    def run(*args: str) -> tuple[int, str]:
+        code = main([*args, "--index", str(where)])
+        out, err = capsys.readouterr()
+        return code, out + err
 
     address = client.scheduler.address
-    built = run("index", str(SEEDS), "--shards", "2", "--scheduler", address, "--analysis", "builtin")
-    assert built.returncode == 0, built.stderr
-    assert "in 2 shards" in built.stdout
+    code, out = run("index", str(SEEDS), "--shards", "2", "--scheduler", address, "--analysis", "builtin")
+    assert code == 0 and "in 2 shards" in out, out
     assert json.loads((where / "shards.json").read_text())["shards"] == 2
-    found = run("search", "Venezuela", "--json")
-    assert found.returncode == 0, found.stderr
-    assert json.loads(found.stdout)["total"] > 0
-    checked = run("check")
-    assert checked.returncode == 0 and "ok" in checked.stdout, checked.stdout + checked.stderr
+    code, out = run("search", "Venezuela", "--json")
+    assert code == 0 and json.loads(out)["total"] > 0, out
+    code, out = run("index", str(SEEDS))  # updates route to the shards: nothing new
+    assert code == 0, out
+    code, out = run("check")
+    assert code == 0 and "ok" in out, out
     layout = json.loads((where / "shards.json").read_text())
     (where / "shards.json").write_text(json.dumps({**layout, "analysis_fingerprint": "0000"}))
-    broken = run("check")
-    assert broken.returncode != 0 and "another analysis" in broken.stdout + broken.stderr
+    code, out = run("check")
+    assert code != 0 and "another analysis" in out, out
