@@ -166,6 +166,8 @@ class NewsIndex:
         :class:`UntrustedIndexError` if its commits were not signed with your key:
         Whoosh keeps an index's contents as pickles, so reading a foreign index
         can run code. ``trust=True`` opens it anyway and signs it with your key.
+        A folder of shards (``newsindex.distributed.build``) opens as a
+        ``ShardedIndex`` with the same API (needs ``newsindex[dask]``).
         """
         if (Path(path) / "shards.json").is_file():
             # A sharded index (newsindex[dask]): loaded by name so that `import newsindex`
