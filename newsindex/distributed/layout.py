@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..article import clean_field
-from ..errors import NewsIndexError
+from ..errors import ShardError
 
 __all__ = [
     "FORMAT_VERSION",
@@ -40,11 +40,6 @@ __all__ = [
 SHARDS_FILE = "shards.json"
 FORMAT_VERSION = 1
 HASH_RULE = "blake2b-8-be(article_id utf-8) mod shards"
-
-
-class ShardError(NewsIndexError):
-    """A sharded index is incomplete or inconsistent (a shard missing, damaged or
-    built with another analysis); the message names the shard."""
 
 
 def shard_name(i: int) -> str:

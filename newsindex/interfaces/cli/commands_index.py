@@ -296,7 +296,7 @@ def _build_sharded(
 ) -> None:
     """``index --shards N``: one Dask task per shard (the workers read the files themselves)."""
     try:
-        from newsindex import distributed
+        from newsindex import build_shards
     except ImportError as exc:
         raise CliError(str(exc)) from exc
     client = None
@@ -311,7 +311,7 @@ def _build_sharded(
     )
     t0 = time.perf_counter()
     try:
-        built = distributed.build(
+        built = build_shards(
             paths, where, shards, client, analysis=analysis, format=fmt, overwrite=overwrite
         )
     finally:
