@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from newsindex import NewsIndex, Results
+from newsindex import NewsIndex, Results, SearchOptions
 
 pytest.importorskip("distributed")
 
@@ -170,6 +170,14 @@ def test_shard_searchers_on_workers_give_the_same_results(
         assert served.remote is not None and len(served.remote.actors) == SHARDS
         for query in QUERIES[::8]:
             _same(single.search(query), served.search(query), single.search(query, limit=100))
+        # the coordinator's ranking options reach the workers
+        default = single.search_options
+        single.search_options = served.search_options = SearchOptions(bm25_k1=2.0, bm25_b=0.5)
+        try:
+            for query in QUERIES[:12]:
+                _same(single.search(query), served.search(query), single.search(query, limit=100))
+        finally:
+            single.search_options = default
     finally:
         served.close()
 

@@ -23,7 +23,7 @@ from whoosh.reading import IndexReader
 from ..engine import NewsIndex
 from ..index.vocabulary import Near, SegmentVocabulary, Vocabularies
 from ..search.query_syntax import QueryPlan
-from ..search.request import SearchOptions, SearchRequest
+from ..search.request import SearchOptions, SearchRequest, weighting
 from ..search.results import Results
 from ..search.suggest import _surface_form
 from .coordinate import Scatter, shard_search
@@ -165,8 +165,9 @@ class ShardSearcher:
 
         stats = GlobalStatistics(table.doc_count_all, table.field_lengths, df, surface)
         local = self.index._current_searcher()
+        # The coordinator's options decide the BM25 parameters, not this actor's defaults.
         searcher = GlobalSearcher(
-            local.reader(), weighting=local.weighting, closereader=False, statistics=stats
+            local.reader(), weighting=weighting(options), closereader=False, statistics=stats
         )
         vocabularies = _TableVocabularies(table, needs)
         ix = self.index

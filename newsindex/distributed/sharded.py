@@ -25,7 +25,7 @@ from ..index.integrity import CheckReport
 from ..index.repair import RepairReport
 from ..index.writing import AddSummary
 from ..search.query_syntax import QueryPlan
-from ..search.request import SearchOptions, SearchRequest
+from ..search.request import SearchOptions, SearchRequest, weighting
 from ..search.results import Hit, Results
 from .coordinate import coordinate, shard_search
 from .layout import ShardError, ShardLayout, shard_of
@@ -188,7 +188,7 @@ class ShardedIndex(NewsIndex):
             scoring = searcher
             if stats is not None:
                 scoring = GlobalSearcher(
-                    searcher.reader(), weighting=searcher.weighting, closereader=False, statistics=stats
+                    searcher.reader(), weighting=weighting(options), closereader=False, statistics=stats
                 )
             vocabularies = union or shard._vocabularies
             call = partial(
