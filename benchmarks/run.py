@@ -1,6 +1,6 @@
 """Run the whole benchmark suite and write the results as Markdown.
 
-    python -m benchmarks.run --quick   # ~2 min: 5,000 paragraphs, 50 queries, 10,000 distractors
+    python -m benchmarks.run --quick   # ~11 min, 2 busy cores: 5,000 paragraphs, 50 queries, 10k distractors
     python -m benchmarks.run           # full: whole adl corpus, all queries, all 109,777 distractors
 
 Full runs write ``benchmarks/RESULTS.md``; quick runs write
@@ -144,7 +144,7 @@ def speed_section(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="small samples, few repeats (about 2 minutes)")
+    ap.add_argument("--quick", action="store_true", help="small samples, few repeats (~11 min)")
     ap.add_argument("--skip-speed", action="store_true")
     ap.add_argument("--skip-relevance", action="store_true")
     ap.add_argument("--ablations", action="store_true", help="also evaluate newsindex configuration variants")

@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .index.workers import ctrl_c_in_main_process_only
     from .index.writing import AddSummary
     from .ingest import Problem, iter_files
+    from .ingest import parse_column_spec as parse_csv_columns
     from .ingest import read as read_articles
     from .reading import FileProgress
     from .safe_text import markup_safe, terminal_safe, utf8_safe
@@ -85,6 +86,7 @@ _EXPORTS = {
     "read_articles": ".ingest:read",
     "iter_files": ".ingest",
     "Problem": ".ingest",
+    "parse_csv_columns": ".ingest:parse_column_spec",
     # text helpers the interfaces share with the library
     "parse_date_bound": ".search.query_syntax",
     "snippet_window": ".search.snippets",
@@ -123,6 +125,7 @@ __all__ = [
     "read_articles",
     "iter_files",
     "Problem",
+    "parse_csv_columns",
     "parse_date_bound",
     "snippet_window",
     "marked_pieces",

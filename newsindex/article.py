@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from .dates import as_published
+
 __all__ = ["Article", "clean_field", "make_article_id"]
 
 # Lone surrogates cannot be encoded (the index stores UTF-8), and control
@@ -106,6 +108,9 @@ class Article:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
+        if self.published is not None and type(self.published) not in (date, datetime):
+            # A string (or a date subclass) would fail only later, in to_dict or the index.
+            object.__setattr__(self, "published", as_published(self.published))
         # Accept any sequence but store a tuple so the article stays immutable.
         if not isinstance(self.paragraphs, tuple):
             object.__setattr__(self, "paragraphs", tuple(self.paragraphs))
@@ -127,13 +132,20 @@ class Article:
         title: str,
         paragraphs: list[str] | tuple[str, ...],
         source: str | None = None,
-        published: date | datetime | None = None,
+        published: date | datetime | str | None = None,
         author: str | None = None,
         url: str | None = None,
         id: str | None = None,  # noqa: A002 - mirrors the field name
         **kwargs: Any,
     ) -> Article:
-        """Build an article, deriving a stable ``id`` when none is given."""
+        """Build an article, deriving a stable ``id`` when none is given.
+
+        ``published`` is a ``date``, a ``datetime`` or a string: ISO 8601
+        (``2024-07-05``, ``2024-07-05T08:30``) or German (``5. Juli 2024``,
+        ``05.07.2024 08:30``). A string without a time gives a ``date``; one that
+        cannot be read raises ``ValueError``.
+        """
+        published = as_published(published)
         # Clean first, so the derived id is the one the cleaned article would get.
         paras = tuple(_safe(p) if _UNSAFE.search(p) else p for p in paragraphs)
         title, source, author, url = (
@@ -189,10 +201,8 @@ class Article:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Article:
         """Inverse of :meth:`to_dict`."""
-        published: date | datetime | None = None
-        raw = d.get("published")
-        if raw:
-            published = datetime.fromisoformat(raw) if "T" in raw else date.fromisoformat(raw)
+        # Any form Article.create takes: JSON written by hand may say "2024-07-05 08:30".
+        published = as_published(d.get("published"))
         return cls(
             id=d["id"],
             title=d.get("title") or "",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 import os
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -245,6 +246,7 @@ class NewsIndex:
         progress: Callable[[AddSummary], None] | None = None,
         on_file: Callable[[FileProgress], None] | None = None,
         on_problem: Callable[[Problem], None] | None = None,
+        csv_columns: Mapping[str, str | int] | None = None,
     ) -> AddSummary:
         """Read files or folders (one path or several; see :mod:`newsindex.ingest`) and add their articles.
 
@@ -254,11 +256,17 @@ class NewsIndex:
         :class:`FileProgress` (files listed and done, articles and paragraphs read)
         before the first file and after each one; ``on_problem`` each problem as it
         is met (it is in the summary too, but a run stopped by an exception returns
-        none). Several paths go into the same batches, as one run.
+        none). Several paths go into the same batches, as one run. ``csv_columns``
+        names the columns of CSV files, e.g. ``{"title": "Überschrift", "text": "Inhalt"}``
+        (header names or 0-based numbers; unnamed ones are still recognised by header).
         ``KeyboardInterrupt`` cancels the batch in progress only: batches already
         committed stay.
         """
         problems: list[Problem] = []
+        if csv_columns:  # a wrong field name fails now, not after the first batch
+            from .ingest import csv_options_from_columns
+
+            csv_options_from_columns(csv_columns)
 
         def note(problem: Problem) -> None:
             problems.append(problem)
@@ -272,6 +280,7 @@ class NewsIndex:
             follow_symlinks=follow_symlinks,
             on_problem=note,
             on_file=on_file,
+            csv_columns=csv_columns,
         )
         summary = self.add(articles, progress=progress)
         summary.problems.extend(problems)
@@ -355,8 +364,10 @@ class NewsIndex:
             lengths=self._lengths,
         )
 
-    def more_like(self, article_id: str, paragraph: int = 0, *, limit: int = 10) -> list[Hit]:
-        """Passages of other articles related to one paragraph (its key terms marked)."""
+    def more_like(self, article_id: str, paragraph: int = 0, *, limit: int = 10) -> Results:
+        """Passages of other articles related to one paragraph (its key terms marked), as
+        :class:`Results` like :meth:`search` (``query`` names the article and paragraph)."""
+        started = time.perf_counter()
         s = self._current_searcher()
         docnum = None
         for stored in _stored_ids(article_id):
@@ -369,15 +380,18 @@ class NewsIndex:
         weights = s.key_terms([docnum], BODY, numterms=12)
         key_terms = [(BODY, term) for term, _ in weights]
         out: list[Hit] = []
-        if not key_terms:
-            return out
-        from whoosh import query as wq
+        total = 0
+        if key_terms:
+            from whoosh import query as wq
 
-        q = wq.Or([wq.Term(BODY, term, boost=w) for term, w in weights])
-        found = list(iter(s.search(q, limit=limit, mask=wq.Term("article_id", article_id))))
-        spans = highlight_many(s.reader(), [h.docnum for h in found], key_terms)
-        out = [_hit(h.fields(), h.score, i + 1, spans[h.docnum]) for i, h in enumerate(found)]
-        return out
+            q = wq.Or([wq.Term(BODY, term, boost=w) for term, w in weights])
+            found = s.search(q, limit=limit, mask=wq.Term("article_id", article_id))
+            total = len(found)
+            spans = highlight_many(s.reader(), [h.docnum for h in found], key_terms)
+            out = [_hit(h.fields(), h.score, i + 1, spans[h.docnum]) for i, h in enumerate(found)]
+        elapsed = (time.perf_counter() - started) * 1000
+        query = f"more like {article_id}#{paragraph}"
+        return Results(query=query, hits=tuple(out), total=total, elapsed_ms=elapsed)
 
     def mark(self, text: str, query: str) -> tuple[tuple[int, int], ...]:
         """``(start, end)`` spans of the words of ``text`` that ``query`` matches.

@@ -9,7 +9,7 @@ reader has moved past it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,15 +54,20 @@ def read_paths(
     follow_symlinks: bool = False,
     on_problem: Callable[[Problem], None],
     on_file: Callable[[FileProgress], None] | None = None,
+    csv_columns: Mapping[str, str | int] | None = None,
 ) -> Iterator[Article]:
     """The articles of every path in turn; ``on_file`` is called once before the first
-    file (``files_done == 0``, ``files_total`` known) and after each file."""
-    from .ingest import iter_files, read  # parsers load on first use, not with the engine
+    file (``files_done == 0``, ``files_total`` known) and after each file.
+    ``csv_columns`` names CSV columns (see ``NewsIndex.add_path``); a bad one raises ``ValueError``."""
+    from .ingest import csv_options_from_columns, iter_files, read  # parsers load on first use
+
+    csv_options = csv_options_from_columns(csv_columns) if csv_columns else None
 
     if on_file is None:
         for path in paths:
             yield from read(
-                path, format=format, strict=strict, on_problem=on_problem, follow_symlinks=follow_symlinks
+                path, format=format, strict=strict, on_problem=on_problem, follow_symlinks=follow_symlinks,
+                csv_options=csv_options,
             )
         return
     listed = [list(iter_files(p, follow_symlinks=follow_symlinks)) for p in paths]
@@ -80,7 +85,8 @@ def read_paths(
     for path, files in zip(paths, listed, strict=True):
         position = {str(f): first + i for i, f in enumerate(files)}
         for article in read(
-            path, format=format, strict=strict, on_problem=on_problem, follow_symlinks=follow_symlinks
+            path, format=format, strict=strict, on_problem=on_problem, follow_symlinks=follow_symlinks,
+            csv_options=csv_options,
         ):
             at = position.get(str(article.origin_path))
             if at is not None:

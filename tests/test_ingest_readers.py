@@ -232,7 +232,8 @@ def test_html_page_through_trafilatura_keeps_paragraph_boundaries() -> None:
     a, problems = one(DATA / "artikel.html")
     assert problems == []
     assert (a.title, a.author, a.source, a.published) == (
-        "Schnellboote vor Venezuela zerstört", "Anna Muster", "Beispiel-Kurier", date(2025, 10, 28)
+        "Schnellboote vor Venezuela zerstört", "Anna Muster", "Beispiel-Kurier",
+        datetime(2025, 10, 28, 10, 15, tzinfo=CET),  # the page's article:published_time, not only its day
     )
     assert a.url == "https://www.beispiel-kurier.de/politik/schnellboote-venezuela-100.html"
     assert a.paragraphs == (

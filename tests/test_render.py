@@ -90,7 +90,7 @@ def test_hit_panel_shows_rank_title_source_date_score_and_marks() -> None:
     console = record(render.hit_renderable(make_hit()))
     text = console.export_text(clear=False)
     assert "1. Ein [Titel] mit Klammern" in text  # markup characters in titles are shown, not parsed
-    assert "DerWesten.de · 2025-11-01 · ¶ 1/4 · score 3.50" in text
+    assert "DerWesten.de · 2025-11-01 · ¶ 1 of 4 · score 3.50" in text  # hit.paragraph 0, shown 1-based
     assert "Im Krieg gegen Drogenkartelle und Kriege." in text
     assert marked_html_words(console.export_html(inline_styles=True)) == ["Krieg", "Kriege"]
 

@@ -26,7 +26,7 @@ from ..index.repair import RepairReport
 from ..index.writing import AddSummary
 from ..search.query_syntax import QueryPlan
 from ..search.request import SearchOptions, SearchRequest, weighting
-from ..search.results import Hit, Results
+from ..search.results import Results
 from .coordinate import coordinate, shard_search
 from .layout import ShardError, ShardLayout, shard_of
 from .statistics import GlobalSearcher, GlobalStatistics, UnionVocabularies
@@ -231,7 +231,7 @@ class ShardedIndex(NewsIndex):
             raise ValueError(f"{len(where)} paths for {len(self.names)} shards")
         self.remote = RemoteShards.start(client, where, self.names, workers=workers)
 
-    def more_like(self, article_id: str, paragraph: int = 0, *, limit: int = 10) -> list[Hit]:
+    def more_like(self, article_id: str, paragraph: int = 0, *, limit: int = 10) -> Results:
         """Not available on a sharded index (its key terms would need global statistics too)."""
         raise NotImplementedError("more_like() is not available on a sharded index yet")
 

@@ -14,6 +14,7 @@ from typing import Any
 from whoosh.searching import Searcher
 
 from ..article import Article
+from ..dates import stored_date
 from .schema import PERIOD, period_terms
 
 __all__ = [
@@ -87,7 +88,7 @@ def article_from_documents(article_id: str, stored: Iterable[Mapping[str, Any]])
         title=first.get("title", ""),
         paragraphs=tuple(d.get("body", "") for d in docs),
         source=first.get("source"),
-        published=first.get("published"),
+        published=stored_date(first.get("published")),  # a day stays a day
         author=first.get("author"),
         url=first.get("url"),
     )

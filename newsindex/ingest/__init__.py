@@ -48,6 +48,7 @@ stderr without configuring anything. Problems never stop the walk, unless
 
 from __future__ import annotations
 
+from .csvcolumns import CSV_COLUMN_NAMES, csv_options_from_columns, parse_column_spec
 from .csvfile import GNAD10K, LABEL_TEXT, CsvOptions
 from .decoding import MAX_ARTICLE_BYTES, MAX_TEXT_BYTES
 from .dispatch import read, read_all, read_file
@@ -65,6 +66,7 @@ from .problems import IngestError, Problem, ProblemHandler, Severity
 from .walk import iter_files
 
 __all__ = [
+    "CSV_COLUMN_NAMES",
     "FORMATS",
     "GNAD10K",
     "INPUT_FORMATS",
@@ -78,10 +80,12 @@ __all__ = [
     "ProblemHandler",
     "Reader",
     "Severity",
+    "csv_options_from_columns",
     "describe_formats",
     "detect_format",
     "format_name",
     "iter_files",
+    "parse_column_spec",
     "read",
     "read_all",
     "read_file",

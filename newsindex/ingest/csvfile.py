@@ -27,11 +27,12 @@ import csv
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
 from ..article import Article
+from .csvcolumns import Column, CsvOptions, column_fields, header_delimiter, is_header, normalize_name
 from .decoding import MAX_ARTICLE_BYTES, LineDecoder, iter_lines, open_binary, repair_problems, size_text
 from .extra import MAX_EXTRA_KEYS, capped_metadata
 from .fields import KNOWN_KEYS, article_from_fields
@@ -43,35 +44,10 @@ __all__ = ["GNAD10K", "LABEL_TEXT", "MAX_LINE_BYTES", "CsvOptions", "read_csv", 
 _FIELD_LIMIT = MAX_ARTICLE_BYTES  # one article per cell: far above csv's 128 KiB default
 # A physical line of a streamed file: one article's cell and its metadata.
 MAX_LINE_BYTES = 2 * MAX_ARTICLE_BYTES
-_TEXT_NAMES = ("text", "body", "content", "article", "inhalt", "paragraphs")
+_MAX_NAME_CHARS = 40  # a longer header cell is a sentence: the "header" is a row of data
 _GNAD_CATEGORIES = frozenset(
     {"Web", "Panorama", "International", "Wirtschaft", "Sport", "Inland", "Etat", "Wissenschaft", "Kultur"}
 )
-
-Column = int | str | None
-
-
-@dataclass(frozen=True, slots=True)
-class CsvOptions:
-    """Layout of a CSV file. Columns are 0-based indexes or header names (case-insensitive).
-
-    ``delimiter``/``quotechar``/``header`` left ``None`` are sniffed from the
-    file. ``source`` is a fixed source for rows without a source column.
-    """
-
-    delimiter: str | None = None
-    quotechar: str | None = None
-    header: bool | None = None
-    text_column: Column = None
-    title_column: Column = None
-    date_column: Column = None
-    source_column: Column = None
-    url_column: Column = None
-    author_column: Column = None
-    category_column: Column = None
-    id_column: Column = None
-    source: str | None = None
-
 
 LABEL_TEXT = CsvOptions(delimiter=";", quotechar="'", header=False, text_column=1, category_column=0)
 GNAD10K = replace(LABEL_TEXT, source="derstandard.at")
@@ -83,22 +59,52 @@ def _looks_like_gnad(sample: str) -> bool:
     return bool(sep) and label in _GNAD_CATEGORIES and rest.startswith("'")
 
 
+def _first_line(sample: str) -> str:
+    return sample.split("\n", 1)[0].rstrip("\r")
+
+
 def _dialect(sample: str, opts: CsvOptions) -> tuple[str, str, bool]:
+    """Delimiter, quote character and whether there is a header row.
+
+    A first line of known column names (:mod:`.csvcolumns`) is a header and
+    gives the delimiter; only otherwise is ``csv.Sniffer`` asked, which quoted
+    cells spanning lines can mislead.
+    """
     delimiter, quotechar, header = opts.delimiter, opts.quotechar, opts.header
+    first = _first_line(sample)
+    from_header = header_delimiter(first, delimiter) if header is not False else None
+    if from_header is not None:
+        delimiter = from_header
+        header = True if header is None else header
+        quotechar = quotechar or '"'
     sniffer = csv.Sniffer()
     if delimiter is None or quotechar is None:
         try:
-            dialect = sniffer.sniff(sample, delimiters=",;\t|")
+            dialect = sniffer.sniff(sample, delimiters=delimiter or ",;\t|")
             delimiter = delimiter or dialect.delimiter
             quotechar = quotechar or dialect.quotechar or '"'
         except csv.Error:
             delimiter, quotechar = delimiter or ",", quotechar or '"'
+    if header is None and _names_columns(opts):
+        header = True  # columns named by header name: the file must have one
     if header is None:
         try:
             header = sniffer.has_header(sample)
         except csv.Error:
             header = False
     return delimiter, quotechar, header
+
+
+def _configured(opts: CsvOptions) -> dict[str, Column]:
+    return {
+        "text": opts.text_column, "title": opts.title_column, "date": opts.date_column,
+        "source": opts.source_column, "url": opts.url_column, "author": opts.author_column,
+        "category": opts.category_column, "id": opts.id_column,
+    }
+
+
+def _names_columns(opts: CsvOptions) -> bool:
+    return any(isinstance(spec, str) for spec in _configured(opts).values())
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
@@ -127,6 +133,41 @@ def _limited(rows: Iterator[list[str]]) -> Iterator[list[str]]:
         yield row
 
 
+def _columns(
+    path: Path, names: list[str], opts: CsvOptions, on_problem: ProblemHandler, strict: bool
+) -> dict[str, int] | None:
+    """Field → column index; ``None`` (after an error) when a header names no text column.
+
+    Configured columns win; the others are recognised by header name. A
+    configured name missing from the header is an error, and so is a header
+    without a text column: its rows would be guessed at, the header row
+    itself read as an article.
+    """
+
+    def fail(reason: str) -> None:
+        p = Problem(str(path), 1, reason, "error")
+        if strict:
+            raise IngestError(p)
+        on_problem(p)
+
+    found = ", ".join(names) or "no header"
+    columns = column_fields(names) if names else {}
+    for field, spec in _configured(opts).items():
+        if isinstance(spec, int):
+            columns[field] = spec
+        elif isinstance(spec, str):
+            wanted = normalize_name(spec)
+            if wanted in names:
+                columns[field] = names.index(wanted)
+            else:
+                columns.pop(field, None)
+                fail(f"no column {spec!r} in the header ({found})")
+    if names and "text" not in columns:
+        fail(f"no text column in the header ({found}); name it with text=COLUMN (--csv-columns); skipped")
+        return None
+    return columns
+
+
 def read_csv(
     path: Path,
     text: str | Iterable[str],
@@ -152,37 +193,31 @@ def read_csv(
     delimiter, quotechar, header = _dialect(sample, opts)
     reader = csv.reader(itertools.chain(head, lines), delimiter=delimiter, quotechar=quotechar)
     rows = _limited(reader)
-    names: list[str] = [n.strip().lower() for n in next(rows, [])] if header else []
-
-    def index(spec: Column) -> int | None:
-        if isinstance(spec, int):
-            return spec
-        if isinstance(spec, str) and spec.lower() in names:
-            return names.index(spec.lower())
-        return None
-
-    configured = [opts.text_column, opts.title_column, opts.date_column, opts.source_column,
-                  opts.url_column, opts.author_column, opts.category_column, opts.id_column]
-    for spec in configured:
-        if isinstance(spec, str) and spec.lower() not in names:
-            header_names = ", ".join(names) or "no header"
-            p = Problem(str(path), 1, f"no column {spec!r} in the header ({header_names})", "error")
-            if strict:
-                raise IngestError(p)
-            on_problem(p)
-    text_col = index(opts.text_column)
-    if text_col is None and names:
-        text_col = next((names.index(n) for n in _TEXT_NAMES if n in names), None)
-    fields = ("text", "title", "date", "source", "url", "author", "category", "id")
-    columns = {field: index(spec) for field, spec in zip(fields, configured, strict=True) if field != "text"}
-    chosen_fields = frozenset(f for f, col in columns.items() if col is not None)
-    named_columns = [(i, n) for i, n in enumerate(names) if n and i != text_col]
-    always = [(i, n) for i, n in named_columns if n in KNOWN_KEYS or n in chosen_fields]
-    optional = [(i, n) for i, n in named_columns if not (n in KNOWN_KEYS or n in chosen_fields)]
+    names: list[str] = []
+    start = 1
+    if header:
+        first = next(rows, [])
+        names = [normalize_name(n) for n in first]
+        if opts.header is None and not is_header(names) and any(len(n) > _MAX_NAME_CHARS for n in names):
+            # The sniffer's guess, but a sentence is no column name: the row is an article.
+            names, rows = [], itertools.chain([first], rows)
+        else:
+            start = reader.line_num + 1
+    columns = _columns(path, names, opts, on_problem, strict)
+    if columns is None:
+        return
+    text_col = columns.pop("text", None)
+    # Metadata goes to article_from_fields under its own names ("published" for the date).
+    keys = {"date": "published"}
+    chosen = {keys.get(f, f): col for f, col in columns.items()}
+    chosen_fields = frozenset(chosen)
+    taken = set(chosen.values())
+    named_columns = [(i, n) for i, n in enumerate(names) if n and i != text_col and i not in taken]
+    always = [(i, n) for i, n in named_columns if n in KNOWN_KEYS]
+    optional = [(i, n) for i, n in named_columns if n not in KNOWN_KEYS]
     optional_at = [i for i, _ in optional]  # sorted: for counting a short row's columns
     # csv.reader counts physical lines; a row starts on the line after the previous
     # one ended, which keeps row numbers right when a quoted cell spans lines.
-    start = reader.line_num + 1
     for row in rows:
         number, start = start, reader.line_num + 1
         if not any(cell.strip() for cell in row):
@@ -200,9 +235,9 @@ def read_csv(
         present = bisect.bisect_left(optional_at, len(row))
         candidates = itertools.chain(always, optional[: min(present, MAX_EXTRA_KEYS + 1)])
         named = ((name, row[i]) for i, name in candidates if i < len(row) and row[i] is not body)
-        chosen = ((f, row[col]) for f, col in columns.items() if col is not None and col < len(row))
+        mapped = ((f, row[col]) for f, col in chosen.items() if col < len(row))
         more = max(0, present - MAX_EXTRA_KEYS - 1)
-        pairs = itertools.chain(named, chosen)
+        pairs = itertools.chain(named, mapped)
         meta = capped_metadata(
             pairs, path=str(path), line=number, report=on_problem, fields=chosen_fields, more=more
         )

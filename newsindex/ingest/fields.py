@@ -28,10 +28,15 @@ MAX_FIELD_CHARS = 1_000
 MAX_ID_CHARS = 256
 
 ALIASES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "headline", "titel", "überschrift"),
-    "source": ("source", "site", "sitename", "outlet", "news_outlet", "publisher", "quelle"),
-    "published": ("published", "date", "datum", "pubdate", "publication_date", "date_published", "created"),
-    "author": ("author", "authors", "autor", "by"),
+    "title": ("title", "headline", "titel", "überschrift", "schlagzeile"),
+    "source": (
+        "source", "site", "sitename", "outlet", "news_outlet", "publisher", "quelle", "zeitung", "medium",
+    ),
+    "published": (
+        "published", "date", "datum", "pubdate", "publication_date", "date_published", "created",
+        "veröffentlicht", "erschienen",
+    ),
+    "author": ("author", "authors", "autor", "autoren", "verfasser", "by"),
     "url": ("url", "link", "provenance"),
     "id": ("id",),
 }

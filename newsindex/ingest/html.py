@@ -9,11 +9,17 @@ its XML body instead: each ``<p>``, ``<quote>`` and ``<list>`` is one paragraph
 first line of the paragraph after it; a first heading repeating the title is
 dropped. ``favor_recall`` keeps teasers (``class="teaser"``), which trafilatura's
 default drops and which readers search for.
+
+trafilatura gives the publication *day*; the time of day comes from the page's
+machine-readable stamp (``article:published_time``, ``datePublished``,
+``<time datetime>``) when that stamp is for the same day, with its UTC offset.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +72,33 @@ def _paragraphs(body: Any, title: str) -> list[str]:
     return out
 
 
+_STAMP = re.compile(
+    r"(?:published_time|datePublished|pubdate|publishdate|<time)[^>]{0,120}?"
+    r"(?:content|datetime)?[\"']?\s*[=:]\s*[\"']"
+    r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)",
+    re.IGNORECASE,
+)
+_STAMP_SCAN = 200_000  # the head of the page, where stamps are
+
+
+def _with_time(day: str | None, page: str) -> str | datetime | None:
+    """trafilatura's ``day`` (``2025-10-28``) with the page's time of that day, if it states one."""
+    try:
+        wanted = date.fromisoformat(day) if day else None
+    except ValueError:
+        return day
+    if wanted is None:
+        return day
+    for m in _STAMP.finditer(page, 0, _STAMP_SCAN):
+        try:
+            stamp = datetime.fromisoformat(m.group(1).replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if stamp.date() == wanted:
+            return stamp
+    return day
+
+
 def read_html(path: Path, text: str, on_problem: ProblemHandler, **_: object) -> Iterator[Article]:
     """Reader entry point: one article per HTML page."""
     import trafilatura  # heavy import: only when an HTML file is read
@@ -82,7 +115,7 @@ def read_html(path: Path, text: str, on_problem: ProblemHandler, **_: object) ->
     meta = {
         "title": title,
         "author": doc.author,
-        "date": doc.date,
+        "date": _with_time(doc.date, text),
         "source": doc.sitename or doc.hostname,
         "url": doc.url,
     }

@@ -111,9 +111,9 @@ def snippet_text(text: str, spans: Spans, max_chars: int = 240, *, plain: bool =
 
 def _meta_line(hit: Any) -> Text:
     parts = [terminal_safe(hit.source or "unknown source"), format_date(hit.published)]
-    para = f"¶ {hit.paragraph + 1}"
+    para = f"¶ {hit.paragraph + 1}"  # people count from 1; the API's paragraph is 0-based
     if getattr(hit, "paragraphs_total", None):
-        para += f"/{hit.paragraphs_total}"
+        para += f" of {hit.paragraphs_total}"
     parts.append(para)
     parts.append(f"score {hit.score:.2f}")
     return Text(" · ".join(parts), style="dim")

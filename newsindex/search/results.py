@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..dates import stored_date
 from .snippets import SnippetFormat, snippet
 
 __all__ = ["ArticleGroup", "Hit", "Results"]
@@ -24,6 +25,12 @@ def _utf8(text: str | None) -> str | None:
     if text is None or text.isascii() or not _SURROGATE.search(text):
         return text
     return _SURROGATE.sub("\ufffd", text)
+
+
+def _iso(published: datetime | None) -> str | None:
+    """ISO 8601; a date stored without a time has none (``2024-07-05``, not ``…T00:00:00``)."""
+    value = stored_date(published)
+    return value.isoformat() if value else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +56,8 @@ class Hit:
 
     @property
     def marked_words(self) -> list[str]:
-        """The highlighted substrings of ``text`` in order (handy in tests and UIs)."""
-        return [self.text[s:e] for s, e in self.highlights]
+        """The distinct highlighted words of ``text``, in order of first appearance."""
+        return list(dict.fromkeys(self.text[s:e] for s, e in self.highlights))
 
     def snippet(self, max_chars: int = 240, format: SnippetFormat = "text") -> str:  # noqa: A002
         """The best window of the passage with matches marked.
@@ -69,7 +76,7 @@ class Hit:
             "paragraph": self.paragraph,
             "title": _utf8(self.title),
             "source": _utf8(self.source),
-            "published": self.published.isoformat() if self.published else None,
+            "published": _iso(self.published),
             "url": _utf8(self.url),
             "author": _utf8(self.author),
             "text": _utf8(self.text),

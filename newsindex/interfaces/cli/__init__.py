@@ -1,6 +1,7 @@
 """The ``newsindex`` command (also ``python -m newsindex``).
 
-Commands: ``index``, ``search``, ``shell``, ``stats``, ``demo``, ``check``, ``unlock``. The index folder is
+Commands: ``index``, ``search``, ``shell``, ``stats``, ``get``, ``delete``, ``demo``, ``check``, ``unlock``.
+The index folder is
 ``--index DIR``, else ``$NEWSINDEX_INDEX``, else the platform's per-user data
 folder (``~/.local/share/newsindex/index`` on Linux).
 
@@ -27,7 +28,7 @@ exit code still says 0 hits found / 1 none / 2 error)::
           "paragraph": 0,              // 0-based paragraph of the article
           "title": "Trump droht mit Krieg! Venezuela bittet Putin um Unterstützung",
           "source": "DerWesten.de",    // null when unknown (so are published, url, author)
-          "published": "2025-11-01T00:00:00",
+          "published": "2025-11-01",  // ISO 8601; a time only when the source gave one
           "url": null,
           "author": "Yury Malakhov",
           "text": "Im Krieg gegen Drogenkartelle konfrontiert Trump den venezolanischen Diktator. …",
@@ -45,14 +46,15 @@ The package: :mod:`.app` (the Typer app, shared options, ``main``),
 :mod:`.output` (consoles, one-line messages, JSON), :mod:`.errors` (exceptions →
 message and exit code, from a table), and one module of commands per concern:
 :mod:`.commands_index` (``index``, ``demo``), :mod:`.commands_search`
-(``search``, ``stats``, ``shell``), :mod:`.commands_maintenance` (``check``,
-``unlock``, ``trust``). Like the prompt, it uses only what ``newsindex`` exports.
+(``search``, ``stats``, ``shell``), :mod:`.commands_articles` (``get``,
+``delete``), :mod:`.commands_maintenance` (``check``, ``unlock``, ``trust``).
+Like the prompt, it uses only what ``newsindex`` exports.
 """
 
 from __future__ import annotations
 
 # Importing the command modules registers their commands on ``app``.
-from . import commands_index, commands_maintenance, commands_search
+from . import commands_articles, commands_index, commands_maintenance, commands_search
 from .app import EXIT_INTERRUPTED, EXIT_NO_RESULTS, EXIT_OK, EXIT_USAGE, SAMPLE_QUERIES, app, main, run
 from .commands_index import index_paths
 
@@ -63,6 +65,7 @@ __all__ = [
     "EXIT_USAGE",
     "SAMPLE_QUERIES",
     "app",
+    "commands_articles",
     "commands_index",
     "commands_maintenance",
     "commands_search",

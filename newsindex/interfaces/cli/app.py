@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -31,6 +31,26 @@ __all__ = [
 ]
 
 SAMPLE_QUERIES = ("Krieg", "Wer liefert Waffen an Venezuela?", "Kartell")
+
+
+def _flags_take_no_value() -> None:
+    """Help lists ``--json``, not ``--json <bool>``: a flag takes no value.
+
+    Typer's rich help shows every option's type, a flag's ``bool`` too, which
+    reads as if ``--json true`` were needed. One place fixes every command's
+    flags (``--json``, ``--debug``, ``--help``…) rather than a metavar on each.
+    """
+    from typer.core import TyperOption
+
+    typed = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag and self.metavar is None else typed(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_take_no_value()
 
 app = typer.Typer(
     name="newsindex",

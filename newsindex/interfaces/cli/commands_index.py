@@ -17,7 +17,7 @@ from ..paths import find_seeds, history_file, resolve_index
 from .app import EXIT_INTERRUPTED, AnalysisOpt, DebugOpt, IndexOpt, app
 from .commands_search import sample_searches
 from .errors import CliError, first_line, guard
-from .output import error_line, is_plain, stderr_console, stdout_console
+from .output import error_line, from_argv, is_plain, stderr_console, stdout_console
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -80,13 +80,15 @@ def index_paths(
     fmt: str | None = None,
     strict: bool = False,
     follow_symlinks: bool = False,
+    csv_columns: dict[str, str] | None = None,
 ) -> tuple[AddSummary, bool, float]:
     """Index ``paths`` into ``ix`` with a progress bar; returns (summary, interrupted, seconds).
 
     The bar counts files read; "indexed" counts the paragraphs of committed batches
     (the rate and the ETA come from those). Ctrl-C cancels the batch in progress:
     every committed batch stays. Symlinks leading out of a folder are followed
-    only with ``follow_symlinks``.
+    only with ``follow_symlinks``. ``csv_columns`` names CSV columns (see
+    ``NewsIndex.add_path``).
     """
     from rich.progress import (
         BarColumn,
@@ -162,6 +164,7 @@ def index_paths(
                 progress=on_batch,
                 on_file=on_file,
                 on_problem=problems.append,
+                csv_columns=csv_columns,
             )
         except KeyboardInterrupt:
             interrupted = True
@@ -184,12 +187,21 @@ def _committed_before(committed: Any) -> str:
     )
 
 
+INTERRUPTED = "interrupted: the batches committed before Ctrl-C are kept; run again to finish"
+
+
 def _print_summary(summary: Any, seconds: float, interrupted: bool, console: Console) -> None:
+    """The summary of what was committed; after Ctrl-C, then one line saying so, and exit 130.
+
+    The interruption is said once, on stderr: the summary table titled
+    "interrupted" as well printed the same news twice on a terminal.
+    """
     from ..render import summary_renderable
 
-    console.print(
-        summary_renderable(summary, elapsed_s=seconds, interrupted=interrupted, plain=is_plain(console))
-    )
+    console.print(summary_renderable(summary, elapsed_s=seconds, plain=is_plain(console)))
+    if interrupted:
+        error_line(INTERRUPTED)
+        raise typer.Exit(EXIT_INTERRUPTED)
 
 
 @app.command("index")
@@ -216,6 +228,16 @@ def index_cmd(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing index instead of updating it.")
     ] = False,
+    csv_columns: Annotated[
+        str | None,
+        typer.Option(
+            "--csv-columns",
+            help="CSV columns by header name or 0-based number, e.g. title=Überschrift,text=Inhalt "
+            "(fields: text title date source author url id category; others are found by header).",
+            metavar="FIELD=COLUMN,…",
+            show_default=False,
+        ),
+    ] = None,
     batch_size: Annotated[
         int | None,
         typer.Option(
@@ -262,9 +284,19 @@ def index_cmd(
         missing = [p for p in paths if not p.exists()]
         if missing:
             raise CliError(f"no such file or folder: {missing[0]}")
+        columns = None
+        if csv_columns is not None:  # a wrong one is a usage error before the index is touched
+            from newsindex import parse_csv_columns
+
+            try:
+                columns = parse_csv_columns(from_argv(csv_columns))
+            except ValueError as exc:
+                raise CliError(f"--csv-columns: {exc}") from None
         if scheduler and not shards:
             raise CliError("--scheduler needs --shards N")
         if shards and (overwrite or not where.exists() or not any(where.iterdir())):
+            if columns is not None:
+                raise CliError("--csv-columns cannot be combined with building --shards yet")
             _build_sharded(paths, where, shards, scheduler, analysis, fmt, overwrite)
             return
         if shards and not (where / "shards.json").is_file():
@@ -277,12 +309,10 @@ def index_cmd(
                 f"[dim]({markup_safe(ix.analysis.describe())})[/]"
             )
             summary, interrupted, seconds = index_paths(
-                ix, paths, console=err, fmt=fmt, strict=strict, follow_symlinks=follow_symlinks
+                ix, paths, console=err, fmt=fmt, strict=strict, follow_symlinks=follow_symlinks,
+                csv_columns=columns,
             )
         _print_summary(summary, seconds, interrupted, stdout_console())
-        if interrupted:
-            error_line("interrupted: the batches committed before Ctrl-C are kept; run again to finish")
-            raise typer.Exit(EXIT_INTERRUPTED)
 
 
 def _build_sharded(
@@ -367,8 +397,6 @@ def demo_cmd(
             summary, interrupted, seconds = index_paths(ix, [seeds], console=err)
             out = stdout_console()
             _print_summary(summary, seconds, interrupted, out)
-            if interrupted:
-                raise KeyboardInterrupt
             if interactive:
                 from ..shell import run_shell
 
