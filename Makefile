@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "newsindex needs Python >= 3.11 (set PYTHON=python3.11)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,dask]"
 	@$(BIN)/python -m spacy download de_core_news_sm >/dev/null 2>&1 \
 	  && echo "de_core_news_sm installed: new indexes use the trained German pipeline" \
 	  || echo "de_core_news_sm could not be downloaded (offline?); newsindex uses its built-in lemmatizer"

@@ -28,6 +28,8 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .analysis import AnalysisConfig, AnalysisInfo, Token, analysis_info, analyze
     from .article import Article
+    from .distributed import ShardedIndex
+    from .distributed import build as build_shards
     from .engine import NewsIndex
     from .index.maintenance import (
         CheckReport,
@@ -57,6 +59,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 _EXPORTS = {
     # the index and what it returns
     "NewsIndex": ".engine",
+    # sharded indexes on Dask (the extra newsindex[dask]; imported only when used)
+    "build_shards": ".distributed:build",
+    "ShardedIndex": ".distributed",
     "Article": ".article",
     "AddSummary": ".index.writing",
     "FileProgress": ".reading",
@@ -100,6 +105,8 @@ _EXPORTS = {
 __all__ = [
     "__version__",
     "NewsIndex",
+    "build_shards",
+    "ShardedIndex",
     "Article",
     "AddSummary",
     "FileProgress",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 import time
@@ -169,7 +170,18 @@ class NewsIndex:
         :class:`UntrustedIndexError` if its commits were not signed with your key:
         Whoosh keeps an index's contents as pickles, so reading a foreign index
         can run code. ``trust=True`` opens it anyway and signs it with your key.
+        A folder of shards (``newsindex.distributed.build``) opens as a
+        ``ShardedIndex`` with the same API (needs ``newsindex[dask]``).
         """
+        if (Path(path) / "shards.json").is_file():
+            # A sharded index (newsindex[dask]): loaded by name so that `import newsindex`
+            # and every unsharded index never import Dask.
+            sharded = importlib.import_module("newsindex.distributed")
+            opened: NewsIndex = sharded.open_sharded(
+                path, allow_version_drift=allow_version_drift, trust=trust, batch_size=batch_size,
+                workers=workers, lock_timeout=lock_timeout, search_options=search_options,
+            )
+            return opened
         identity = folder_identity(Path(path))  # before opening: a later swap then refuses writes
         ix, manifest = open_index(
             Path(path), allow_version_drift=allow_version_drift, trust=trust, lock_timeout=lock_timeout

@@ -30,6 +30,7 @@ __all__ = [
     "OverridesError",
     "RecordError",
     "SeedsNotFoundError",
+    "ShardError",
     "UnpackLimitError",
     "UntrustedIndexError",
 ]
@@ -92,6 +93,11 @@ class IndexReplacedError(IndexWriteError):
     Nothing more is written: the new index may use another analysis, and
     this writer's decisions were made on the old one.
     """
+
+
+class ShardError(NewsIndexError):
+    """A sharded index is incomplete or inconsistent (a shard missing, damaged or
+    built with another analysis); the message names the shard."""
 
 
 class UntrustedIndexError(NewsIndexError):

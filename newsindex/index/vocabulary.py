@@ -207,8 +207,8 @@ class Vocabularies:
         return vocabs
 
     def prefixed(self, reader: IndexReader, prefix: str, cap: int, scan_cap: int) -> list[str]:
-        """The ``cap`` most frequent terms starting with ``prefix`` (scanning at most
-        ``scan_cap`` terms per segment)."""
+        """The ``cap`` most frequent terms starting with ``prefix`` (ties alphabetical;
+        scanning at most ``scan_cap`` terms per segment)."""
         return list(self.prefixed_df(reader, prefix, cap, scan_cap))
 
     def prefixed_df(self, reader: IndexReader, prefix: str, cap: int, scan_cap: int) -> dict[str, int]:
@@ -219,7 +219,9 @@ class Vocabularies:
             for i in range(lo, min(hi, lo + scan_cap)):
                 t = vocab.terms[i]
                 df[t] = df.get(t, 0) + vocab.df[i]
-        return {t: df[t] for t in heapq.nlargest(cap, df, key=df.__getitem__)}
+        # Ties go alphabetically: the order the segments were read in (which differs
+        # between one index and shards, or after a merge) must not pick the terms.
+        return {t: df[t] for t in heapq.nsmallest(cap, df, key=lambda t: (-df[t], t))}
 
     def near(self, reader: IndexReader, word: str, maxdist: int, cap: int, prefix: int = 1) -> list[str]:
         """The terms of :meth:`near_terms` (closest first, then most frequent)."""
@@ -236,7 +238,7 @@ class Vocabularies:
     ) -> Near:
         """Up to ``cap`` terms within ``maxdist`` edits (optimal string alignment,
         as Lucene counts: a swap of neighbours is one edit) sharing ``word``'s first
-        ``prefix`` letters; closest first, then most frequent.
+        ``prefix`` letters; closest first, then most frequent, then alphabetical.
 
         Only terms whose length is within ``maxdist`` of the word's can be that
         close, so only those are compared, at most ``candidate_cap`` per segment
@@ -261,6 +263,6 @@ class Vocabularies:
             for term, dist, i in distances(word, [terms[j] for j in picked], maxdist):
                 d, n = found.get(term, (dist, 0))
                 found[term] = (min(d, dist), n + vocab.df[picked[i]])
-        out.terms = sorted(found, key=lambda t: (found[t][0], -found[t][1]))[:cap]
+        out.terms = sorted(found, key=lambda t: (found[t][0], -found[t][1], t))[:cap]  # ties: alphabetical
         out.df = {t: found[t][1] for t in out.terms}
         return out

@@ -56,6 +56,8 @@ def suggest(
     first letter (RapidFuzz's edit distance, capped per segment by the vocabulary).
     """
     reader = searcher.reader()
+    # A sharded index's searcher reads the surface form from every shard.
+    surface_form = getattr(searcher, "surface_form", None) or (lambda term: _surface_form(searcher, term))
     corrected = original
     changed = False
     looked_up = 0
@@ -80,7 +82,7 @@ def suggest(
         near = vocabularies.near_terms(reader, toks[0].lemma, SUGGEST_MAX_EDITS, SUGGEST_CANDIDATES)
         capped |= near.capped
         for candidate in near.terms:
-            surface = _surface_form(searcher, candidate)
+            surface = surface_form(candidate)
             if surface and surface.lower() != clean.lower():
                 corrected = corrected.replace(clean, surface, 1)
                 changed = True

@@ -256,6 +256,23 @@ def index_cmd(
             show_default=False,
         ),
     ] = None,
+    shards: Annotated[
+        int | None,
+        typer.Option(
+            "--shards",
+            min=1,
+            help="Build a sharded index of N shards on Dask, one task per shard (needs newsindex[dask]).",
+            show_default=False,
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Dask scheduler for --shards, e.g. tcp://host:8786 (default: a local cluster).",
+            show_default=False,
+        ),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Index files or folders (creates the index if needed; re-running updates, never duplicates).
@@ -275,6 +292,15 @@ def index_cmd(
                 columns = parse_csv_columns(from_argv(csv_columns))
             except ValueError as exc:
                 raise CliError(f"--csv-columns: {exc}") from None
+        if scheduler and not shards:
+            raise CliError("--scheduler needs --shards N")
+        if shards and (overwrite or not where.exists() or not any(where.iterdir())):
+            if columns is not None:
+                raise CliError("--csv-columns cannot be combined with building --shards yet")
+            _build_sharded(paths, where, shards, scheduler, analysis, fmt, overwrite)
+            return
+        if shards and not (where / "shards.json").is_file():
+            raise CliError(f"{where} holds an index that is not sharded: --overwrite rebuilds it sharded")
         err = stderr_console()
         ix, created = open_or_create(where, analysis, overwrite, batch_size, lock_timeout)
         with ix:
@@ -287,6 +313,48 @@ def index_cmd(
                 csv_columns=columns,
             )
         _print_summary(summary, seconds, interrupted, stdout_console())
+
+
+def _build_sharded(
+    paths: list[Path],
+    where: Path,
+    shards: int,
+    scheduler: str | None,
+    analysis: str | None,
+    fmt: str | None,
+    overwrite: bool,
+) -> None:
+    """``index --shards N``: one Dask task per shard (the workers read the files themselves)."""
+    try:
+        from newsindex import build_shards
+    except ImportError as exc:
+        raise CliError(str(exc)) from exc
+    client = None
+    if scheduler:
+        from distributed import Client
+
+        client = Client(scheduler)
+    err = stderr_console()
+    err.print(
+        f"Building [bold]{shards}[/] shards in [bold]{markup_safe(where)}[/] on "
+        f"{markup_safe(scheduler) if scheduler else 'a local Dask cluster'}"
+    )
+    t0 = time.perf_counter()
+    try:
+        built = build_shards(
+            paths, where, shards, client, analysis=analysis, format=fmt, overwrite=overwrite
+        )
+    finally:
+        if client is not None:
+            client.close()
+    articles = sum(b["articles"] for b in built)
+    paragraphs = sum(b["paragraphs"] for b in built)
+    for problem in (p for b in built for p in b["problems"]):
+        err.print(f"[yellow]problem:[/] {markup_safe(problem)}")
+    stdout_console().print(
+        f"{articles:,} articles, {paragraphs:,} paragraphs in {shards} shards "
+        f"({', '.join(str(b['paragraphs']) for b in built)} paragraphs) in {time.perf_counter() - t0:.1f} s"
+    )
 
 
 @app.command("demo")

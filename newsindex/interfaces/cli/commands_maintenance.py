@@ -51,7 +51,13 @@ def check_cmd(
 
             with NewsIndex.open(where, trust=trust, allow_version_drift=True) as ix:
                 repaired = ix.repair()
-        report = check_index(where, trust=trust)
+        if (where / "shards.json").is_file():  # sharded: every shard, and that their analyses agree
+            from newsindex import NewsIndex
+
+            with NewsIndex.open(where, trust=trust, allow_version_drift=True) as ix:
+                report = ix.check()
+        else:
+            report = check_index(where, trust=trust)
         if repaired is not None:
             report.repaired = repaired.removed
         if as_json:
