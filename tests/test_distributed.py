@@ -146,6 +146,40 @@ def test_sharded_results_equal_single_index_for_the_benchmark_queries(
         _same(d1, d2, single.search(query, limit=100, since="2010", until="2020-06"))
 
 
+def _keys(results: Results) -> list[tuple[str, int, int]]:
+    return [(h.article_id, h.paragraph, h.rank) for h in results]
+
+
+def test_sort_paging_facets_and_browse_equal_the_single_index(single: NewsIndex, sharded: NewsIndex) -> None:
+    facets = ("source", "author", "year", "month")
+    for query in [*QUERIES[:25], "", "source:Wikinews", "date:2010"]:
+        for sort in ("newest", "oldest"):  # date orders have no score ties: exact same pages
+            for offset in (0, 7):
+                a = single.search(query, limit=7, offset=offset, sort=sort, facets=facets)
+                b = sharded.search(query, limit=7, offset=offset, sort=sort, facets=facets)
+                assert _keys(a) == _keys(b), (query, sort, offset)
+                assert (a.total, a.browse, a.offset, a.sort) == (b.total, b.browse, b.offset, b.sort)
+                assert a.facets == b.facets, (query, sort)
+        # Relevance pages: page 2 of the shards continues page 1 as one index's does.
+        a = single.search(query, limit=5, offset=5)
+        b = sharded.search(query, limit=5, offset=5)
+        _same(a, b, single.search(query, limit=100))
+        assert [h.rank for h in b] == [h.rank for h in a]
+    author = next(h.author for h in single.search("", limit=50) if h.author)
+    assert author
+    a, b = single.search("", author=author, limit=50), sharded.search("", author=author, limit=50)
+    assert _keys(a) == _keys(b) and a.total == b.total > 0
+
+
+def test_export_article_ids_and_delete_many_on_shards(single: NewsIndex, sharded: NewsIndex) -> None:
+    query = QUERIES[0]
+    assert sorted(sharded.article_ids(query)) == sorted(single.article_ids(query))
+    newest = [(h.article_id, h.paragraph) for h in single.export("source:Wikinews", sort="newest")]
+    assert [(h.article_id, h.paragraph) for h in sharded.export("source:Wikinews", sort="newest")] == newest
+    exported = sorted(a.id for a in sharded.export(query, articles=True))  # type: ignore[union-attr]
+    assert exported == sorted(single.article_ids(query))
+
+
 def test_a_local_statistics_merge_differs(single: NewsIndex, sharded_dir: Path) -> None:
     """Without global statistics the scores depend on the sharding: the equality above can fail."""
     naive = open_sharded(sharded_dir)
@@ -245,6 +279,11 @@ def test_updates_and_deletes_go_to_the_owning_shard(small: ShardedIndex) -> None
     assert small.article(aid) is None
     assert aid not in _ids(small.shards[owner])
     assert [h.article_id for h in small.search("Quastenflosser").hits] == ["neu-1"]
+    # delete_many: each id from its own shard (neu-1 and an article of the other shard, if any)
+    others = [a for i, s in enumerate(small.shards) for a in _ids(s) if a != "neu-1"]
+    second = sorted(others, key=lambda a: small.shard_for(a) == shard_of("neu-1", 2))[0]
+    assert sorted(small.delete_many(["neu-1", second, "nicht-da"])) == sorted(["neu-1", second])
+    assert small.article("neu-1") is None and small.article(second) is None
     assert small.check().ok
 
 

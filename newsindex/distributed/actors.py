@@ -172,7 +172,7 @@ class ShardSearcher:
         vocabularies = _TableVocabularies(table, needs)
         ix = self.index
         results = shard_search(
-            searcher, ix.chain, request, options, vocabularies, ix._lengths, plan, suggest_words
+            searcher, ix.chain, request, options, vocabularies, ix._lengths, plan, suggest_words, ix._columns
         )
         return needs if needs else results
 

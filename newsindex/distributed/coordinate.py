@@ -19,6 +19,7 @@ from whoosh.searching import Searcher
 
 from ..analysis import AnalysisChain
 from ..index.vocabulary import Vocabularies
+from ..search.columns import ColumnCache
 from ..search.query_syntax import QueryPlan, parse_query
 from ..search.request import SearchOptions, SearchRequest
 from ..search.results import Results
@@ -26,7 +27,7 @@ from ..search.searching import _Search
 from ..search.term_scoring import FieldLengths
 from .merge import merge_results
 
-__all__ = ["Scatter", "coordinate", "shard_search"]
+__all__ = ["Scatter", "coordinate", "shard_request", "shard_search"]
 
 # Runs one plan on every shard (fallbacks off) and returns each shard's results.
 Scatter = Callable[[QueryPlan, SearchOptions, bool], Sequence[Results]]
@@ -41,10 +42,27 @@ def shard_search(
     lengths: FieldLengths | None,
     plan: QueryPlan,
     suggest_words: bool,
+    columns: ColumnCache | None = None,
 ) -> Results:
-    """One shard's results for ``plan`` (its best passages, collapsed, scored by ``searcher``)."""
-    search = _Search(searcher, chain, request, options, vocabularies, lengths)
+    """One shard's results for ``plan`` (its best passages, collapsed, scored by ``searcher``).
+
+    ``request`` is the shard's request (see :func:`shard_request`); ``columns`` the
+    shard's metadata columns, kept across searches (sort, facets, browse).
+    """
+    search = _Search(searcher, chain, request, options, vocabularies, lengths, columns)
+    # One index caps a page at MAX_LIMIT hits *after* the offset; a shard's request
+    # reaches from 0 to offset + limit (at most MAX_OFFSET), so it is not capped again.
+    search.limit = max(1, int(request.limit))
     return search.run(plan, suggest_words=suggest_words)
+
+
+def shard_request(request: SearchRequest) -> SearchRequest:
+    """What each shard is asked for: everything up to the end of the page, from the start.
+
+    Paging is the coordinator's: the page after ``offset`` hits of the merged order
+    is among the first ``offset + limit`` of some shards', never further down.
+    """
+    return replace(request, offset=0, limit=request.offset + request.limit)
 
 
 def coordinate(request: SearchRequest, options: SearchOptions, scatter: Scatter) -> Results:
@@ -60,11 +78,13 @@ def coordinate(request: SearchRequest, options: SearchOptions, scatter: Scatter)
             max_per_article=request.max_per_article,
             group_by_article=request.group_by_article,
             suggest_words=suggest_words,
+            offset=request.offset,
         )
 
     plan = parse_query(request.query)
     results = once(plan)
-    if not results.hits and plan.phrases and options.phrase_fallback:
+    # Matches, not the page's hits, decide (a page past the last match is empty).
+    if results.total == 0 and plan.phrases and options.phrase_fallback:
         quoted = ", ".join(f"„{p}“" for p in plan.phrases)
         looser: tuple[tuple[QueryPlan, str], ...] = (
             (replace(plan, required=[*plan.required, *plan.phrases], phrases=[]), "all its words"),
@@ -72,13 +92,13 @@ def coordinate(request: SearchRequest, options: SearchOptions, scatter: Scatter)
         )
         for loose, which in looser:
             relaxed = once(loose)
-            if relaxed.hits:
+            if relaxed.total:
                 note = f"no passage has the exact wording {quoted}; showing passages with {which}"
                 results = replace(relaxed, notes=_unique((*results.notes, note, *relaxed.notes)))
                 break
     if results.total == 0 and results.suggestion and options.typo_fallback:
         again = once(parse_query(results.suggestion), suggest_words=False)
-        if again.hits:
+        if again.total:  # matches, not this page's hits (a later page may be empty)
             note = f"nothing matched „{request.query}“; showing results for „{results.suggestion}“"
             results = replace(
                 again,

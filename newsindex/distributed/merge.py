@@ -14,18 +14,46 @@ end of a page can therefore differ from a single index; the set of scores never 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import UTC, date, datetime
 
+from ..search.facets import merge_facets
 from ..search.results import ArticleGroup, Hit, Results
 from ..search.searching import MAX_LIMIT, TOTAL_COUNT_CAP
 
-__all__ = ["hit_order", "merge_results"]
+__all__ = ["date_order_key", "hit_order", "merge_results"]
+
+_EPOCH = datetime(1970, 1, 1)
 
 
 def hit_order(hit: Hit) -> tuple[float, str, int]:
     """The merged order: best score first, ties by article id, then paragraph."""
     return (-hit.score, hit.article_id, hit.paragraph)
+
+
+def _timestamp(published: date | datetime | None) -> float:
+    """Seconds since 1970 as :mod:`newsindex.search.columns` counts them (naive = UTC)."""
+    if published is None:
+        return math.nan
+    if not isinstance(published, datetime):  # a day without a time is stored as its midnight
+        published = datetime(published.year, published.month, published.day)
+    if published.tzinfo is not None:
+        published = published.astimezone(UTC).replace(tzinfo=None)
+    return (published - _EPOCH).total_seconds()
+
+
+def date_order_key(newest: bool) -> Callable[[Hit], tuple[bool, float, str, int]]:
+    """The order of ``sort="newest"``/``"oldest"`` (:func:`newsindex.search.sorting.date_order`):
+    undated last, then by date, article id, paragraph."""
+
+    def key(hit: Hit) -> tuple[bool, float, str, int]:
+        ts = _timestamp(hit.published)
+        undated = math.isnan(ts)
+        return (undated, 0.0 if undated else (-ts if newest else ts), hit.article_id, hit.paragraph)
+
+    return key
 
 
 def _unique(items: Sequence[str]) -> tuple[str, ...]:
@@ -40,21 +68,33 @@ def merge_results(
     max_per_article: int | None,
     group_by_article: bool,
     suggest_words: bool = True,
+    offset: int = 0,
 ) -> Results:
-    """One :class:`Results` from every shard's results for the same request."""
+    """One :class:`Results` from every shard's results for the same request.
+
+    Each shard answered from its first hit to ``offset + limit`` (see
+    :func:`.coordinate.shard_request`); the page is cut from the merged order here.
+    """
     limit = max(1, min(int(limit), MAX_LIMIT))
-    wanted = min(MAX_LIMIT, limit * (max_per_article or 3)) if group_by_article else limit
-    merged = sorted((h for part in parts for h in part.hits), key=hit_order)[:wanted]
-    hits = tuple(replace(h, rank=i + 1) for i, h in enumerate(merged))
+    sort = parts[0].sort if parts else "relevance"
+    browse = bool(parts) and all(part.browse for part in parts)
+    key = hit_order if sort == "relevance" else date_order_key(newest=sort == "newest")
+    everything = sorted((h for part in parts for h in part.hits), key=key)
     groups: tuple[ArticleGroup, ...] = ()
     if group_by_article:
+        # As one index: ranks count the merged passages; the page is cut in articles.
+        ranked = [replace(h, rank=i + 1) for i, h in enumerate(everything)]
         order: dict[str, list[Hit]] = {}
-        for h in hits:
+        for h in ranked:
             order.setdefault(h.article_id, []).append(h)
         groups = tuple(
-            ArticleGroup(aid, hs[0].title, hs[0].score, tuple(hs)) for aid, hs in list(order.items())[:limit]
+            ArticleGroup(aid, hs[0].title, hs[0].score, tuple(hs))
+            for aid, hs in list(order.items())[offset : offset + limit]
         )
         hits = tuple(h for g in groups for h in g.hits)
+    else:
+        page = everything[offset : offset + limit]
+        hits = tuple(replace(h, rank=offset + i + 1) for i, h in enumerate(page))
     if all(part.total_exact for part in parts):
         total, exact = sum(part.total for part in parts), True
     else:  # one index stops counting at the cap too
@@ -65,4 +105,10 @@ def merge_results(
         # union vocabulary and global frequencies: the first shard's stands.
         suggestion = next((p.suggestion for p in parts if p.suggestion), None)
     notes = _unique([n for part in parts for n in part.notes])
-    return Results(query, hits, int(total), 0.0, suggestion, notes, groups, total_exact=exact)
+    facets = merge_facets(part.facets for part in parts) if parts and parts[0].facets else {}
+    if parts and parts[0].facets:
+        facets = {name: facets.get(name, {}) for name in parts[0].facets}  # the order asked for
+    return Results(
+        query, hits, int(total), 0.0, suggestion, notes, groups,
+        total_exact=exact, offset=offset, sort=sort, facets=facets, browse=browse,
+    )

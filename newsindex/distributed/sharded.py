@@ -10,13 +10,15 @@ worker instead (:mod:`.actors`).
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..article import Article
 from ..engine import NewsIndex
@@ -24,11 +26,12 @@ from ..errors import NewsIndexError
 from ..index.integrity import CheckReport
 from ..index.repair import RepairReport
 from ..index.writing import AddSummary
-from ..search.query_syntax import QueryPlan
+from ..search.query_syntax import QueryPlan, parse_query
 from ..search.request import SearchOptions, SearchRequest, weighting
-from ..search.results import Results
-from .coordinate import coordinate, shard_search
+from ..search.results import Hit, Results
+from .coordinate import coordinate, shard_request, shard_search
 from .layout import ShardError, ShardLayout, shard_of
+from .merge import date_order_key, hit_order
 from .statistics import GlobalSearcher, GlobalStatistics, UnionVocabularies
 
 __all__ = ["ShardedIndex", "open_sharded"]
@@ -162,18 +165,62 @@ class ShardedIndex(NewsIndex):
         source: str | list[str] | None = None,
         since: date | datetime | str | None = None,
         until: date | datetime | str | None = None,
+        author: str | None = None,
+        sort: str | None = None,
+        offset: int = 0,
+        facets: Iterable[str] | str | None = None,
     ) -> Results:
-        """Ranked passages over all shards: the hits, scores and totals one index gives."""
+        """Ranked passages over all shards: the hits, scores, totals, pages and facet
+        counts one index gives (see :meth:`NewsIndex.search`)."""
         request = query if isinstance(query, SearchRequest) else SearchRequest(
-            query, limit, max_per_article, group_by_article, source, since, until
+            query, limit, max_per_article, group_by_article, source, since, until,
+            author, sort, offset, facets,
         )
+        each = shard_request(request)
         if self.remote is not None:
-            return coordinate(request, self.search_options, self.remote.scatter(request))
+            return coordinate(request, self.search_options, self.remote.scatter(each))
 
         def scatter(plan: QueryPlan, options: SearchOptions, suggest_words: bool) -> list[Results]:
-            return self._scatter(request, plan, options, suggest_words)
+            return self._scatter(each, plan, options, suggest_words)
 
         return coordinate(request, self.search_options, scatter)
+
+    def export(
+        self, query: str = "", *, source: str | list[str] | None = None, author: str | None = None,
+        since: date | datetime | str | None = None, until: date | datetime | str | None = None,
+        sort: str | None = None, articles: bool = False,
+    ) -> Iterator[Hit] | Iterator[Article]:
+        """Every match of every shard, streamed (see :meth:`NewsIndex.export`).
+
+        Date orders (and queries of filters alone) are merged exactly; passages of a
+        relevance export are merged by each shard's own scores (per-shard statistics:
+        an export is for taking matches out, not for ranking them).
+        """
+        filters: dict[str, Any] = {
+            "source": source, "author": author, "since": since, "until": until, "sort": sort,
+        }
+        if articles:
+            per_shard = (shard.export(query, articles=True, **filters) for shard in self.shards)
+            return itertools.chain.from_iterable(cast("Iterator[Article]", found) for found in per_shard)
+        streams = [cast("Iterator[Hit]", shard.export(query, **filters)) for shard in self.shards]
+        by_date = sort in ("newest", "oldest") or (sort is None and parse_query(query).is_empty)
+        key = date_order_key(newest=sort != "oldest") if by_date else hit_order
+        return heapq.merge(*streams, key=key)
+
+    def article_ids(self, query: str = "", **filters: Any) -> Iterator[str]:
+        """The distinct ids of the articles ``query`` matches, shard after shard."""
+        return itertools.chain.from_iterable(shard.article_ids(query, **filters) for shard in self.shards)
+
+    def delete_many(self, article_ids: Iterable[str]) -> list[str]:
+        """Delete several articles, one commit per shard that holds some of them."""
+        per_shard: list[list[str]] = [[] for _ in self.shards]
+        for article_id in dict.fromkeys(article_ids):
+            per_shard[self.shard_for(article_id)].append(article_id)
+        deleted: list[str] = []
+        for shard, ids in zip(self.shards, per_shard, strict=True):
+            if ids:
+                deleted.extend(shard.delete_many(ids))
+        return deleted
 
     def _scatter(
         self, request: SearchRequest, plan: QueryPlan, options: SearchOptions, suggest_words: bool
@@ -193,7 +240,7 @@ class ShardedIndex(NewsIndex):
             vocabularies = union or shard._vocabularies
             call = partial(
                 shard_search, scoring, shard.chain, request, options, vocabularies, shard._lengths,
-                plan, suggest_words,
+                plan, suggest_words, shard._columns,
             )
             out.append(self._shard_call(i, call))
         return out

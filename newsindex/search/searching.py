@@ -299,7 +299,7 @@ def run_search(
         # Nothing matched and a close index word exists: search for it rather than
         # show nothing (Meilisearch does the same), and say so.
         again = search.run(parse_query(results.suggestion), suggest_words=False)
-        if again.hits:
+        if again.total:  # matches, not this page's hits (a later page may be empty)
             note = f"nothing matched „{request.query}“; showing results for „{results.suggestion}“"
             results = replace(
                 again,
