@@ -180,6 +180,13 @@ def test_export_article_ids_and_delete_many_on_shards(single: NewsIndex, sharded
     assert exported == sorted(single.article_ids(query))
 
 
+def test_more_like_equals_the_single_index(single: NewsIndex, sharded: NewsIndex) -> None:
+    for article_id in sorted(_ids(single))[:8]:
+        a, b = single.more_like(article_id, limit=5), sharded.more_like(article_id, limit=5)
+        _same(a, b, single.more_like(article_id, limit=50))
+        assert a.query == b.query and a.hits
+
+
 def test_a_local_statistics_merge_differs(single: NewsIndex, sharded_dir: Path) -> None:
     """Without global statistics the scores depend on the sharding: the equality above can fail."""
     naive = open_sharded(sharded_dir)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -20,19 +21,23 @@ from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
+from whoosh.searching import Searcher
+
 from ..article import Article
 from ..engine import NewsIndex
+from ..engine import _stored_ids as stored_ids
 from ..errors import NewsIndexError
 from ..index.integrity import CheckReport
 from ..index.repair import RepairReport
 from ..index.writing import AddSummary
+from ..search.more_like import key_terms, related
 from ..search.query_syntax import QueryPlan, parse_query
 from ..search.request import SearchOptions, SearchRequest, weighting
 from ..search.results import Hit, Results
 from .coordinate import coordinate, shard_request, shard_search
 from .layout import ShardError, ShardLayout, shard_of
 from .merge import date_order_key, hit_order
-from .statistics import GlobalSearcher, GlobalStatistics, UnionVocabularies
+from .statistics import GlobalSearcher, GlobalStatistics, SummedReader, UnionVocabularies
 
 __all__ = ["ShardedIndex", "open_sharded"]
 
@@ -68,6 +73,14 @@ def open_sharded(path: str | os.PathLike[str], **options: Any) -> ShardedIndex:
             shard.close()
         raise
     return ShardedIndex(root, layout, shards)
+
+
+def _scoring(searcher: Searcher, options: SearchOptions, stats: GlobalStatistics | None) -> Searcher:
+    """``searcher`` scoring with the statistics of all shards (itself when ``stats`` is None)."""
+    if stats is None:
+        return searcher
+    model = weighting(options)
+    return GlobalSearcher(searcher.reader(), weighting=model, closereader=False, statistics=stats)
 
 
 class ShardedIndex(NewsIndex):
@@ -232,11 +245,7 @@ class ShardedIndex(NewsIndex):
         union = UnionVocabularies(pairs) if stats is not None else None
         out = []
         for i, (shard, searcher) in enumerate(zip(self.shards, searchers, strict=True)):
-            scoring = searcher
-            if stats is not None:
-                scoring = GlobalSearcher(
-                    searcher.reader(), weighting=weighting(options), closereader=False, statistics=stats
-                )
+            scoring = _scoring(searcher, options, stats)
             vocabularies = union or shard._vocabularies
             call = partial(
                 shard_search, scoring, shard.chain, request, options, vocabularies, shard._lengths,
@@ -279,8 +288,31 @@ class ShardedIndex(NewsIndex):
         self.remote = RemoteShards.start(client, where, self.names, workers=workers)
 
     def more_like(self, article_id: str, paragraph: int = 0, *, limit: int = 10) -> Results:
-        """Not available on a sharded index (its key terms would need global statistics too)."""
-        raise NotImplementedError("more_like() is not available on a sharded index yet")
+        """Passages of other articles related to one paragraph, as one index finds them: the
+        key terms from the owning shard, weighted and scored with global statistics on every
+        shard, merged by score (ties by article id and paragraph)."""
+        started = time.perf_counter()
+        searchers = [self._shard_call(i, shard._current_searcher) for i, shard in enumerate(self.shards)]
+        stats = GlobalStatistics.from_searchers(searchers) if self.global_statistics else None
+        scoring = [_scoring(s, self.search_options, stats) for s in searchers]
+        owner = self.shard_for(article_id)
+        collection = SummedReader(searchers[owner].reader(), [s.reader() for s in searchers])
+        stored, weights = key_terms(
+            scoring[owner], stored_ids(article_id), paragraph, collection if stats is not None else None
+        )
+        found: list[Hit] = []
+        total = 0
+        for i, searcher in enumerate(scoring):
+            hits, count = self._shard_call(i, partial(related, searcher, stored, weights, limit))
+            found.extend(hits)
+            total += count
+        merged = sorted(found, key=hit_order)[:limit]
+        return Results(
+            query=f"more like {stored}#{paragraph}",
+            hits=tuple(replace(h, rank=i + 1) for i, h in enumerate(merged)),
+            total=total,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+        )
 
     # -- maintenance -----------------------------------------------------------------
     def check(self, *, repair: bool = False) -> CheckReport:

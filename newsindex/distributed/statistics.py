@@ -29,7 +29,14 @@ from whoosh.searching import Searcher
 from ..index.vocabulary import SegmentVocabulary, Vocabularies
 from ..search.suggest import _surface_form
 
-__all__ = ["GlobalReader", "GlobalSearcher", "GlobalStatistics", "UnionVocabularies", "shortest"]
+__all__ = [
+    "GlobalReader",
+    "GlobalSearcher",
+    "GlobalStatistics",
+    "SummedReader",
+    "UnionVocabularies",
+    "shortest",
+]
 
 DocFrequency = Callable[[str, Any], int]
 
@@ -189,3 +196,36 @@ class UnionVocabularies(Vocabularies):
         for vocabularies, shard_reader in self._shards:
             out.extend(vocabularies.segments(shard_reader))
         return out
+
+
+class SummedReader:
+    """One shard's reader whose collection figures are summed over every shard.
+
+    Whoosh's key-term expansion (``classify.Expander``, used by ``more_like``) reads
+    the document count, field length and term frequencies from a reader, not a
+    searcher; this gives it the figures one index over all shards would have and
+    the owning shard's documents (vectors, stored fields) for the rest.
+    """
+
+    def __init__(self, owner: IndexReader, readers: Sequence[IndexReader]) -> None:
+        self._owner = owner
+        self._readers = list(readers)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._owner, name)
+
+    def __contains__(self, term: tuple[str, Any]) -> bool:
+        return any(term in r for r in self._readers)
+
+    def doc_count_all(self) -> int:
+        """Documents in all shards, deleted ones included (as Whoosh counts them)."""
+        return sum(r.doc_count_all() for r in self._readers)
+
+    def field_length(self, fieldname: str) -> int:
+        """The field's total length in all shards."""
+        return sum(r.field_length(fieldname) for r in self._readers)
+
+    def frequency(self, fieldname: str, text: Any) -> float:
+        """The term's collection frequency in all shards."""
+        return float(sum(r.frequency(fieldname, text) for r in self._readers if (fieldname, text) in r))
+
