@@ -30,6 +30,8 @@ from typing import Any
 from whoosh.multiproc import SubWriterTask
 from whoosh.writing import IndexWriter
 
+from .segment_writer import install as install_fast_postings
+
 __all__ = [
     "Worker",
     "check_workers_before_toc",
@@ -98,6 +100,12 @@ class Worker(SubWriterTask):
     def __init__(self, *args: Any, report: Any) -> None:
         super().__init__(*args)
         self.report = report  # the sending end of a one-way pipe to the parent
+
+    def _process_file(self, filename: str, doc_count: int) -> None:
+        """Whoosh's job-file loop, on a writer with the faster postings path (:mod:`.segment_writer`)."""
+        if self.multisegment:
+            install_fast_postings(self.writer)
+        super()._process_file(filename, doc_count)
 
     def run(self) -> None:
         """Whoosh's worker loop; a failure is sent to the parent, which raises it."""
