@@ -28,8 +28,9 @@ from newsindex.index.documents import paragraph_documents
 from newsindex.index.schema import build_schema
 from newsindex.index.segment_writer import ENV_SWITCH, TermPool, install
 
-WIKINEWS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "wikinews_de_1000" / "articles.jsonl.gz"
-pytestmark = pytest.mark.skipif(not WIKINEWS.is_file(), reason="../shared/corpora is not beside the repository")
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+WIKINEWS = CORPORA / "wikinews_de_1000" / "articles.jsonl.gz"
+pytestmark = pytest.mark.skipif(not WIKINEWS.is_file(), reason="../shared/corpora is not beside the repo")
 
 
 def _articles(n: int, skip: int = 0) -> list[Article]:
@@ -116,12 +117,16 @@ def _contents(path: Path) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_news_index_reads_back_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+def test_news_index_reads_back_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
     # Three batches (the third merges small segments), updates, a deletion; with two
     # workers every batch is written by worker processes, each its own segment.
     monkeypatch.setattr(writing, "MIN_PARALLEL_BATCH", 50)
     first, second = _articles(70), _articles(40, skip=70)
-    changed = [Article(id=a.id, title=a.title + " (aktualisiert)", paragraphs=a.paragraphs[::-1]) for a in first[:5]]
+    changed = [
+        Article(id=a.id, title=a.title + " (aktualisiert)", paragraphs=a.paragraphs[::-1]) for a in first[:5]
+    ]
     built = {}
     for fast in (False, True):
         monkeypatch.setenv(ENV_SWITCH, "1" if fast else "0")

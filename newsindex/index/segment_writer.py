@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 from whoosh.multiproc import MpWriter
@@ -105,7 +106,7 @@ class TermPool:
 def _in_order(postings: _Postings) -> _Postings:
     """The postings sorted as Whoosh's pool sorts them, if they are not already in document order."""
     docs = postings[0]
-    if all(a < b for a, b in zip(docs, docs[1:])):
+    if len(docs) < 2 or all(a < b for a, b in pairwise(docs)):
         return postings
     rows = sorted(zip(*postings, strict=True))
     return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
@@ -130,6 +131,15 @@ def _fill_block(
     writer: Any, docs: list[int], weights: list[float], values: list[bytes | None], lengths: list[int]
 ) -> None:
     """Put one block's postings in ``writer`` as ``add_posting`` one by one would have."""
+    if len(docs) == 1:  # most terms of a segment occur once: no lists to build
+        weight, value, length = weights[0], values[0], lengths[docs[0]]
+        writer._ids = array("I", docs)
+        writer._weights = array("f", weights)
+        writer._values = [value] if value else []
+        writer._maxweight = weight if weight > 0 else 0
+        writer._minlength = length or None
+        writer._maxlength = length or 0
+        return
     writer._ids = array("I", docs)
     writer._weights = array("f", weights)
     writer._values = [v for v in values if v]
@@ -166,7 +176,8 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, pool: TermPool, 
 
 
 def install(writer: Any) -> bool:
-    """Switch a fresh Whoosh ``SegmentWriter`` (or a worker's) to :class:`TermPool` and :func:`write_postings`.
+    """Switch a fresh Whoosh ``SegmentWriter`` (or a worker's) to :class:`TermPool` and
+    :func:`write_postings`.
 
     Does nothing (returns ``False``) when switched off, for other writer types or
     codecs, or once the writer's pool holds postings.
