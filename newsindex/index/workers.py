@@ -30,6 +30,7 @@ from typing import Any
 from whoosh.multiproc import SubWriterTask
 from whoosh.writing import IndexWriter
 
+from .segment_writer import TermPool
 from .segment_writer import install as install_fast_postings
 
 __all__ = [
@@ -103,7 +104,7 @@ class Worker(SubWriterTask):
 
     def _process_file(self, filename: str, doc_count: int) -> None:
         """Whoosh's job-file loop, on a writer with the faster postings path (:mod:`.segment_writer`)."""
-        if self.multisegment:
+        if self.multisegment and getattr(self, "fast_postings", False):
             install_fast_postings(self.writer)
         super()._process_file(filename, doc_count)
 
@@ -147,6 +148,7 @@ def prepare_workers(writer: IndexWriter) -> None:
             report=send,
         )
         task.report_from = receive
+        task.fast_postings = isinstance(writer.pool, TermPool)  # as the parent writer (see ArticleWriter)
         writer.tasks.append(task)
         main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None

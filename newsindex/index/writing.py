@@ -56,6 +56,9 @@ __all__ = [
 
 DEFAULT_BATCH = 10_000  # paragraphs per commit
 MIN_PARALLEL_BATCH = 3_000  # below this, worker start-up (spaCy load) costs more than it saves
+# segment_writer's pool keeps a batch's postings in memory (Whoosh's spills to disk past
+# limitmb): larger batches keep Whoosh's pool, so memory stays bounded.
+FAST_POSTINGS_MAX_BATCH = 50_000
 
 
 @dataclass(slots=True)
@@ -147,7 +150,8 @@ class ArticleWriter:
             raise self._write_error(exc) from exc
         if folder is not None and getattr(writer, "writelock", None) is not None:
             writer.writelock = CleaningLock(writer.writelock, writer, folder)
-        install_fast_postings(writer)  # the same segment files, written faster (see segment_writer)
+        if self.batch_size <= FAST_POSTINGS_MAX_BATCH:
+            install_fast_postings(writer)  # the same segment files, written faster (see segment_writer)
         if (
             folder is not None
             and self.identity is not None
