@@ -17,6 +17,11 @@ writer makes (``tests/test_segment_writer.py`` checks that, and that Whoosh's
 reader reads every posting back), so the format, the reader, the signature and
 the crash handling are untouched.
 
+A plain segment writer also gets a leaner ``add_document`` (:func:`_fast_add_document`):
+text fields' postings in one pass over the analyzer's tokens, and a field's postings
+reused while its value repeats (an article's title, source, period and id on each of its
+paragraphs).
+
 :func:`install` switches a writer over; ``NEWSINDEX_FAST_POSTINGS=0`` in the
 environment turns it off (Whoosh's own path, for comparison).
 """
@@ -29,7 +34,10 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
+from whoosh.fields import FieldType
+from whoosh.formats import Characters, Frequency, Positions
 from whoosh.multiproc import MpWriter
+from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
 __all__ = ["ENV_SWITCH", "TermPool", "enabled", "install", "write_postings"]
@@ -207,4 +215,105 @@ def install(writer: Any) -> bool:
                 pdr.close()
 
     writer._flush_segment = flush_segment
+    plain = type(writer) is SegmentWriter  # an MpWriter's add_document feeds its workers instead
+    if plain and not any(f.separate_spelling() or f.vector for f in writer.schema):
+        writer.add_document = _fast_add_document(writer)
     return True
+
+
+# -- documents: the postings of a document's fields ------------------------------------------
+def _word_values(field: Any, value: str) -> list[tuple[bytes, int, float, bytes]]:
+    """``list(field.index(value))`` for text fields, in one pass over the analyzer's tokens.
+
+    Whoosh's ``Format.word_values`` for its ``Characters``, ``Positions`` and
+    ``Frequency`` formats, without the generic layers around them; any other
+    format goes through Whoosh. Same terms, order, weights and encoded values.
+    """
+    fmt = field.format
+    kind = type(fmt)
+    if kind not in (Characters, Positions, Frequency) or type(field).index is not FieldType.index:
+        return list(field.index(value))
+    boost = fmt.field_boost
+    seen: dict[str, Any] = {}
+    weights: dict[str, float] = {}
+    if kind is Frequency:
+        for t in field.analyzer(value, mode="index", boosts=True):
+            if t.stopped:
+                continue
+            text = t.text
+            if text in seen:
+                seen[text] += 1
+                weights[text] += t.boost
+            else:
+                seen[text] = 1
+                weights[text] = 0.0 + t.boost
+        return [(w.encode("utf-8"), n, weights[w] * boost, pack_uint(n)) for w, n in seen.items()]
+    chars = kind is Characters
+    for t in field.analyzer(value, mode="index", positions=True, chars=chars, boosts=True):
+        if t.stopped:
+            continue
+        text = t.text
+        entry = (t.pos, t.startchar, t.endchar) if chars else t.pos
+        if text in seen:
+            seen[text].append(entry)
+            weights[text] += t.boost
+        else:
+            seen[text] = [entry]
+            weights[text] = 0.0 + t.boost
+    encode = fmt.encode
+    return [(w.encode("utf-8"), len(p), weights[w] * boost, encode(p)) for w, p in seen.items()]
+
+
+def _fast_add_document(writer: Any) -> Callable[..., None]:
+    """Whoosh's ``SegmentWriter.add_document`` (3.x), with :func:`_word_values`, and a field's
+    postings reused while its value repeats: the article's title, source, period and id are the
+    same for each of its paragraphs."""
+    last: dict[str, tuple[Any, list[tuple[bytes, int, float, bytes]]]] = {}
+
+    def add_document(**fields: Any) -> None:
+        writer._check_state()
+        perdocwriter = writer.perdocwriter
+        schema = writer.schema
+        docnum = writer.docnum
+        add_post = writer.pool.add
+        docboost = writer._doc_boost(fields)
+        fieldnames = sorted([name for name in fields if not name.startswith("_")])
+        writer._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    fieldboost = writer._field_boost(fields, fieldname, docboost)
+                    previous = last.get(fieldname)
+                    if previous is not None and previous[0] == value and type(previous[0]) is type(value):
+                        items = previous[1]
+                    elif isinstance(value, str):
+                        items = _word_values(field, value)
+                        last[fieldname] = (value, items)
+                    else:
+                        items = list(field.index(value))
+                    scorable = field.scorable
+                    for tbytes, freq, weight, vbytes in items:
+                        weight *= fieldboost
+                        if scorable:
+                            length += freq
+                        add_post((fieldname, tbytes, docnum, weight, vbytes))
+                customval = fields.get(f"_stored_{fieldname}", value)
+                sv = customval if field.stored else None
+                perdocwriter.add_field(fieldname, field, sv, length)
+                column = field.column_type
+                if column and customval is not None:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+        except ValueError:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        writer._added = True
+        writer.docnum += 1
+
+    return add_document
