@@ -275,7 +275,8 @@ def _fast_add_document(writer: Any) -> Callable[..., None]:
         perdocwriter = writer.perdocwriter
         schema = writer.schema
         docnum = writer.docnum
-        add_post = writer.pool.add
+        pool = writer.pool
+        terms, pooled_fields = pool.terms, pool.fieldnames
         docboost = writer._doc_boost(fields)
         fieldnames = sorted([name for name in fields if not name.startswith("_")])
         writer._check_fields(schema, fieldnames)
@@ -302,7 +303,15 @@ def _fast_add_document(writer: Any) -> Callable[..., None]:
                         weight *= fieldboost
                         if scorable:
                             length += freq
-                        add_post((fieldname, tbytes, docnum, weight, vbytes))
+                        # TermPool.add, inline: this runs once per posting
+                        postings = terms.get((fieldname, tbytes))
+                        if postings is None:
+                            terms[(fieldname, tbytes)] = ([docnum], [weight], [vbytes])
+                            pooled_fields.add(fieldname)
+                        else:
+                            postings[0].append(docnum)
+                            postings[1].append(weight)
+                            postings[2].append(vbytes)
                 customval = fields.get(f"_stored_{fieldname}", value)
                 sv = customval if field.stored else None
                 perdocwriter.add_field(fieldname, field, sv, length)
