@@ -154,3 +154,18 @@ def test_switch_off_keeps_whoosh_pool(tmp_path: Path, monkeypatch: pytest.Monkey
     assert not isinstance(writer.pool, TermPool)
     writer.cancel()
     ix.close()
+
+
+@pytest.mark.parametrize(("batch_size", "fast"), [(500, True), (5_000, False)])
+def test_large_batches_keep_whoosh_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_size: int, fast: bool
+) -> None:
+    # The term pool never spills to disk: batches above the limit keep Whoosh's pool.
+    monkeypatch.setenv(ENV_SWITCH, "1")
+    monkeypatch.setattr(writing, "FAST_POSTINGS_MAX_BATCH", 1_000)
+    with NewsIndex.create(tmp_path / "ix", analysis="builtin", workers=1, batch_size=batch_size) as ix:
+        writer = ix._article_writer()._writer()
+        try:
+            assert isinstance(writer.pool, TermPool) is fast
+        finally:
+            writer.cancel()
