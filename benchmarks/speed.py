@@ -70,6 +70,7 @@ class SpeedOptions:
         default_factory=lambda: {"newsindex": {}, "newsindex workers=1": {"workers": 1}, "whoosh-de": {}}
     )
     cli_template: str = "{newsindex} search Krieg --index {index}"
+    parts: tuple[str, ...] = ("analysis", "build", "query", "cold")  # what to measure (``--only``)
     out: Path = OUT_DIR / "speed"
 
 
@@ -85,6 +86,11 @@ QUICK = SpeedOptions(
     index_systems={"newsindex": {}, "whoosh-de": {}},
 )
 FULL = SpeedOptions()
+#: Index systems measured only when named in ``--systems`` (``_env``: environment of the build).
+EXTRA_INDEX_SYSTEMS: dict[str, dict[str, Any]] = {
+    "newsindex whoosh-postings": {"_env": {"NEWSINDEX_FAST_POSTINGS": "0"}},
+}
+PARTS = ("analysis", "build", "query", "cold")
 
 
 def load_queries(path: Path = QUERIES_FILE, n: int | None = None) -> list[dict[str, str]]:
@@ -169,9 +175,11 @@ def measure_build(opts: SpeedOptions) -> dict[str, Any]:
             out[name] = {"error": f"skipped: {reason}"}
             continue
         path = opts.out / "index" / name.replace(" ", "_").replace("=", "")
+        kwargs = dict(kwargs)
         task = {
             "task": "build",
             "system": "newsindex" if _is_newsindex(name) else name,
+            "env": kwargs.pop("_env", {}),
             "create_kwargs": kwargs,
             "corpus": opts.corpus,
             "limit": opts.limit,
@@ -181,6 +189,7 @@ def measure_build(opts: SpeedOptions) -> dict[str, Any]:
         keys = [
             "seconds",
             "paragraphs_per_s",
+            "cpu_ms_per_paragraph",
             "rss_self_kb",
             "rss_children_kb",
             "rss_before_kb",
@@ -304,10 +313,11 @@ def run_speed(opts: SpeedOptions) -> dict[str, Any]:
     queries = load_queries(n=opts.n_queries)
     t0 = time.perf_counter()
     results: dict[str, Any] = {"options": {k: v for k, v in asdict(opts).items() if k != "out"}}
-    results["analysis"] = measure_analysis(opts)
-    results["build"] = measure_build(opts)
-    results["query"] = measure_queries(opts, results["build"], queries)
-    results["cold"] = measure_cold(opts, results["build"])
+    parts = set(opts.parts)
+    results["analysis"] = measure_analysis(opts) if "analysis" in parts else {}
+    results["build"] = measure_build(opts) if "build" in parts else {}
+    results["query"] = measure_queries(opts, results["build"], queries) if "query" in parts else {}
+    results["cold"] = measure_cold(opts, results["build"]) if "cold" in parts else {}
     results["seconds_total"] = time.perf_counter() - t0
     (opts.out / "speed.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     return results
@@ -360,6 +370,7 @@ def format_speed(results: dict[str, Any]) -> str:
                 ("paragraphs", lambda e: f"{e['paragraphs']:,}"),
                 ("wall s", lambda e: spread(e["seconds"]).fmt(1)),
                 ("paragraphs/s", lambda e: spread(e["paragraphs_per_s"]).fmt(0)),
+                ("CPU ms/paragraph", lambda e: spread(e.get("cpu_ms_per_paragraph") or [0.0]).fmt(2)),
                 ("RSS before MB", lambda e: spread(e["rss_before_kb"]).fmt(0, 1 / 1024)),
                 ("peak RSS MB", lambda e: spread(e["rss_self_kb"]).fmt(0, 1 / 1024)),
                 ("workers' peak RSS MB", lambda e: spread(e["rss_children_kb"]).fmt(0, 1 / 1024)),
@@ -428,7 +439,10 @@ def options_from_args(args: argparse.Namespace) -> SpeedOptions:
     if args.systems:
         keep = {name.strip() for name in args.systems.split(",")}
         overrides["analysis_systems"] = {k: v for k, v in opts.analysis_systems.items() if k in keep}
-        overrides["index_systems"] = {k: v for k, v in opts.index_systems.items() if k in keep}
+        systems = {**opts.index_systems, **EXTRA_INDEX_SYSTEMS}
+        overrides["index_systems"] = {k: v for k, v in systems.items() if k in keep}
+    if getattr(args, "only", None):
+        overrides["parts"] = tuple(p.strip() for p in args.only.split(",") if p.strip() in PARTS)
     return replace(opts, **overrides)
 
 
@@ -445,6 +459,7 @@ def add_speed_args(ap: argparse.ArgumentParser) -> None:
         "--systems",
         help="comma-separated subset, e.g. 'whoosh-de' or 'newsindex,whoosh-de' (names as in the tables)",
     )
+    ap.add_argument("--only", help=f"comma-separated subset of {','.join(PARTS)} (default: all)")
     ap.add_argument("--cli-template", help="newsindex CLI cold-start command, with {newsindex} and {index}")
 
 

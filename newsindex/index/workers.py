@@ -30,6 +30,9 @@ from typing import Any
 from whoosh.multiproc import SubWriterTask
 from whoosh.writing import IndexWriter
 
+from .segment_writer import TermPool
+from .segment_writer import install as install_fast_postings
+
 __all__ = [
     "Worker",
     "check_workers_before_toc",
@@ -99,6 +102,12 @@ class Worker(SubWriterTask):
         super().__init__(*args)
         self.report = report  # the sending end of a one-way pipe to the parent
 
+    def _process_file(self, filename: str, doc_count: int) -> None:
+        """Whoosh's job-file loop, on a writer with the faster postings path (:mod:`.segment_writer`)."""
+        if self.multisegment and getattr(self, "fast_postings", False):
+            install_fast_postings(self.writer)
+        super()._process_file(filename, doc_count)
+
     def run(self) -> None:
         """Whoosh's worker loop; a failure is sent to the parent, which raises it."""
         try:
@@ -139,6 +148,7 @@ def prepare_workers(writer: IndexWriter) -> None:
             report=send,
         )
         task.report_from = receive
+        task.fast_postings = isinstance(writer.pool, TermPool)  # as the parent writer (see ArticleWriter)
         writer.tasks.append(task)
         main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
