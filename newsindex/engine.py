@@ -17,16 +17,13 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from .analysis import AnalysisChain, AnalysisConfig, AnalysisInfo, get_chain
-from .article import Article, clean_field
-from .index.documents import article_from_documents
-from .index.maintenance import CheckReport, check_open_index
-from .index.repair import RepairReport
+from .article import Article
+from .index.documents import article_from_documents, stored_ids
 from .index.storage import Manifest, create_index, folder_identity, memory_index, open_index
 from .index.vocabulary import Vocabularies
 from .index.writing import DEFAULT_BATCH, AddSummary, ArticleWriter
 from .reading import FileProgress, PathsArg, as_paths, read_paths
 from .search.columns import ColumnCache
-from .search.export import all_matches, article_ids, export_articles, export_passages
 from .search.index_stats import content_stats
 from .search.marks import article_marks, mark_spans, query_terms
 from .search.more_like import more_like
@@ -36,6 +33,9 @@ from .search.searching import SearchOptions, run_search, weighting
 from .search.term_scoring import FieldLengths
 
 if TYPE_CHECKING:  # pragma: no cover
+    # Imported where used: a one-off search should not pay for maintenance and export code.
+    from .index.maintenance import CheckReport
+    from .index.repair import RepairReport
     from .ingest import Problem
 
 __all__ = ["NewsIndex"]
@@ -51,25 +51,6 @@ def _config(analysis: AnalysisArg) -> AnalysisConfig:
     if isinstance(analysis, str):
         return AnalysisConfig(lemmatizer=analysis)
     return AnalysisConfig(**analysis)
-
-
-def _stored_ids(article_id: str) -> tuple[str, ...]:
-    """The ids an article given as ``article_id`` may be stored under.
-
-    ``Article`` cleans its id (lone surrogates, control and bidi characters), so
-    the cleaned id is looked up too; the raw one only while it can be encoded
-    (an index written before the clean-up may hold it).
-    """
-    if not isinstance(article_id, str):  # Whoosh's own bytes terms (reader.lexicon) look up as they are
-        return (article_id,)
-    cleaned = clean_field(article_id)
-    if cleaned == article_id:
-        return (article_id,)
-    try:
-        article_id.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: the index cannot hold that id
-        return (cleaned,)
-    return (article_id, cleaned)
 
 
 class NewsIndex:
@@ -296,11 +277,11 @@ class NewsIndex:
     def delete(self, article_id: str) -> bool:
         """Delete an article; ``True`` if it was there."""
         with self._write_lock:
-            return sum(self._article_writer().delete(aid) for aid in _stored_ids(article_id)) > 0
+            return sum(self._article_writer().delete(aid) for aid in stored_ids(article_id)) > 0
 
     def delete_many(self, article_ids: Iterable[str]) -> list[str]:
         """Delete several articles in one commit; returns the ids of those that were there."""
-        wanted = [stored for aid in dict.fromkeys(article_ids) for stored in _stored_ids(aid)]
+        wanted = [stored for aid in dict.fromkeys(article_ids) for stored in stored_ids(aid)]
         with self._write_lock:
             return self._article_writer().delete_many(wanted)
 
@@ -397,19 +378,23 @@ class NewsIndex:
         each matching :class:`Article` once. Reads one commit, whatever is written meanwhile.
         """
         request = SearchRequest(query, 1, None, False, source, since, until, author, sort)
+        from .search.export import all_matches, export_articles, export_passages
+
         found = all_matches(self._current_searcher(), self.chain, request, **self._search_context())
         return export_articles(found) if articles else export_passages(found)
 
     def article_ids(self, query: str = "", **filters: Any) -> Iterator[str]:
         """The distinct ids of the articles ``query`` matches (filters as for :meth:`export`)."""
         request = SearchRequest(query, 1, None, **filters)
+        from .search.export import all_matches, article_ids
+
         found = all_matches(self._current_searcher(), self.chain, request, **self._search_context())
         return article_ids(found)
 
     def more_like(self, article_id: str, paragraph: int = 0, *, limit: int = 10) -> Results:
         """Passages of other articles related to one paragraph (its key terms marked), as
         :class:`Results` like :meth:`search` (``query`` names the article and paragraph)."""
-        return more_like(self._current_searcher(), _stored_ids(article_id), paragraph, limit)
+        return more_like(self._current_searcher(), stored_ids(article_id), paragraph, limit)
 
     def mark(self, text: str, query: str) -> tuple[tuple[int, int], ...]:
         """``(start, end)`` spans of the words of ``text`` that ``query`` matches.
@@ -431,7 +416,7 @@ class NewsIndex:
     def article(self, article_id: str) -> Article | None:
         """The stored article (paragraphs in order), or ``None``."""
         s = self._current_searcher()
-        for stored in _stored_ids(article_id):
+        for stored in stored_ids(article_id):
             found = article_from_documents(
                 stored, [s.stored_fields(n) for n in s.document_numbers(article_id=stored)]
             )
@@ -450,6 +435,8 @@ class NewsIndex:
         copies went). ``newsindex unlock`` removes a killed writer's files.
         """
         repaired = self.repair().removed if repair else 0
+        from .index.maintenance import check_open_index
+
         report = check_open_index(self._ix, self.path)
         report.repaired = repaired
         return report

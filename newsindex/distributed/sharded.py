@@ -25,8 +25,8 @@ from whoosh.searching import Searcher
 
 from ..article import Article
 from ..engine import NewsIndex
-from ..engine import _stored_ids as stored_ids
 from ..errors import NewsIndexError
+from ..index.documents import stored_ids
 from ..index.integrity import CheckReport
 from ..index.repair import RepairReport
 from ..index.writing import AddSummary

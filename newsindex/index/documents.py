@@ -13,7 +13,7 @@ from typing import Any
 
 from whoosh.searching import Searcher
 
-from ..article import Article
+from ..article import Article, clean_field
 from ..dates import stored_date
 from .schema import PERIOD, period_terms
 
@@ -24,6 +24,7 @@ __all__ = [
     "paragraph_docnum",
     "paragraph_documents",
     "stored_hash",
+    "stored_ids",
 ]
 
 _SEPARATOR = "#"  # between the article id and the paragraph number in a doc id
@@ -106,3 +107,22 @@ def paragraph_docnum(searcher: Searcher, article_id: str, paragraph: int) -> int
         if searcher.stored_fields(docnum).get("paragraph") == paragraph:
             return int(docnum)
     return None
+
+
+def stored_ids(article_id: str) -> tuple[str, ...]:
+    """The ids an article given as ``article_id`` may be stored under.
+
+    ``Article`` cleans its id (lone surrogates, control and bidi characters), so
+    the cleaned id is looked up too; the raw one only while it can be encoded
+    (an index written before the clean-up may hold it).
+    """
+    if not isinstance(article_id, str):  # Whoosh's own bytes terms (reader.lexicon) look up as they are
+        return (article_id,)
+    cleaned = clean_field(article_id)
+    if cleaned == article_id:
+        return (article_id,)
+    try:
+        article_id.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: the index cannot hold that id
+        return (cleaned,)
+    return (article_id, cleaned)
