@@ -13,13 +13,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
 
 from whoosh.searching import Searcher
 
 from ..analysis import AnalysisChain
 from ..index.vocabulary import Vocabularies
 from ..search.columns import ColumnCache
+from ..search.fallbacks import looser_plans, phrase_note, with_correction
 from ..search.query_syntax import QueryPlan, parse_query
 from ..search.request import SearchOptions, SearchRequest
 from ..search.results import Results
@@ -83,31 +83,16 @@ def coordinate(request: SearchRequest, options: SearchOptions, scatter: Scatter)
 
     plan = parse_query(request.query)
     results = once(plan)
-    # Matches, not the page's hits, decide (a page past the last match is empty).
     if results.total == 0 and plan.phrases and options.phrase_fallback:
-        quoted = ", ".join(f"„{p}“" for p in plan.phrases)
-        looser: tuple[tuple[QueryPlan, str], ...] = (
-            (replace(plan, required=[*plan.required, *plan.phrases], phrases=[]), "all its words"),
-            (replace(plan, text=[*plan.text, *plan.phrases], phrases=[]), "some of its words"),
-        )
-        for loose, which in looser:
+        for loose, which in looser_plans(plan):
             relaxed = once(loose)
             if relaxed.total:
-                note = f"no passage has the exact wording {quoted}; showing passages with {which}"
-                results = replace(relaxed, notes=_unique((*results.notes, note, *relaxed.notes)))
+                notes = tuple(dict.fromkeys((*results.notes, phrase_note(plan, which), *relaxed.notes)))
+                results = replace(relaxed, notes=notes)
                 break
     if results.total == 0 and results.suggestion and options.typo_fallback:
         again = once(parse_query(results.suggestion), suggest_words=False)
-        if again.total:  # matches, not this page's hits (a later page may be empty)
-            note = f"nothing matched „{request.query}“; showing results for „{results.suggestion}“"
-            results = replace(
-                again,
-                query=request.query,
-                suggestion=results.suggestion,
-                notes=_unique((*results.notes, note, *again.notes)),
-            )
+        if again.total:
+            results = with_correction(results, again, request.query)
     return replace(results, elapsed_ms=(time.perf_counter() - t0) * 1000)
 
-
-def _unique(notes: Sequence[Any]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(notes))

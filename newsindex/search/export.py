@@ -13,7 +13,7 @@ exports the passages that match, best first (or by date with ``sort``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from whoosh.searching import Searcher
@@ -24,6 +24,7 @@ from ..index.documents import article_from_documents
 from ..index.vocabulary import Vocabularies
 from .browse import browse_leads
 from .columns import ColumnCache
+from .fallbacks import with_author
 from .highlights import highlight_many
 from .query_syntax import parse_query
 from .request import SearchOptions, SearchRequest
@@ -61,9 +62,7 @@ def all_matches(
 ) -> Matches:
     """Every passage ``request`` matches (its limit and offset ignored), in export order."""
     search = _Search(searcher, chain, request, options or SearchOptions(), vocabularies, lengths, columns)
-    plan = parse_query(request.query)
-    if request.author and request.author.strip():
-        plan = replace(plan, author=[*plan.author, request.author])
+    plan = with_author(parse_query(request.query), request.author)
     built = search.builder.build(plan, **search.filters)
     col = search.column_cache.get(searcher.reader())
     empty = np.empty(0, dtype=np.int64)

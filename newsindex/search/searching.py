@@ -16,6 +16,7 @@ from ..index.vocabulary import Vocabularies
 from .browse import browse_leads
 from .columns import ColumnCache, Columns
 from .facets import check_facets, count_facets
+from .fallbacks import looser_plans, phrase_note, with_author, with_correction
 from .highlights import highlight_many
 from .phrases import PhraseBudget, phrase_cost, phrase_docs
 from .proximity import PROXIMITY_WINDOW, QueryWord, proximity_bonus
@@ -299,14 +300,8 @@ def run_search(
         # Nothing matched and a close index word exists: search for it rather than
         # show nothing (Meilisearch does the same), and say so.
         again = search.run(parse_query(results.suggestion), suggest_words=False)
-        if again.total:  # matches, not this page's hits (a later page may be empty)
-            note = f"nothing matched „{request.query}“; showing results for „{results.suggestion}“"
-            results = replace(
-                again,
-                query=request.query,
-                suggestion=results.suggestion,
-                notes=(*results.notes, note, *again.notes),
-            )
+        if again.total:
+            results = with_correction(results, again, request.query)
     return replace(results, elapsed_ms=(time.perf_counter() - t0) * 1000)
 
 
@@ -398,8 +393,7 @@ class _Search:
         """The results of ``plan`` (with a spelling suggestion when it finds little)."""
         searcher, request, options = self.searcher, self.request, self.options
         query = request.query
-        if request.author and request.author.strip():
-            plan = replace(plan, author=[*plan.author, request.author])
+        plan = with_author(plan, request.author)
         built = self.builder.build(plan, **self.filters)
         notes = tuple(built.notes)
         if built.query is None:
@@ -421,15 +415,7 @@ class _Search:
         ranking = self._ranking(built, admitted, rejected)
         kept = _top_collapsed(ranking, wanted, max_per_article) if admitted is None or admitted else []
         if not kept and plan.phrases and options.phrase_fallback:
-            # Quotation marks in pasted text ("sagte, „wir …“") make phrases that rarely
-            # match word for word: rather than nothing, rank passages with all the
-            # phrases' words, and only when there are none, with some of them.
-            quoted = ", ".join(f"„{p}“" for p in plan.phrases)
-            looser = (
-                (replace(plan, required=[*plan.required, *plan.phrases], phrases=[]), "all its words"),
-                (replace(plan, text=[*plan.text, *plan.phrases], phrases=[]), "some of its words"),
-            )
-            for loose, which in looser:
+            for loose, which in looser_plans(plan):
                 relaxed = self.builder.build(loose, **self.filters)
                 if relaxed.query is None:
                     continue
@@ -437,8 +423,7 @@ class _Search:
                 loose_kept = _top_collapsed(loose_ranking, wanted, max_per_article)
                 if loose_kept:
                     built, ranking, kept = relaxed, loose_ranking, loose_kept
-                    note = f"no passage has the exact wording {quoted}; showing passages with {which}"
-                    notes = (*notes, note)
+                    notes = (*notes, phrase_note(plan, which))
                     break
         facets: dict[str, dict[str, int]] = {}
         needs_columns = sort != "relevance" or bool(self.facet_names)

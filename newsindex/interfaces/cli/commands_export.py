@@ -25,7 +25,7 @@ from newsindex import utf8_safe
 
 from ..paths import resolve_index
 from .app import EXIT_NO_RESULTS, DebugOpt, IndexOpt, app
-from .commands_search import open_index, parse_date_option
+from .commands_search import AuthorOpt, SinceOpt, SourceOpt, UntilOpt, filter_args, open_index
 from .errors import CliError, guard
 from .output import _JSON_UNSAFE, echo, from_argv
 
@@ -107,14 +107,10 @@ def export_cmd(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
     ] = None,
-    source: Annotated[
-        list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
-    ] = None,
-    author: Annotated[
-        str | None, typer.Option("--author", "-a", help="Only articles by this author.")
-    ] = None,
-    since: Annotated[str | None, typer.Option(help="From this date: 2025, 2025-10 or 2025-10-28.")] = None,
-    until: Annotated[str | None, typer.Option(help="Up to this date (inclusive).")] = None,
+    source: SourceOpt = None,
+    author: AuthorOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     sort: Annotated[str | None, typer.Option("--sort", help="relevance, newest or oldest.")] = None,
     index: IndexOpt = None,
     debug: DebugOpt = False,
@@ -129,19 +125,10 @@ def export_cmd(
         if fmt not in ("jsonl", "csv"):
             raise CliError(f"--format: {from_argv(fmt)!r} is not jsonl or csv")
         text = from_argv(" ".join(query or ())).strip()
-        since_d = parse_date_option(since, end=False, option="--since")
-        until_d = parse_date_option(until, end=True, option="--until")
+        filters = filter_args(source, author, since, until)
         with open_index(where) as ix:
             try:
-                items = ix.export(
-                    text,
-                    source=[from_argv(s) for s in source] if source else None,
-                    author=from_argv(author) if author else None,
-                    since=since_d,
-                    until=until_d,
-                    sort=sort,
-                    articles=articles,
-                )
+                items = ix.export(text, sort=sort, articles=articles, **filters)
             except ValueError as e:
                 raise CliError(from_argv(str(e))) from None
             rows = export_rows(items, articles=articles)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,7 +20,25 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from newsindex import NewsIndex
 
-__all__ = ["open_index", "parse_date_option", "sample_searches", "search_cmd", "shell_cmd", "stats_cmd"]
+__all__ = [
+    "AuthorOpt",
+    "SinceOpt",
+    "SourceOpt",
+    "UntilOpt",
+    "filter_args",
+    "open_index",
+    "parse_date_option",
+    "sample_searches",
+    "search_cmd",
+    "shell_cmd",
+    "stats_cmd",
+]
+
+# The filters `search` and `export` share.
+SourceOpt = Annotated[list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")]
+AuthorOpt = Annotated[str | None, typer.Option("--author", "-a", help="Only articles by this author.")]
+SinceOpt = Annotated[str | None, typer.Option(help="From this date: 2025, 2025-10 or 2025-10-28.")]
+UntilOpt = Annotated[str | None, typer.Option(help="Up to this date (inclusive).")]
 
 
 def open_index(path: Path) -> NewsIndex:
@@ -41,6 +59,18 @@ def parse_date_option(value: str | None, *, end: bool, option: str) -> date | No
     return bound
 
 
+def filter_args(
+    source: list[str] | None, author: str | None, since: str | None, until: str | None
+) -> dict[str, Any]:
+    """The filter options as keywords of ``NewsIndex.search``/``export`` (bad dates: usage errors)."""
+    return {
+        "source": [from_argv(s) for s in source] if source else None,
+        "author": from_argv(author) if author else None,
+        "since": parse_date_option(since, end=False, option="--since"),
+        "until": parse_date_option(until, end=True, option="--until"),
+    }
+
+
 @app.command("search")
 def search_cmd(
     query: Annotated[
@@ -52,12 +82,8 @@ def search_cmd(
         ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="Passages to show.")] = 10,
-    source: Annotated[
-        list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
-    ] = None,
-    author: Annotated[
-        str | None, typer.Option("--author", "-a", help="Only articles by this author.")
-    ] = None,
+    source: SourceOpt = None,
+    author: AuthorOpt = None,
     sort: Annotated[
         str | None, typer.Option("--sort", help="relevance, newest or oldest (browsing: newest).")
     ] = None,
@@ -69,8 +95,8 @@ def search_cmd(
         str | None,
         typer.Option("--facets", help="Count matches by source, author, year, month (comma list)."),
     ] = None,
-    since: Annotated[str | None, typer.Option(help="From this date: 2025, 2025-10 or 2025-10-28.")] = None,
-    until: Annotated[str | None, typer.Option(help="Up to this date (inclusive).")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     per_article: Annotated[
         int, typer.Option("--per-article", min=0, help="Passages per article at most (0: no cap).")
     ] = 3,
@@ -87,8 +113,7 @@ def search_cmd(
     where = resolve_index(index)
     with guard(debug, where):
         text = from_argv(" ".join(query or ())).strip()
-        since_d = parse_date_option(since, end=False, option="--since")
-        until_d = parse_date_option(until, end=True, option="--until")
+        filters = filter_args(source, author, since, until)
         if page is not None and offset:
             raise CliError("--page and --offset say the same thing: give one of them")
         from newsindex import SearchRequest  # loads Whoosh: only when a search runs
@@ -98,13 +123,10 @@ def search_cmd(
                 text,
                 limit=limit,
                 max_per_article=per_article or None,
-                source=[from_argv(s) for s in source] if source else None,
-                since=since_d,
-                until=until_d,
-                author=from_argv(author) if author else None,
                 sort=sort,
                 offset=(page - 1) * limit if page is not None else offset,
                 facets=facets,
+                **filters,
             )
         except ValueError as e:
             raise CliError(from_argv(str(e))) from None
