@@ -330,8 +330,12 @@ class CompoundSplitter:
                 forms.append(lemma[: -len(sing)] + plur)
         if lemma.endswith(("en", "el", "er", "chen")):
             forms.append(lemma + "s")  # uninflected plural: only the genitive shows
+        if "ß" in lemma:  # "Prozeß": its forms are written "Prozesse", "Prozesses" today
+            reformed = lemma.replace("ß", "ss")
+            forms += [reformed + e for e in _PLURAL_ENDINGS]
         lookup = self._lex.lookup
-        return [f for f in forms if f != lemma and lookup(f) == lemma]
+        readings = {lemma, lemma.replace("ß", "ss")}
+        return [f for f in forms if f != lemma and lookup(f) in readings]
 
     def _inflects_like(self, word: str, i: int, known_lemma: str | None, head_lemma: str) -> bool:
         """A known word inflects like its head: "Regierungen" is not "Regie" + "Rungen".

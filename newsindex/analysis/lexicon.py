@@ -94,8 +94,18 @@ class Lexicon:
         return "_dictionary" in self.__dict__  # where cached_property keeps it
 
     def lookup(self, word: str) -> str | None:
-        """The dictionary lemma of ``word`` as written, or ``None`` if unknown."""
-        return self._dictionary.get(word)
+        """The dictionary lemma of ``word`` as written, or ``None`` if unknown.
+
+        simplemma lists many nouns under their pre-1996 spelling (``Prozesse`` →
+        ``Prozeß``, ``Anschlusses`` → ``Anschluß``). A word written with ``ss`` gets
+        its lemma in the same spelling (``Prozess``), so that comparing a form with
+        its lemma, as the compound splitter does (``Friedens`` + ``prozess``), does
+        not fail on the spelling reform alone.
+        """
+        lemma = self._dictionary.get(word)
+        if lemma is not None and "ß" in lemma and "ß" not in word:
+            return lemma.replace("ß", "ss")
+        return lemma
 
     def knows(self, word: str) -> bool:
         """True if ``word`` (as written, or with the other initial casing) is in the dictionary."""

@@ -10,7 +10,7 @@ Fields:
   lemma positions they make exact phrases such as ``"Krieg gegen Drogenkartelle"``
   (see :mod:`newsindex.search.phrases`); a second copy of every word, as a phrase
   field would be, cost a third of indexing time and of the index size.
-* ``stems``: each content word's Snowball stem (``AnalysisConfig(stems=True)``, the
+* ``stems``: each content word's Snowball stem (``AnalysisConfig(stems=True)``; off by
   default), frequencies only: a second reading beside the lemma, searched at a low
   weight. Its own field, so a stem never meets a lemma or a compound part (the stem
   ``bau`` of *Bauern* does not find *Bau* in ``body``) and never marks a word.

@@ -18,7 +18,7 @@ from .highlights import body_postings
 
 __all__ = ["MAX_GAP", "PROXIMITY_WINDOW", "QueryWord", "proximity_bonus"]
 
-PROXIMITY_WINDOW = 50
+PROXIMITY_WINDOW = 20
 MAX_GAP = 5
 
 # One query word: its weight (idf) and its terms in ``body`` (readings and parts).

@@ -142,6 +142,7 @@ class Ranking:
         self._whoosh_results: Any = None
         self._window = 0
         self._all: tuple[np.ndarray, np.ndarray] | None = None
+        self._bonus: dict[int, float] | None = None
 
     @property
     def term_at_a_time(self) -> bool:
@@ -157,7 +158,9 @@ class Ranking:
         # adds, so none of them can overtake a rescored match).
         ranked = self._top(max(n, PROXIMITY_WINDOW))
         head = ranked[:PROXIMITY_WINDOW]
-        bonus = proximity_bonus(self.searcher.reader(), [m.docnum for m in head], words)
+        if self._bonus is None:  # a wider window after collapsing has the same head
+            self._bonus = proximity_bonus(self.searcher.reader(), [m.docnum for m in head], words)
+        bonus = self._bonus
         for m in head:
             m.score += weight * bonus.get(m.docnum, 0.0)
         head.sort(key=lambda m: (-m.score, m.docnum))
