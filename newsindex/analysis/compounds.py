@@ -181,13 +181,28 @@ class CompoundSplitter:
         elif not MIN_WORD <= len(word) <= MAX_SPLIT_CHARS or not word.isalpha() or not word[:1].isupper():
             result = None
         else:
-            result = self._split(word, depth=0)
+            result = self._nominal(self._split(word, depth=0))
         if len(self._cache) > 500_000:
             self._cache.clear()
             self._heads.clear()
             self._modifiers.clear()
         self._cache[word] = result
         return result
+
+    def _nominal(self, split: Split | None) -> Split | None:
+        """Nominalised adjectives as parts read like the word alone: the ``Abgeordneter``
+        of ``Kongressabgeordnete`` is ``abgeordnet``, as ``Abgeordnete`` is (see
+        :meth:`Lexicon.nominal_stem`)."""
+        if split is None:
+            return None
+        parts = tuple(self._lex.nominal_lemma(p) for p in split.parts)
+        if parts == split.parts:
+            return split
+        head, new_head = split.parts[-1], parts[-1]
+        lemma = split.lemma
+        if head != new_head and lemma.lower().endswith(head.lower()):
+            lemma = lemma[: len(lemma) - len(head)] + new_head
+        return Split(parts=parts, lemma=lemma)
 
     # -- the split itself ----------------------------------------------------
     def _split(self, word: str, depth: int) -> Split | None:

@@ -45,6 +45,8 @@ SEPARABLE_PARTICLES = (
     "kennen", "bekannt", "statt", "offen", "fern", "kund", "über", "unter", "wider",
 )
 _ADJECTIVE_ENDINGS = ("", "e", "en", "er", "es", "em")
+# Endings of a nominalised adjective (der Tote, des Toten, ein Toter), longest first.
+_NOMINAL_ENDINGS = ("en", "er", "es", "em", "e")
 _TRANSLIT = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
 # Endings where a final "s" is part of the word, not a genitive ("Hans", "Paris");
 # "-ons" is a genitive of names in "-on" (Goldensons, Jacksons).
@@ -161,6 +163,51 @@ class Lexicon:
                     return verb
         return None
 
+    def nominal_stem(self, word: str) -> str | None:
+        """The adjective or participle under a capitalised nominalised form, or ``None``.
+
+        ``Toten``, ``Tote`` and ``Toter`` → ``tot``; ``Vorsitzenden`` → ``vorsitzend``.
+        simplemma gives such words a lemma per form (``Tote`` but ``Toter`` for
+        ``Toten``), so a search for one form missed the others. A word qualifies when
+        the dictionary knows its ``-e``, ``-en`` and ``-er`` forms, all as forms of the
+        same stem, and no genitive in ``-ers``: ``Lehrer`` (``Lehrers``) and ``Alter``
+        (``Alters``) are nouns of their own, not ``Lehre`` or ``alt`` declined.
+        """
+        if not word[:1].isupper() or word.isupper() or not word.isalpha():
+            return None
+        lower = word.lower()
+        if len(lower) != len(word):
+            return None
+        d = self._dictionary
+        for ending in _NOMINAL_ENDINGS:
+            if not lower.endswith(ending):
+                continue
+            stem = lower[: -len(ending)]
+            if len(stem) < 3:
+                return None
+            cap = word[: len(stem)]
+            readings = {stem, stem + "e", stem + "er", stem + "en"}
+            lemmas = [d.get(cap + e) for e in ("e", "en", "er")]
+            if any(lemma is None or lemma.lower() not in readings for lemma in lemmas):
+                return None
+            if d.get(cap + "ers") is not None:
+                return None
+            # The dictionary must link the -e and the -er families (``Toten`` → ``Toter``,
+            # ``Angestellte`` → ``Angestellter``): ``Schule``/``Schuler`` and
+            # ``Nase``/``Naser`` are a noun and a name that only look declined.
+            own = {stem}
+            if d.get(stem) == stem or (stem.endswith(("t", "end")) and d.get(stem) is not None):
+                own.add(cap)  # an adjective or participle: "Angeklagte" → "Angeklagt"
+            e_form, en_form, er_form = lemmas
+            if e_form in own | {cap + "er"} or en_form in own | {cap + "er"} or er_form in own | {cap + "e"}:
+                return stem
+            return None
+        return None
+
+    def nominal_lemma(self, lemma: str) -> str:
+        """``lemma``, or the stem of a nominalised adjective (see :meth:`nominal_stem`)."""
+        return self.nominal_stem(lemma) or lemma
+
     def _adjective_reading(self, word: str, lemma: str) -> str:
         """A capitalised adjective meets its lowercase form: the dictionary reads
         ``Osmanischen`` as the noun ``Osmanische``, ``osmanischen`` as ``osmanisch``."""
@@ -189,6 +236,10 @@ class Lexicon:
             verb = self.participle_verb(lower)
             if verb is not None:
                 return verb
+        else:
+            stem = self.nominal_stem(word)
+            if stem is not None:
+                return stem
         lemma = self._known_lemma(word)
         if lemma is not None:
             return self._adjective_reading(word, lemma)

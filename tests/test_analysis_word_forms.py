@@ -1,0 +1,103 @@
+"""Word forms the dictionary spells or lemmatises unevenly: one lemma per word, in any form.
+
+simplemma lists nouns such as *Prozess* under their pre-1996 spelling (*Prozeß*) and
+gives nominalised adjectives a lemma per form (*Tote*, but *Toter* for *Toten*). Both
+broke searches for a word "in any inflection" and compound splitting.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsindex import AnalysisConfig, Article, NewsIndex, analyze
+
+BUILTIN = AnalysisConfig(lemmatizer="builtin")
+
+
+def lemma(word: str) -> str:
+    (tok,) = analyze(word, BUILTIN)
+    return tok.lemma
+
+
+def parts(word: str) -> tuple[str, ...]:
+    (tok,) = analyze(word, BUILTIN)
+    return tok.parts
+
+
+# -- the spelling reform: ss for ß after a short vowel ------------------------------
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("Friedensprozess", ("frieden", "prozess")),
+        ("Mannesmannprozess", ("mannesmann", "prozess")),
+        ("Kongresszentrum", ("kongress", "zentrum")),
+        ("Abrissarbeiten", ("abriss", "arbeit")),
+        ("Flussufer", ("fluss", "ufer")),  # not "Fluse" + "Ufer"
+        ("Friedensprozeß", ("frieden", "prozess")),  # the old spelling splits alike
+    ],
+)
+def test_compounds_of_nouns_the_dictionary_spells_with_sz_split(word: str, expected: tuple[str, ...]) -> None:
+    assert parts(word) == expected
+
+
+def test_prozess_finds_and_marks_the_friedensprozess() -> None:
+    with NewsIndex.in_memory(analysis="builtin") as ix:
+        ix.add([
+            Article(id="nahost", title="Nahost", paragraphs=(
+                "Der Friedensprozess im Nahen Osten stockt seit Monaten.",)),
+            Article(id="wetter", title="Wetter", paragraphs=("Am Wochenende regnet es im Norden.",)),
+        ])
+        hits = ix.search("Prozess").hits
+        assert [h.article_id for h in hits] == ["nahost"]
+        assert hits[0].marked_words == ["Friedensprozess"]
+
+
+# -- nominalised adjectives and participles: one lemma for every form ------------------
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("Tote", "Toten", "Toter"),
+        ("Verletzte", "Verletzten", "Verletzter"),
+        ("Vorsitzende", "Vorsitzenden", "Vorsitzender"),
+        ("Angeklagte", "Angeklagten", "Angeklagter"),
+        ("Angestellte", "Angestellten", "Angestellter"),
+        ("Beamte", "Beamten", "Beamter"),
+        ("Verdächtige", "Verdächtigen", "Verdächtiger"),
+        ("Bekannte", "Bekannten", "Bekannter"),
+        ("Reisende", "Reisenden", "Reisender"),
+        ("Bundestagsabgeordnete", "Bundestagsabgeordneten", "Bundestagsabgeordneter"),
+        ("Familienangehörige", "Familienangehörigen"),
+    ],
+)
+def test_a_nominalised_adjective_has_one_lemma_in_every_form(forms: tuple[str, ...]) -> None:
+    assert len({lemma(w) for w in forms}) == 1, {w: lemma(w) for w in forms}
+
+
+@pytest.mark.parametrize(
+    ("noun", "other"),
+    [("Lehrer", "Lehre"), ("Wetter", "Wette"), ("Reise", "Reis"), ("Schule", "Schuler"), ("Nase", "Naser")],
+)
+def test_nouns_that_only_look_declined_keep_their_own_lemma(noun: str, other: str) -> None:
+    assert lemma(noun) != lemma(other)
+
+
+def test_the_compound_part_reads_like_the_word_alone() -> None:
+    assert parts("Kongressabgeordnete")[-1] == lemma("Abgeordneten") == lemma("Abgeordnete")
+
+
+def test_tote_finds_every_form_of_the_word() -> None:
+    paragraphs = {
+        "a": "Bei dem Unglück gab es drei Tote.",
+        "b": "Die Zahl der Toten stieg am Abend auf zwölf.",
+        "c": "Ein Toter wurde am Ufer gefunden.",
+        "d": "Totes Holz lag auf dem Weg.",
+    }
+    with NewsIndex.in_memory(analysis="builtin") as ix:
+        ix.add([Article(id=k, title="Meldung", paragraphs=(v,)) for k, v in paragraphs.items()])
+        for query in ("Tote", "Toten", "Toter"):
+            found = {h.article_id for h in ix.search(query).hits}
+            assert {"a", "b", "c"} <= found, (query, found)
+        marked = {h.article_id: h.marked_words for h in ix.search("Verletzte").hits}
+        assert marked == {}
+        ix.add([Article(id="e", title="Unfall", paragraphs=("Die Verletzten kamen ins Krankenhaus.",))])
+        assert [h.marked_words for h in ix.search("Verletzte").hits] == [["Verletzten"]]
