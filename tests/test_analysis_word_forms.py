@@ -101,3 +101,29 @@ def test_tote_finds_every_form_of_the_word() -> None:
         assert marked == {}
         ix.add([Article(id="e", title="Unfall", paragraphs=("Die Verletzten kamen ins Krankenhaus.",))])
         assert [h.marked_words for h in ix.search("Verletzte").hits] == [["Verletzten"]]
+
+
+# -- genitives of names and places -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("genitive", "name"),
+    [
+        ("Putins", "Putin"), ("Bidens", "Biden"), ("Erdogans", "Erdogan"), ("Kachelmanns", "Kachelmann"),
+        # the dictionary lists these genitives as words of their own
+        ("Schröders", "Schröder"), ("Russlands", "Russland"), ("Chinas", "China"), ("Sachsens", "Sachsen"),
+    ],
+)
+def test_a_genitive_meets_its_name(genitive: str, name: str) -> None:
+    assert lemma(genitive) == lemma(name)
+
+
+@pytest.mark.parametrize(
+    ("word", "shorter"), [("Kurs", "Kur"), ("Mais", "Mai"), ("Eis", "Ei"), ("Dachs", "Dach")]
+)
+def test_a_noun_ending_in_s_is_no_genitive(word: str, shorter: str) -> None:
+    assert lemma(word) != lemma(shorter)
+
+
+def test_putin_finds_putins_and_marks_it() -> None:
+    with NewsIndex.in_memory(analysis="builtin") as ix:
+        ix.add([Article(id="a", title="Kreml", paragraphs=("Putins Sprecher wies die Vorwürfe zurück.",))])
+        assert [h.marked_words for h in ix.search("Putin").hits] == [["Putins"]]

@@ -53,6 +53,12 @@ _TRANSLIT = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
 _NOT_GENITIVE = ("ss", "us", "is", "ns", "x")
 
 
+def _name_in_n(lower: str) -> bool:
+    """``putins``, ``bidens``, ``erdogans``, ``kachelmanns``: a genitive of a name ending
+    in vowel + n or in -nn (``hans`` and ``jens`` are too short to be read so)."""
+    return len(lower) >= 6 and lower.endswith("ns") and (lower[-3] in "aeiouäöüy" or lower[-3] == "n")
+
+
 def _respellings(word: str) -> list[str]:
     """ASCII and Swiss spellings back to German ones: Praesident → Präsident, Strasse → Straße."""
     out: list[str] = []
@@ -208,6 +214,18 @@ class Lexicon:
         """``lemma``, or the stem of a nominalised adjective (see :meth:`nominal_stem`)."""
         return self.nominal_stem(lemma) or lemma
 
+    def _genitive_entry(self, word: str) -> bool:
+        """The dictionary lists a name's genitive as a word of its own (``Schröders``,
+        ``Chinas``, ``Russlands`` → themselves) while it knows the name (``Schröder``):
+        such an entry has no forms of its own, unlike ``Kurs`` (``Kurse``) or ``Mais``."""
+        if not word[:1].isupper() or not word.endswith("s") or word.endswith("ss"):
+            return False
+        stem = word[:-1]
+        d = self._dictionary
+        if len(stem) < 3 or d.get(stem) != stem:
+            return False
+        return not any(d.get(word + e) == word for e in ("e", "en", "es", "ses", "n", "er"))
+
     def _adjective_reading(self, word: str, lemma: str) -> str:
         """A capitalised adjective meets its lowercase form: the dictionary reads
         ``Osmanischen`` as the noun ``Osmanische``, ``osmanischen`` as ``osmanisch``."""
@@ -242,6 +260,8 @@ class Lexicon:
                 return stem
         lemma = self._known_lemma(word)
         if lemma is not None:
+            if lemma == word and self._genitive_entry(word):
+                return word[:-1]
             return self._adjective_reading(word, lemma)
         for respelled in _respellings(word):
             lemma = self._known_lemma(respelled)
@@ -254,7 +274,7 @@ class Lexicon:
             word[:1].isupper()
             and len(word) >= 4
             and word.endswith("s")
-            and (not lower.endswith(_NOT_GENITIVE) or lower.endswith("ons"))
+            and (not lower.endswith(_NOT_GENITIVE) or lower.endswith("ons") or _name_in_n(lower))
         ):
             stem = word[:-1]
             known = self._known_lemma(stem)
