@@ -67,7 +67,7 @@ def test_regen_and_wagen_do_not_find_names_and_schroder_finds_no_fragments() -> 
         ("Bundeskartellamt", ("bund", "kartell", "amt")),
         ("Bundesverfassungsgericht", ("bund", "verfassung", "gericht")),
         ("Strafverfahren", ("strafe", "verfahren")),  # the noun Strafe, not the verb strafen
-        ("Fehlerquelle", ("fehler", "quell")),
+        ("Fehlerquelle", ("fehler", "quelle")),
         ("Funkwellen", ("funk", "welle")),
         ("Landesamtes", ("land", "amt")),  # not Lande + Samt
         ("Suchmaschine", ("suche", "maschine")),

@@ -127,3 +127,11 @@ def test_putin_finds_putins_and_marks_it() -> None:
     with NewsIndex.in_memory(analysis="builtin") as ix:
         ix.add([Article(id="a", title="Kreml", paragraphs=("Putins Sprecher wies die Vorwürfe zurück.",))])
         assert [h.marked_words for h in ix.search("Putin").hits] == [["Putins"]]
+
+
+@pytest.mark.parametrize(
+    "forms", [("Quelle", "Quellen", "Energiequelle"), ("Halle", "Hallen", "Messehalle")]
+)
+def test_words_the_dictionary_reads_as_an_archaic_form_meet_their_plural(forms: tuple[str, ...]) -> None:
+    (tok,) = analyze(forms[-1], BUILTIN)
+    assert lemma(forms[0]) == lemma(forms[1]) == tok.parts[-1]

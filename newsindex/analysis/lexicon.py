@@ -17,7 +17,7 @@ from functools import cached_property
 
 from .lemma_table import german_table, simplemma_rules
 
-__all__ = ["OVERRIDES", "SEPARABLE_PARTICLES", "Lexicon"]
+__all__ = ["DICTIONARY_FIXES", "OVERRIDES", "SEPARABLE_PARTICLES", "Lexicon"]
 
 # Forms simplemma lemmatises wrongly or not at all (keys lowercase).
 OVERRIDES: Mapping[str, str] = {
@@ -35,6 +35,10 @@ OVERRIDES: Mapping[str, str] = {
     "nato": "NATO",
     "cia": "CIA",
 }
+
+# Dictionary entries that are wrong for news German, as written: the dictionary reads
+# "Quelle" (source) as a form of the archaic "Quell", though "Quellen" → "Quelle".
+DICTIONARY_FIXES: Mapping[str, str] = {"Quelle": "Quelle", "Halle": "Halle"}
 
 # Separable verb particles (trat ... zurück → zurücktreten; angewendet → anwenden).
 SEPARABLE_PARTICLES = (
@@ -110,7 +114,7 @@ class Lexicon:
         its lemma, as the compound splitter does (``Friedens`` + ``prozess``), does
         not fail on the spelling reform alone.
         """
-        lemma = self._dictionary.get(word)
+        lemma = DICTIONARY_FIXES.get(word) or self._dictionary.get(word)
         if lemma is not None and "ß" in lemma and "ß" not in word:
             return lemma.replace("ß", "ss")
         return lemma
@@ -121,7 +125,7 @@ class Lexicon:
 
     def _known_lemma(self, word: str) -> str | None:
         d = self._dictionary
-        lemma = d.get(word)
+        lemma = DICTIONARY_FIXES.get(word) or d.get(word)
         if lemma is not None:
             return lemma
         if word[:1].isupper():
