@@ -222,8 +222,8 @@ class Lexicon:
         """The dictionary lists a name's genitive as a word of its own (``Schröders``,
         ``Chinas``, ``Russlands`` → themselves) while it knows the name (``Schröder``):
         such an entry has no forms of its own, unlike ``Kurs`` (``Kurse``) or ``Mais``."""
-        if not word[:1].isupper() or not word.endswith("s") or word.endswith("ss"):
-            return False
+        if not word[:1].isupper() or not word.endswith("s") or word.endswith(("ss", "is", "us")):
+            return False  # "Basis", "Globus": a final s of the word itself
         stem = word[:-1]
         d = self._dictionary
         if len(stem) < 3 or d.get(stem) != stem:
