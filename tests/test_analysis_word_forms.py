@@ -136,3 +136,21 @@ def test_putin_finds_putins_and_marks_it() -> None:
 def test_words_the_dictionary_reads_as_an_archaic_form_meet_their_plural(forms: tuple[str, ...]) -> None:
     (tok,) = analyze(forms[-1], BUILTIN)
     assert lemma(forms[0]) == lemma(forms[1]) == tok.parts[-1]
+
+
+# -- capitalised adverbs and adjectives at the start of a sentence ---------------------------
+@pytest.mark.parametrize(
+    "word",
+    ["Möglicherweise", "Chinesisches", "Republikanische", "Vereinbart", "Faktisch", "Zusammengebrochen"],
+)
+def test_a_capitalised_adverb_or_adjective_is_no_compound(word: str) -> None:
+    assert parts(word) == ()
+
+
+def test_tisch_does_not_find_a_sentence_starting_with_faktisch() -> None:
+    with NewsIndex.in_memory(analysis="builtin") as ix:
+        ix.add([
+            Article(id="a", title="Debatte", paragraphs=("Faktisch hat sich nichts geändert.",)),
+            Article(id="b", title="Möbel", paragraphs=("Der Tisch stand im Flur.",)),
+        ])
+        assert [h.article_id for h in ix.search("Tisch").hits] == ["b"]

@@ -178,7 +178,12 @@ class CompoundSplitter:
         if lower in self._overrides:
             parts = self._overrides[lower]
             result = Split(parts=parts, lemma=self._lex.lemma(word)) if parts else None
-        elif not MIN_WORD <= len(word) <= MAX_SPLIT_CHARS or not word.isalpha() or not word[:1].isupper():
+        elif (
+            not MIN_WORD <= len(word) <= MAX_SPLIT_CHARS
+            or not word.isalpha()
+            or not word[:1].isupper()
+            or self._capitalised_non_noun(word)
+        ):
             result = None
         else:
             result = self._nominal(self._split(word, depth=0))
@@ -188,6 +193,16 @@ class CompoundSplitter:
             self._modifiers.clear()
         self._cache[word] = result
         return result
+
+    def _capitalised_non_noun(self, word: str) -> bool:
+        """An adverb, adjective or verb form written capitalised at the start of a sentence
+        or title (``Möglicherweise``, ``Chinesisches``, ``Zusammengebrochen``): the
+        dictionary knows it in lowercase and not as a noun, so it is no compound noun
+        (not ``möglich`` + ``Erweis``, ``Chinese`` + ``Ische``)."""
+        if self._lex.lookup(word.lower()) is None:
+            return False
+        known = self._lex.lookup(word)
+        return known is None or not known[:1].isupper() or not self._is_noun(known)
 
     def _nominal(self, split: Split | None) -> Split | None:
         """Nominalised adjectives as parts read like the word alone: the ``Abgeordneter``
