@@ -53,7 +53,17 @@ def _texts() -> list[str]:
 
 
 def _token_row(t: Token) -> list[Any]:
-    return [t.text, t.start, t.end, t.position, t.lemma, list(t.parts), t.is_stop, list(t.alternatives), t.stem]
+    return [
+        t.text,
+        t.start,
+        t.end,
+        t.position,
+        t.lemma,
+        list(t.parts),
+        t.is_stop,
+        list(t.alternatives),
+        t.stem,
+    ]
 
 
 def _digest(obj: Any) -> str:
