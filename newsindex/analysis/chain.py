@@ -7,8 +7,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from .compounds import CompoundSplitter
 from .config import AnalysisConfig
@@ -26,6 +25,21 @@ __all__ = ["AnalysisChain", "get_chain"]
 
 # (lemma, parts, is_stop, stem) for one word form.
 WordTerms = tuple[str, tuple[str, ...], bool, str]
+
+# One analysed word as the chain keeps it: a Token's fields, in Token's order (a
+# tuple costs a fraction of a frozen dataclass; Tokens are made for callers only).
+Row = tuple[str, int, int, int, str, tuple[str, ...], bool, tuple[str, ...], str]
+_TEXT: Final = 0
+_START: Final = 1
+_END: Final = 2
+_LEMMA: Final = 4
+_PARTS: Final = 5
+_STOP: Final = 6
+_ALT: Final = 7
+# What one spaCy token becomes, worked out once per distinct surface (context-free
+# lemmatizers only): its word pieces as (offset, length, text, lemma, parts, is_stop,
+# stem, is a separable particle, may be a surname).
+Piece = tuple[int, int, str, str, tuple[str, ...], bool, str, bool, bool]
 
 _TEXT_CACHE_SIZE = 512
 _PUNCT: WordTerms = ("", (), True, "")  # sentinel: not a word
@@ -62,8 +76,9 @@ class AnalysisChain:
         self._load_lock = threading.Lock()
         self._cache_lock = threading.Lock()
         self._words: dict[tuple[str, str], WordTerms] = {}
-        self._texts: OrderedDict[str, list[Token]] = OrderedDict()
-        self._primed: dict[str, list[Token]] = {}
+        self._surfaces: dict[str, tuple[Piece, ...]] = {}
+        self._texts: OrderedDict[str, list[Row]] = OrderedDict()
+        self._primed: dict[str, list[Row]] = {}
         self._norm: Callable[[str], str] = fold if self.config.fold else str.lower
         self._stem: Callable[[str], str] | None = None
         self._stem_reading: Callable[[str], str] | None = None
@@ -98,6 +113,11 @@ class AnalysisChain:
     # -- public ------------------------------------------------------------
     def analyze(self, text: str, *, query: bool = False) -> list[Token]:
         """Analyse one text. ``query=True`` adds alternative readings of lowercase words."""
+        return [Token(*row) for row in self.rows(text, query=query)]
+
+    def rows(self, text: str, *, query: bool = False) -> list[Row]:
+        """:meth:`analyze` as tuples of :class:`Token`'s fields, in its order (the indexing
+        path: no object per word). The list is shared with the cache: do not change it."""
         if not query:
             cached = self._primed.get(text)
             if cached is None:
@@ -108,10 +128,10 @@ class AnalysisChain:
             return []
         backend = self.backend
         doc = backend.tokenize(text) if backend.context_free else next(iter(backend.pipe([text])))
-        tokens = self._tokens(text, doc, query=query)
+        rows = self._rows(text, doc, query=query)
         if not query:
-            self._remember(text, tokens)
-        return tokens
+            self._remember(text, rows)
+        return rows
 
     def analyze_many(self, texts: Sequence[str]) -> list[list[Token]]:
         """Analyse a batch (batched through ``nlp.pipe`` for trained pipelines)."""
@@ -121,7 +141,7 @@ class AnalysisChain:
         out: list[list[Token]] = []
         todo = [t for t in texts if t and not t.isspace() and t not in self._texts]
         for text, doc in zip(todo, backend.pipe(todo), strict=True):
-            self._remember(text, self._tokens(text, doc, query=False))
+            self._remember(text, self._rows(text, doc, query=False))
         for t in texts:
             out.append(self.analyze(t))
         return out
@@ -140,11 +160,11 @@ class AnalysisChain:
             docs: Iterable[Doc] = (backend.tokenize(t) for t in todo)
         else:
             docs = backend.pipe(todo)
-        primed: dict[str, list[Token]] = {}
+        primed: dict[str, list[Row]] = {}
         for text, doc in zip(todo, docs, strict=True):
             if stop is not None and stop.is_set():
                 return
-            primed[text] = self._tokens(text, doc, query=False)
+            primed[text] = self._rows(text, doc, query=False)
         self._primed = primed
 
     def forget_primed(self) -> None:
@@ -152,13 +172,87 @@ class AnalysisChain:
         self._primed = {}
 
     # -- internals ---------------------------------------------------------
-    def _remember(self, text: str, tokens: list[Token]) -> None:
+    def _remember(self, text: str, rows: list[Row]) -> None:
         with self._cache_lock:
-            self._texts[text] = tokens
+            self._texts[text] = rows
             if len(self._texts) > _TEXT_CACHE_SIZE:
                 self._texts.popitem(last=False)
 
-    def _tokens(self, text: str, doc: Doc, *, query: bool) -> list[Token]:
+    def _rows(self, text: str, doc: Doc, *, query: bool) -> list[Row]:
+        if self.backend.context_free and not query:
+            rows, particles, candidates = self._rows_by_surface(text, doc)
+        else:
+            rows = self._rows_by_word(text, doc, query=query)
+            lookup = self.lexicon.lookup
+            particles = [k for k in range(1, len(rows)) if rows[k][_TEXT].lower() in _PARTICLE_SET]
+            candidates = [
+                k
+                for k in range(1, len(rows))
+                if rows[k][_PARTS] and rows[k][_TEXT][:1].isupper() and lookup(rows[k][_TEXT]) is None
+            ]
+        if self.config.lemmatize and particles and len(rows) > 1:
+            self._join_separable_verbs(text, rows, particles)
+        if self.config.decompound and candidates and len(rows) > 1:
+            self._keep_surnames_whole(text, rows, candidates)
+        return rows
+
+    def _rows_by_surface(self, text: str, doc: Doc) -> tuple[list[Row], list[int], list[int]]:
+        """The rows of a context-free analysis, each distinct spaCy token worked out once
+        (:meth:`_surface_pieces`); also which rows are separable particles and which may be
+        surnames (both rare: the scans for them then look at those rows only)."""
+        from spacy.attrs import IDX, LENGTH
+
+        surfaces = self._surfaces
+        rows: list[Row] = []
+        particles: list[int] = []
+        candidates: list[int] = []
+        append = rows.append
+        position = 0
+        for start, length in doc.to_array([IDX, LENGTH]).tolist():
+            surface = text[start : start + length]
+            pieces = surfaces.get(surface)
+            if pieces is None:
+                pieces = self._surface_pieces(surface)
+                if len(surfaces) > _WORD_CACHE_LIMIT:
+                    surfaces.clear()
+                surfaces[surface] = pieces
+            for offset, n, piece, lemma, parts, is_stop, stem, particle, candidate in pieces:
+                if particle and position:
+                    particles.append(position)
+                if candidate and position:
+                    candidates.append(position)
+                begin = start + offset
+                append((piece, begin, begin + n, position, lemma, parts, is_stop, (), stem))
+                position += 1
+        return rows, particles, candidates
+
+    def _surface_pieces(self, surface: str) -> tuple[Piece, ...]:
+        """What :meth:`_rows_by_word` makes of one spaCy token, as offsets into it."""
+        out: list[Piece] = []
+        for offset, n, _ in self._pieces(surface, [[0, len(surface), 0]]):
+            piece = surface[offset : offset + n]
+            terms = self._terms(piece, "")
+            if terms is _PUNCT:
+                continue
+            lemma, parts, is_stop, stem = terms
+            particle = piece.lower() in _PARTICLE_SET
+            candidate = bool(parts) and piece[:1].isupper() and self.lexicon.lookup(piece) is None
+            out.append((offset, n, piece, lemma, parts, is_stop, stem, particle, candidate))
+        return tuple(out)
+
+    def _terms(self, surface: str, raw: str) -> WordTerms:
+        """:meth:`_word_terms`, cached per (surface, spaCy lemma); :data:`_PUNCT` for no word."""
+        key = (surface, raw)
+        words = self._words
+        terms = words.get(key)
+        if terms is None:
+            terms = self._word_terms(surface, raw) if _has_alnum(surface) else _PUNCT
+            if len(words) > _WORD_CACHE_LIMIT:
+                words.clear()
+            words[key] = terms
+        return terms
+
+    def _rows_by_word(self, text: str, doc: Doc, *, query: bool) -> list[Row]:
         from spacy.attrs import IDX, LEMMA, LENGTH
 
         context_free = self.backend.context_free
@@ -168,86 +262,75 @@ class AnalysisChain:
         else:
             rows = doc.to_array([IDX, LENGTH, LEMMA]).tolist()
         strings = doc.vocab.strings
-        words = self._words
-        tokens: list[Token] = []
+        out: list[Row] = []
         position = 0
         for start, length, lemma_hash in self._pieces(text, rows):
             surface = text[start : start + length]
             raw = strings[lemma_hash] if lemma_hash else ""
-            key = (surface, raw)
-            terms = words.get(key)
-            if terms is None:
-                terms = self._word_terms(surface, raw) if _has_alnum(surface) else _PUNCT
-                if len(words) > _WORD_CACHE_LIMIT:
-                    words.clear()
-                words[key] = terms
+            terms = self._terms(surface, raw)
             if terms is _PUNCT:
                 continue
             lemma, parts, is_stop, stem = terms
             alternatives: tuple[str, ...] = ()
             if query and surface.islower() and surface.isalpha():
                 lemma, parts, alternatives = self._query_readings(surface, lemma, parts)
-            end = start + length
-            tokens.append(Token(surface, start, end, position, lemma, parts, is_stop, alternatives, stem))
+            out.append((surface, start, start + length, position, lemma, parts, is_stop, alternatives, stem))
             position += 1
-        if self.config.lemmatize and len(tokens) > 1:
-            self._join_separable_verbs(text, tokens)
-        if self.config.decompound and len(tokens) > 1:
-            self._keep_surnames_whole(text, tokens)
-        return tokens
+        return out
 
-    def _keep_surnames_whole(self, text: str, tokens: list[Token]) -> None:
+    def _keep_surnames_whole(self, text: str, tokens: list[Row], candidates: list[int]) -> None:
         """``Sahra Wagenknecht``: a word the dictionary does not know, right after a
         given name, is a surname and is not split (no ``Wagen`` + ``Knecht``); so is
         the same word elsewhere in the text (one reading per text).
 
         A given name is a capitalised word inside a sentence that the dictionary
         knows as no common noun: unknown to it, or known without any plural form.
+        ``candidates`` are the rows (after the first) with parts, capitalised and
+        unknown to the dictionary, in order.
         """
         surnames: set[str] = set()
-        for k in range(1, len(tokens)):
+        for k in candidates:
             tok, prev = tokens[k], tokens[k - 1]
-            if not tok.parts or not tok.text[:1].isupper() or self.lexicon.lookup(tok.text) is not None:
+            if text[prev[_END] : tok[_START]] != " " or not _is_given_name_like(self, text, tokens, k - 1):
                 continue
-            if text[prev.end : tok.start] != " " or not _is_given_name_like(self, text, tokens, k - 1):
-                continue
-            surnames.add(tok.text)
+            surnames.add(tok[_TEXT])
         if not surnames:
             return
         genitives = {name + "s" for name in surnames}
         for k, tok in enumerate(tokens):
-            if tok.parts and (tok.text in surnames or tok.text in genitives):
-                tokens[k] = replace(tok, parts=())
+            if tok[_PARTS] and (tok[_TEXT] in surnames or tok[_TEXT] in genitives):
+                tokens[k] = (*tok[:_PARTS], (), *tok[_PARTS + 1 :])  # type: ignore[assignment]
 
-    def _join_separable_verbs(self, text: str, tokens: list[Token]) -> None:
+    def _join_separable_verbs(self, text: str, tokens: list[Row], particles: list[int]) -> None:
         """``Wann trat der Kanzler zurück?``: give ``trat`` the reading ``zurücktreten``.
 
         A clause-level heuristic (no parser): a separable particle followed by
         punctuation or the end of the text joins the nearest finite verb before it in
         the same clause, if particle + the verb's lemma is a verb of the dictionary.
         The joined lemma becomes another reading of the verb token, so it is indexed
-        at the verb's position with the verb's character span.
+        at the verb's position with the verb's character span. ``particles`` are the
+        rows (after the first) whose word is a separable particle, in order.
         """
-        for k in range(1, len(tokens)):
+        for k in particles:
             particle = tokens[k]
-            low = particle.text.lower()
-            if low not in _PARTICLE_SET:
-                continue
-            after = text[particle.end : tokens[k + 1].start] if k + 1 < len(tokens) else "."
+            low = particle[_TEXT].lower()
+            after = text[particle[_END] : tokens[k + 1][_START]] if k + 1 < len(tokens) else "."
             if not _CLAUSE_END.search(after):
                 continue
             for j in range(k - 1, -1, -1):
                 verb = tokens[j]
-                if _CLAUSE_END.search(text[verb.end : tokens[j + 1].start]):
+                if _CLAUSE_END.search(text[verb[_END] : tokens[j + 1][_START]]):
                     break  # the clause starts after this token
-                starts_clause = j == 0 or bool(_CLAUSE_END.search(text[tokens[j - 1].end : verb.start]))
-                if not verb.text.isalpha() or (verb.text[:1].isupper() and not starts_clause):
+                starts_clause = j == 0 or bool(_CLAUSE_END.search(text[tokens[j - 1][_END] : verb[_START]]))
+                word = verb[_TEXT]
+                if not word.isalpha() or (word[:1].isupper() and not starts_clause):
                     continue
-                joined = low + self.lexicon.lemma(verb.text.lower())
+                joined = low + self.lexicon.lemma(word.lower())
                 if joined != low and self.lexicon.lookup(joined) == joined:
                     term = self._norm(joined)
-                    if term != verb.lemma and term not in verb.alternatives:
-                        tokens[j] = replace(verb, alternatives=(*verb.alternatives, term), is_stop=False)
+                    if term != verb[_LEMMA] and term not in verb[_ALT]:
+                        alternatives = (*verb[_ALT], term)
+                        tokens[j] = (*verb[:_STOP], False, alternatives, *verb[_ALT + 1 :])  # type: ignore[assignment]
                     break
 
     @staticmethod
@@ -328,12 +411,12 @@ class AnalysisChain:
         return lemma, parts or cap_terms[1], alternatives
 
 
-def _is_given_name_like(chain: AnalysisChain, text: str, tokens: list[Token], k: int) -> bool:
+def _is_given_name_like(chain: AnalysisChain, text: str, tokens: list[Row], k: int) -> bool:
     tok = tokens[k]
-    word = tok.text
-    if not word.isalpha() or not word[:1].isupper() or word.isupper() or tok.is_stop:
+    word = tok[_TEXT]
+    if not word.isalpha() or not word[:1].isupper() or word.isupper() or tok[_STOP]:
         return False
-    before = text[tokens[k - 1].end : tok.start] if k > 0 else "."
+    before = text[tokens[k - 1][_END] : tok[_START]] if k > 0 else "."
     if k == 0 or any(ch in before for ch in ".!?:\n"):
         return False  # sentence-initial: any word is capitalised there
     known = chain.lexicon.lookup(word)
@@ -345,13 +428,21 @@ _chains_lock = threading.Lock()
 
 
 def get_chain(config: AnalysisConfig | None = None) -> AnalysisChain:
-    """The shared chain for ``config`` (pipelines are loaded once per process)."""
-    resolved = (config or AnalysisConfig()).resolved()
-    chain = _chains.get(resolved)
-    if chain is None:
-        with _chains_lock:
-            chain = _chains.get(resolved)
-            if chain is None:
-                chain = AnalysisChain(resolved)
-                _chains[resolved] = chain
+    """The shared chain for ``config`` (pipelines are loaded once per process).
+
+    ``lemmatizer="auto"`` is resolved once per process: resolving asks the installed
+    packages' metadata (about a millisecond), and the index analyzers ask for their
+    chain once per field of every paragraph.
+    """
+    given = config or AnalysisConfig()
+    chain = _chains.get(given)
+    if chain is not None:
+        return chain
+    resolved = given.resolved()
+    with _chains_lock:
+        chain = _chains.get(resolved)
+        if chain is None:
+            chain = AnalysisChain(resolved)
+            _chains[resolved] = chain
+        _chains[given] = chain
     return chain

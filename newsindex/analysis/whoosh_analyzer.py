@@ -99,24 +99,62 @@ class GermanAnalyzer(Composable):
         if self.only_stems:
             yield from self._stems(t, value, mode, positions, chars, keeporiginal, start_pos, start_char)
             return
-        for tok in self.chain.analyze(value, query=mode == "query"):
-            if (drop_stops and tok.is_stop) or (only_stops and not tok.is_stop):
+        for text, start, end, position, lemma, parts, is_stop, alternatives, _ in self.chain.rows(
+            value, query=mode == "query"
+        ):
+            if (drop_stops and is_stop) or (only_stops and not is_stop):
                 continue
-            terms = tok.terms if with_parts else (tok.lemma,)
-            for i, term in enumerate((*terms, *tok.alternatives) if tok.alternatives else terms):
+            terms = _terms(lemma, parts) if with_parts else (lemma,)
+            for i, term in enumerate((*terms, *alternatives) if alternatives else terms):
                 t.text = term
                 part = 0 < i < len(terms)
                 t.boost = PART_WEIGHT if part else 1.0  # Whoosh sums boosts into the posting's weight
                 t.stopped = False
                 if keeporiginal:
-                    t.original = tok.text
+                    t.original = text
                 if positions:
                     # The lemma (and a query word's other readings) on the word's own position.
-                    t.pos = start_pos + tok.position + (PART_LANE if part else 0)
+                    t.pos = start_pos + position + (PART_LANE if part else 0)
                 if chars:
-                    t.startchar = start_char + tok.start
-                    t.endchar = start_char + tok.end
+                    t.startchar = start_char + start
+                    t.endchar = start_char + end
                 yield t
+
+    def index_terms(
+        self, value: str, positions: bool, chars: bool
+    ) -> tuple[dict[str, Any], dict[str, float]]:
+        """What indexing ``value`` gives each term, without a Whoosh token per term.
+
+        Returns ``(seen, weights)`` in order of each term's first occurrence: ``seen``
+        maps a term to its count (``positions=False``) or to its list of positions,
+        or of ``(position, startchar, endchar)`` with ``chars``; ``weights`` to the
+        sum of its boosts, added in the order Whoosh's format adds them. The same
+        as reading ``self(value, mode="index", positions=..., chars=..., boosts=True)``
+        (``tests/test_analysis_digest.py`` holds both to the same digest).
+        """
+        seen: dict[str, Any] = {}
+        weights: dict[str, float] = {}
+        rows = self.chain.rows(value)
+        if self.only_stems:
+            for _, start, end, position, _, _, _, _, stem in rows:
+                if stem:
+                    _add(seen, weights, stem, 1.0, positions, chars, position, start, end)
+            return seen, weights
+        drop_stops = not self.keep_stops
+        only_stops = self.only_stops
+        with_parts = self.parts
+        for _, start, end, position, lemma, parts, is_stop, alternatives, _ in rows:
+            if (drop_stops and is_stop) or (only_stops and not is_stop):
+                continue
+            if not parts and not alternatives:  # most words: the lemma alone
+                _add(seen, weights, lemma, 1.0, positions, chars, position, start, end)
+                continue
+            terms = _terms(lemma, parts) if with_parts else (lemma,)
+            for i, term in enumerate((*terms, *alternatives) if alternatives else terms):
+                part = 0 < i < len(terms)
+                pos = position + PART_LANE if part else position
+                _add(seen, weights, term, PART_WEIGHT if part else 1.0, positions, chars, pos, start, end)
+        return seen, weights
 
     def _stems(
         self,
@@ -129,17 +167,57 @@ class GermanAnalyzer(Composable):
         start_pos: int,
         start_char: int,
     ) -> Iterator[WhooshToken]:
-        for tok in self.chain.analyze(value, query=mode == "query"):
-            if not tok.stem:
+        for text, start, end, position, _, _, _, _, stem in self.chain.rows(value, query=mode == "query"):
+            if not stem:
                 continue
-            t.text = tok.stem
+            t.text = stem
             t.boost = 1.0
             t.stopped = False
             if keeporiginal:
-                t.original = tok.text
+                t.original = text
             if positions:
-                t.pos = start_pos + tok.position
+                t.pos = start_pos + position
             if chars:
-                t.startchar = start_char + tok.start
-                t.endchar = start_char + tok.end
+                t.startchar = start_char + start
+                t.endchar = start_char + end
             yield t
+
+
+def _terms(lemma: str, parts: tuple[str, ...]) -> tuple[str, ...]:
+    """:attr:`Token.terms` of a row: the lemma, then the compound parts (no duplicates)."""
+    if not parts:
+        return (lemma,)
+    seen = [lemma]
+    for p in parts:
+        if p not in seen:
+            seen.append(p)
+    return tuple(seen)
+
+
+def _add(
+    seen: dict[str, Any],
+    weights: dict[str, float],
+    term: str,
+    boost: float,
+    positions: bool,
+    chars: bool,
+    pos: int,
+    start: int,
+    end: int,
+) -> None:
+    """One occurrence of ``term`` (see :meth:`GermanAnalyzer.index_terms`)."""
+    if not positions:
+        if term in seen:
+            seen[term] += 1
+            weights[term] += boost
+        else:
+            seen[term] = 1
+            weights[term] = 0.0 + boost
+        return
+    entry = (pos, start, end) if chars else pos
+    if term in seen:
+        seen[term].append(entry)
+        weights[term] += boost
+    else:
+        seen[term] = [entry]
+        weights[term] = 0.0 + boost

@@ -40,6 +40,8 @@ from whoosh.multiproc import MpWriter
 from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
+from ..analysis.whoosh_analyzer import GermanAnalyzer
+
 __all__ = ["ENV_SWITCH", "TermPool", "enabled", "install", "write_postings"]
 
 ENV_SWITCH = "NEWSINDEX_FAST_POSTINGS"
@@ -236,6 +238,14 @@ def _word_values(field: Any, value: str) -> list[tuple[bytes, int, float, bytes]
     boost = fmt.field_boost
     seen: dict[str, Any] = {}
     weights: dict[str, float] = {}
+    analyzer = field.analyzer
+    if type(analyzer) is GermanAnalyzer:
+        # From the chain's rows straight to the postings: no Whoosh token per term.
+        seen, weights = analyzer.index_terms(value, kind is not Frequency, kind is Characters)
+        if kind is Frequency:
+            return [(w.encode("utf-8"), n, weights[w] * boost, pack_uint(n)) for w, n in seen.items()]
+        encode = fmt.encode
+        return [(w.encode("utf-8"), len(p), weights[w] * boost, encode(p)) for w, p in seen.items()]
     if kind is Frequency:
         for t in field.analyzer(value, mode="index", boosts=True):
             if t.stopped:
