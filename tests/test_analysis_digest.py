@@ -29,7 +29,8 @@ from newsindex.index.segment_writer import _word_values
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 WIKINEWS = CORPORA / "wikinews_de_1000" / "articles.jsonl.gz"
 FIXTURE = Path(__file__).resolve().parent / "data" / "analysis_digest.json"
-N_ARTICLES = 120  # a few hundred paragraphs
+N_ARTICLES = 70  # 332 titles and paragraphs
+OTHER_CONFIG_TEXTS = 100  # the other configurations exercise their own code paths on fewer
 pytestmark = pytest.mark.skipif(not WIKINEWS.is_file(), reason="../shared/corpora is not beside the repo")
 
 CONFIGS: dict[str, dict[str, Any]] = {
@@ -40,8 +41,9 @@ CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
-def _texts() -> list[str]:
-    """Titles and paragraphs of the first Wikinews articles, in file order."""
+def _texts(config: str = "default") -> list[str]:
+    """Titles and paragraphs of the first Wikinews articles, in file order (the first
+    :data:`OTHER_CONFIG_TEXTS` of them for the configurations other than the default)."""
     out: list[str] = []
     with gzip.open(WIKINEWS, "rt", encoding="utf-8") as fh:
         for line in islice(fh, N_ARTICLES):
@@ -49,7 +51,7 @@ def _texts() -> list[str]:
             if row.get("title"):
                 out.append(row["title"])
             out.extend(p for p in row.get("paragraphs") or () if p)
-    return out
+    return out if config == "default" else out[:OTHER_CONFIG_TEXTS]
 
 
 def _token_row(t: Token) -> list[Any]:
@@ -90,9 +92,9 @@ def _field_rows(schema: Any, text: str) -> dict[str, Any]:
 def digests(how: str = "analyze") -> dict[str, list[str]]:
     """Per configuration, one digest per text: ``analyze`` one by one, ``prime`` in one batch,
     ``query`` (query mode) or ``fields`` (the schema's analyzers and postings)."""
-    texts = _texts()
     out: dict[str, list[str]] = {}
     for name, options in CONFIGS.items():
+        texts = _texts(name)
         config = AnalysisConfig(**options)
         chain = AnalysisChain(config)
         if how == "prime":
@@ -113,8 +115,8 @@ def _fixture() -> dict[str, Any]:
 
 
 def _mismatches(got: dict[str, list[str]], want: dict[str, list[str]]) -> Iterator[str]:
-    texts = _texts()
     for name, expected in want.items():
+        texts = _texts(name)
         assert len(got[name]) == len(expected), name
         for k, (a, b) in enumerate(zip(got[name], expected, strict=True)):
             if a != b:
@@ -125,7 +127,7 @@ def test_fixture_covers_a_few_hundred_texts() -> None:
     fixture = _fixture()
     assert len(_texts()) >= 300
     assert set(fixture) == {"analyze", "prime", "query", "fields"}
-    assert all(len(v) == len(_texts()) for d in fixture.values() for v in d.values())
+    assert all(len(v) == len(_texts(name)) for d in fixture.values() for name, v in d.items())
 
 
 @pytest.mark.parametrize("how", ["analyze", "prime", "query", "fields"])
