@@ -154,3 +154,28 @@ def test_tisch_does_not_find_a_sentence_starting_with_faktisch() -> None:
             Article(id="b", title="Möbel", paragraphs=("Der Tisch stand im Flur.",)),
         ])
         assert [h.article_id for h in ix.search("Tisch").hits] == ["b"]
+
+
+# -- participles and adjectives the dictionary knows only in some forms -----------------------
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("geplant", "geplante", "geplanten", "planen"),
+        ("gewählt", "gewählte", "gewählten"),
+        ("getötet", "getöteten", "töten"),
+        ("zunehmend", "zunehmenden"),
+        ("rassistisch", "rassistische", "rassistischen"),
+        ("medial", "medialen"),
+    ],
+)
+def test_a_declined_participle_or_adjective_meets_its_other_forms(forms: tuple[str, ...]) -> None:
+    assert len({lemma(w) for w in forms}) == 1, {w: lemma(w) for w in forms}
+
+
+@pytest.mark.parametrize(
+    ("word", "not_this"),
+    [("arbeiten", "abarbeiten"), ("gesamte", "samen"), ("stärkste", "stärken"), ("gehörte", "hören"),
+     ("vereinbaren", "vereinbar"), ("halten", "halt")],
+)
+def test_a_verb_or_a_dictionary_reading_is_not_taken_for_a_participle(word: str, not_this: str) -> None:
+    assert lemma(word) != lemma(not_this)

@@ -49,12 +49,41 @@ SEPARABLE_PARTICLES = (
     "kennen", "bekannt", "statt", "offen", "fern", "kund", "über", "unter", "wider",
 )
 _ADJECTIVE_ENDINGS = ("", "e", "en", "er", "es", "em")
+# Suffixes that make adjectives (rassist-isch, fried-lich, medi-al, …).
+_ADJECTIVE_SUFFIXES = ("isch", "lich", "al", "ell", "iv", "sam", "haft", "los", "är", "ös")
 # Endings of a nominalised adjective (der Tote, des Toten, ein Toter), longest first.
 _NOMINAL_ENDINGS = ("en", "er", "es", "em", "e")
 _TRANSLIT = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
 # Endings where a final "s" is part of the word, not a genitive ("Hans", "Paris");
 # "-ons" is a genitive of names in "-on" (Goldensons, Jacksons).
 _NOT_GENITIVE = ("ss", "us", "is", "ns", "x")
+
+
+_INSEPARABLE = ("be", "emp", "ent", "er", "ge", "miss", "ver", "zer")
+
+
+def _participle_shaped(stem: str) -> bool:
+    """``geplant``, ``verbunden``, ``angekommen``, ``zunehmend``: a past participle (ge-,
+    an inseparable prefix, or a particle + ge-) or a present participle (-end)."""
+    if stem.endswith("end"):
+        return True
+    if not stem.endswith(("t", "en")):
+        return False
+    return stem.startswith(_INSEPARABLE) or any(stem.startswith(p + "ge") for p in SEPARABLE_PARTICLES)
+
+
+def _verb_of_participle(participle: str, d: Mapping[str, str]) -> str | None:
+    """The dictionary's verb for a participle it reads as one, checked against the verb's
+    own forms, since it misreads some adjectives: ``geplant`` → ``planen`` (``plant`` is
+    a form of it), ``zunehmend`` → ``zunehmen``, but not ``gesamt`` → ``samen``."""
+    reading = d.get(participle)
+    if reading is None or reading == participle or not reading.endswith("n"):
+        return None
+    if participle.endswith("end"):
+        return reading if reading == participle[:-3] + "en" else None
+    if participle.startswith("ge") and participle.endswith("t"):
+        return reading if d.get(participle[2:]) == reading else None
+    return None
 
 
 def _name_in_n(lower: str) -> bool:
@@ -155,11 +184,32 @@ class Lexicon:
         ``klassifiziert`` → ``klassifizieren``, ``angewendete`` → ``anwenden``,
         ``zurückgetreten`` → ``zurücktreten``; ``None`` if it is not one."""
         d = self._dictionary
+        known = d.get(lower)
+        # Only where the dictionary has no reading of the declined form (or lists it as its
+        # own lemma): "gesamte" → "gesamt", "stärkste" → "stark" stay as it says.
+        unread = known is None or known == lower
         for ending in _ADJECTIVE_ENDINGS:
             if not lower.endswith(ending) or len(lower) - len(ending) < 5:
                 continue
             stem = lower[: len(lower) - len(ending)] if ending else lower
             candidates: list[str] = []
+            bare = d.get(stem)
+            # "geplanten" like "geplant" → "planen": the dictionary knows the bare participle
+            # as the verb's form, not its declined forms.
+            if (
+                ending
+                and unread
+                and bare is not None
+                and _participle_shaped(stem)
+                and bare != stem
+                and bare.islower()
+                and bare.endswith("n")
+            ):
+                candidates.append(bare)
+            elif ending and not unread and known is not None and ending in ("e", "en", "er", "es", "em"):
+                verb = _verb_of_participle(known, d)
+                if verb is not None:
+                    candidates.append(verb)  # "geplanten" → "geplant" → "planen"
             if stem.endswith("iert"):
                 candidates.append(stem[:-1] + "en")
             for particle in SEPARABLE_PARTICLES:
@@ -171,6 +221,21 @@ class Lexicon:
             for verb in candidates:
                 if d.get(verb) == verb:
                     return verb
+        return None
+
+    def _declined_adjective(self, lower: str, *, suffixed: bool = False) -> str | None:
+        """``rassistischen`` → ``rassistisch``: a declined form of an adjective the dictionary
+        knows, where it lacks the form or lists it as a lemma of its own. ``suffixed``: only
+        adjectives with an adjective suffix (``-isch``, ``-lich``, ``-al`` …), since a
+        verb's infinitive is its own lemma too (``halten`` is no form of ``halt``)."""
+        d = self._dictionary
+        for ending in ("en", "er", "es", "em", "e"):
+            stem = lower[: -len(ending)]
+            if not lower.endswith(ending) or len(stem) < (5 if suffixed else 4) or d.get(stem) != stem:
+                continue
+            if suffixed and not stem.endswith(_ADJECTIVE_SUFFIXES):
+                continue
+            return stem
         return None
 
     def nominal_stem(self, word: str) -> str | None:
@@ -266,11 +331,19 @@ class Lexicon:
         if lemma is not None:
             if lemma == word and self._genitive_entry(word):
                 return word[:-1]
+            if lemma == word and word.islower():
+                adjective = self._declined_adjective(word, suffixed=True)
+                if adjective is not None:
+                    return adjective  # the dictionary lists "rassistischen" as its own lemma
             return self._adjective_reading(word, lemma)
         for respelled in _respellings(word):
             lemma = self._known_lemma(respelled)
             if lemma is not None:
                 return lemma
+        if word.islower():
+            adjective = self._declined_adjective(word)
+            if adjective is not None:
+                return adjective
         lemma = self._simplemma_rules(word)
         if lemma != word:
             return lemma
