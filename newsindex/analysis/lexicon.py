@@ -4,8 +4,13 @@ simplemma is case-sensitive for German (nouns are capitalised), so a lookup
 tries the word as written, then the other casing: users type ``kriege`` for
 ``Kriege``. Rules for what the dictionary does not cover:
 
-* genitive ``-s`` on names (``Trumps`` → ``Trump``, ``Maduros`` → ``Maduro``);
+* genitive ``-s`` on names (``Trumps`` → ``Trump``, ``Putins`` → ``Putin``), also where
+  the dictionary lists the genitive as a word of its own (``Russlands``, ``Chinas``);
 * ASCII and Swiss spellings (``Praesidenten`` → ``Präsidenten``, ``Strasse`` → ``Straße``);
+* participles meet their verb in every form (``geplanten`` → ``planen``), declined
+  adjectives their adjective (``rassistischen`` → ``rassistisch``), and every form of a
+  nominalised adjective has one lemma (``Tote``, ``Toten``, ``Toter`` → ``tot``);
+* lemmas in the reformed spelling when the word is so written (``Prozess``, not ``Prozeß``);
 * a small override table for forms simplemma gets wrong.
 """
 
@@ -188,6 +193,8 @@ class Lexicon:
         # Only where the dictionary has no reading of the declined form (or lists it as its
         # own lemma): "gesamte" → "gesamt", "stärkste" → "stark" stay as it says.
         unread = known is None or known == lower
+        # "geplanten" → "geplant" → "planen" (the same for every ending: worked out once).
+        known_verb = _verb_of_participle(known, d) if known is not None and not unread else None
         for ending in _ADJECTIVE_ENDINGS:
             if not lower.endswith(ending) or len(lower) - len(ending) < 5:
                 continue
@@ -206,10 +213,8 @@ class Lexicon:
                 and bare.endswith("n")
             ):
                 candidates.append(bare)
-            elif ending and not unread and known is not None and ending in ("e", "en", "er", "es", "em"):
-                verb = _verb_of_participle(known, d)
-                if verb is not None:
-                    candidates.append(verb)  # "geplanten" → "geplant" → "planen"
+            elif ending and known_verb is not None:
+                candidates.append(known_verb)
             if stem.endswith("iert"):
                 candidates.append(stem[:-1] + "en")
             for particle in SEPARABLE_PARTICLES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Token"]
+__all__ = ["Token", "terms_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +37,15 @@ class Token:
     @property
     def terms(self) -> tuple[str, ...]:
         """The index terms: the lemma, then the compound parts (no duplicates)."""
-        if not self.parts:
-            return (self.lemma,)
-        seen = [self.lemma]
-        for p in self.parts:
-            if p not in seen:
-                seen.append(p)
-        return tuple(seen)
+        return terms_of(self.lemma, self.parts)
+
+
+def terms_of(lemma: str, parts: tuple[str, ...]) -> tuple[str, ...]:
+    """A word's index terms: ``lemma``, then its compound ``parts`` (no duplicates)."""
+    if not parts:
+        return (lemma,)
+    seen = [lemma]
+    for p in parts:
+        if p not in seen:
+            seen.append(p)
+    return tuple(seen)

@@ -15,6 +15,7 @@ from whoosh.analysis import Token as WhooshToken
 
 from .chain import AnalysisChain, get_chain
 from .config import AnalysisConfig
+from .tokens import terms_of
 
 __all__ = ["PART_LANE", "PART_WEIGHT", "GermanAnalyzer"]
 
@@ -104,7 +105,7 @@ class GermanAnalyzer(Composable):
         ):
             if (drop_stops and is_stop) or (only_stops and not is_stop):
                 continue
-            terms = _terms(lemma, parts) if with_parts else (lemma,)
+            terms = terms_of(lemma, parts) if with_parts else (lemma,)
             for i, term in enumerate((*terms, *alternatives) if alternatives else terms):
                 t.text = term
                 part = 0 < i < len(terms)
@@ -149,7 +150,7 @@ class GermanAnalyzer(Composable):
             if not parts and not alternatives:  # most words: the lemma alone
                 _add(seen, weights, lemma, 1.0, positions, chars, position, start, end)
                 continue
-            terms = _terms(lemma, parts) if with_parts else (lemma,)
+            terms = terms_of(lemma, parts) if with_parts else (lemma,)
             for i, term in enumerate((*terms, *alternatives) if alternatives else terms):
                 part = 0 < i < len(terms)
                 pos = position + PART_LANE if part else position
@@ -181,17 +182,6 @@ class GermanAnalyzer(Composable):
                 t.startchar = start_char + start
                 t.endchar = start_char + end
             yield t
-
-
-def _terms(lemma: str, parts: tuple[str, ...]) -> tuple[str, ...]:
-    """:attr:`Token.terms` of a row: the lemma, then the compound parts (no duplicates)."""
-    if not parts:
-        return (lemma,)
-    seen = [lemma]
-    for p in parts:
-        if p not in seen:
-            seen.append(p)
-    return tuple(seen)
 
 
 def _add(
