@@ -9,6 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final
 
+from .chunks import ChunkRows, Piece, Row
 from .compounds import CompoundSplitter
 from .config import AnalysisConfig
 from .folding import fold
@@ -26,9 +27,8 @@ __all__ = ["AnalysisChain", "get_chain"]
 # (lemma, parts, is_stop, stem) for one word form.
 WordTerms = tuple[str, tuple[str, ...], bool, str]
 
-# One analysed word as the chain keeps it: a Token's fields, in Token's order (a
-# tuple costs a fraction of a frozen dataclass; Tokens are made for callers only).
-Row = tuple[str, int, int, int, str, tuple[str, ...], bool, tuple[str, ...], str]
+# Row (one analysed word: a Token's fields, in Token's order) and Piece (what one
+# spaCy token becomes) are defined in .chunks.
 _TEXT: Final = 0
 _START: Final = 1
 _END: Final = 2
@@ -36,11 +36,6 @@ _LEMMA: Final = 4
 _PARTS: Final = 5
 _STOP: Final = 6
 _ALT: Final = 7
-# What one spaCy token becomes, worked out once per distinct surface (context-free
-# lemmatizers only): its word pieces as (offset, length, text, lemma, parts, is_stop,
-# stem, is a separable particle, may be a surname).
-Piece = tuple[int, int, str, str, tuple[str, ...], bool, str, bool, bool]
-
 _TEXT_CACHE_SIZE = 512
 _PUNCT: WordTerms = ("", (), True, "")  # sentinel: not a word
 _WORD_CACHE_LIMIT = 1_000_000
@@ -77,6 +72,7 @@ class AnalysisChain:
         self._cache_lock = threading.Lock()
         self._words: dict[tuple[str, str], WordTerms] = {}
         self._surfaces: dict[str, tuple[Piece, ...]] = {}
+        self._chunks: ChunkRows | None = None
         self._texts: OrderedDict[str, list[Row]] = OrderedDict()
         self._primed: dict[str, list[Row]] = {}
         self._norm: Callable[[str], str] = fold if self.config.fold else str.lower
@@ -127,8 +123,11 @@ class AnalysisChain:
         if not text or text.isspace():
             return []
         backend = self.backend
-        doc = backend.tokenize(text) if backend.context_free else next(iter(backend.pipe([text])))
-        rows = self._rows(text, doc, query=query)
+        if backend.context_free and not query:
+            rows = self._context_free_rows(text)
+        else:
+            doc = backend.tokenize(text) if backend.context_free else next(iter(backend.pipe([text])))
+            rows = self._rows(text, doc, query=query)
         if not query:
             self._remember(text, rows)
         return rows
@@ -155,16 +154,17 @@ class AnalysisChain:
         ``stop`` ends the work early and keeps nothing.
         """
         todo = list(dict.fromkeys(t for t in texts if t and not t.isspace()))
-        backend = self.backend
-        if backend.context_free:
-            docs: Iterable[Doc] = (backend.tokenize(t) for t in todo)
-        else:
-            docs = backend.pipe(todo)
         primed: dict[str, list[Row]] = {}
-        for text, doc in zip(todo, docs, strict=True):
-            if stop is not None and stop.is_set():
-                return
-            primed[text] = self._rows(text, doc, query=False)
+        if self.backend.context_free:
+            for text in todo:
+                if stop is not None and stop.is_set():
+                    return
+                primed[text] = self._context_free_rows(text)
+        else:
+            for text, doc in zip(todo, self.backend.pipe(todo), strict=True):
+                if stop is not None and stop.is_set():
+                    return
+                primed[text] = self._rows(text, doc, query=False)
         self._primed = primed
 
     def forget_primed(self) -> None:
@@ -178,6 +178,22 @@ class AnalysisChain:
             if len(self._texts) > _TEXT_CACHE_SIZE:
                 self._texts.popitem(last=False)
 
+    def _context_free_rows(self, text: str) -> list[Row]:
+        """:meth:`_rows` of a context-free analysis, built from the chunk cache
+        (:mod:`.chunks`: spaCy tokenises only chunks never seen); the text is
+        tokenised whole where its chunks are not independent."""
+        chunks = self._chunks
+        if chunks is None:
+            backend = self.backend  # outside the lock: loading takes it
+            with self._load_lock:
+                if self._chunks is None:
+                    self._chunks = ChunkRows(backend, self._cached_pieces, _WORD_CACHE_LIMIT)
+                chunks = self._chunks
+        found = chunks.rows(text)
+        if found is None:
+            found = self._rows_by_surface(text, self.backend.tokenize(text))
+        return self._finish(text, *found)
+
     def _rows(self, text: str, doc: Doc, *, query: bool) -> list[Row]:
         if self.backend.context_free and not query:
             rows, particles, candidates = self._rows_by_surface(text, doc)
@@ -190,6 +206,10 @@ class AnalysisChain:
                 for k in range(1, len(rows))
                 if rows[k][_PARTS] and rows[k][_TEXT][:1].isupper() and lookup(rows[k][_TEXT]) is None
             ]
+        return self._finish(text, rows, particles, candidates)
+
+    def _finish(self, text: str, rows: list[Row], particles: list[int], candidates: list[int]) -> list[Row]:
+        """The rules that look across words: separable verbs, surnames kept whole."""
         if self.config.lemmatize and particles and len(rows) > 1:
             self._join_separable_verbs(text, rows, particles)
         if self.config.decompound and candidates and len(rows) > 1:
@@ -225,6 +245,17 @@ class AnalysisChain:
                 append((piece, begin, begin + n, position, lemma, parts, is_stop, (), stem))
                 position += 1
         return rows, particles, candidates
+
+    def _cached_pieces(self, surface: str) -> tuple[Piece, ...]:
+        """:meth:`_surface_pieces`, cached per surface (what :meth:`_rows_by_surface` does inline)."""
+        surfaces = self._surfaces
+        pieces = surfaces.get(surface)
+        if pieces is None:
+            pieces = self._surface_pieces(surface)
+            if len(surfaces) > _WORD_CACHE_LIMIT:
+                surfaces.clear()
+            surfaces[surface] = pieces
+        return pieces
 
     def _surface_pieces(self, surface: str) -> tuple[Piece, ...]:
         """What :meth:`_rows_by_word` makes of one spaCy token, as offsets into it."""

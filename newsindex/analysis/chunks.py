@@ -1,0 +1,219 @@
+"""Context-free rows built chunk by chunk: spaCy's tokenizer runs once per distinct chunk.
+
+spaCy's tokenizer splits a text at whitespace (``str.isspace``, exactly what
+``str.split()`` splits on) and tokenises every whitespace-delimited chunk on its
+own: prefixes, suffixes, infixes, ``token_match``/``url_match`` and the special
+cases all look inside one chunk. A chunk's tokens therefore do not depend on the
+text around it, and with a context-free lemmatizer neither do its words' terms,
+so what the chain makes of a chunk (its :data:`Piece` rows, offsets relative to
+the chunk) is worked out once and a text's rows are its chunks' pieces laid end to
+end. A news paragraph's chunks are nearly all seen before: most texts never reach
+spaCy at all.
+
+One part of spaCy's tokenizer does cross whitespace: after tokenising the chunks
+it runs a phrase matcher over the whole Doc for the special cases that affix
+rules split (``:)`` → ``:`` ``)``). Such a match over a chunk boundary (``Tor: 1``
+matches the tokens of ``:1``) changes nothing by itself, since no special case's
+text holds that space, but it may shadow an overlapping match inside a chunk.
+A text where the last token of a chunk and the first of the next, with one
+space between, are consecutive tokens of one such pattern is therefore
+analysed whole (:meth:`ChunkRows.rows` returns ``None``); so is every text when
+a pattern holds a whitespace token, which German's rules do not.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .lemmatizers import LemmaBackend
+
+__all__ = ["ChunkRows", "Piece", "Row", "special_pairs"]
+
+# One analysed word as the chain keeps it: a Token's fields, in Token's order (a
+# tuple costs a fraction of a frozen dataclass; Tokens are made for callers only).
+Row = tuple[str, int, int, int, str, tuple[str, ...], bool, tuple[str, ...], str]
+# What one spaCy token (or chunk) becomes, worked out once per distinct surface
+# (context-free lemmatizers only): its word pieces as (offset, length, text, lemma,
+# parts, is_stop, stem, is a separable particle, may be a surname).
+Piece = tuple[int, int, str, str, tuple[str, ...], bool, str, bool, bool]
+# What a text becomes: rows, rows (after the first) that are separable particles,
+# rows (after the first) that may be surnames.
+Analysis = tuple[list[Row], list[int], list[int]]
+
+
+def special_pairs(backend: LemmaBackend) -> frozenset[tuple[str, str]] | None:
+    """Consecutive token texts of the special-case patterns spaCy's tokenizer matches
+    over the whole Doc; ``None`` when a pattern holds whitespace (chunks are then not
+    independent at all).
+
+    The patterns are made as spaCy's ``Tokenizer.add_special_case`` makes them: the
+    rule's text tokenised by affix rules only (a tokenizer with the same rules and no
+    special cases), for rules that an affix rule touches or that hold a space.
+    """
+    tokenizer: Any = backend.nlp.tokenizer
+    try:
+        bare = type(tokenizer)(
+            backend.nlp.vocab,
+            prefix_search=tokenizer.prefix_search,
+            suffix_search=tokenizer.suffix_search,
+            infix_finditer=tokenizer.infix_finditer,
+            token_match=tokenizer.token_match,
+            url_match=tokenizer.url_match,
+        )
+        rules = list(tokenizer.rules)
+        faster = tokenizer.faster_heuristics
+    except (AttributeError, TypeError):
+        return None  # not spaCy's rule-based tokenizer: no claim about its chunks
+    pairs: set[tuple[str, str]] = set()
+    for rule in rules:
+        affixed = tokenizer.find_prefix(rule) or tokenizer.find_infix(rule) or tokenizer.find_suffix(rule)
+        if faster and not affixed and " " not in rule:
+            continue  # spaCy adds no pattern for it
+        pattern = [t.text for t in bare(rule)]
+        if len(pattern) < 2:
+            continue
+        if any(not word or any(ch.isspace() for ch in word) for word in pattern):
+            return None
+        pairs.update(itertools.pairwise(pattern))
+    return frozenset(pairs)
+
+
+class ChunkRows:
+    """The context-free chain's rows of a text from a cache keyed by whitespace-delimited chunk.
+
+    ``surface_pieces`` is what the chain makes of one spaCy token. The cache holds
+    at most ``limit`` chunks (then starts afresh, like the chain's other caches);
+    reads and writes are single dict operations, so the object may be shared
+    between threads (two threads may both work out a new chunk, to the same result).
+    """
+
+    def __init__(
+        self,
+        backend: LemmaBackend,
+        surface_pieces: Callable[[str], tuple[Piece, ...]],
+        limit: int,
+    ) -> None:
+        self._backend = backend
+        self._surface_pieces = surface_pieces
+        self._limit = limit
+        self._pairs = special_pairs(backend)
+        # The first and last token of the chunks where they may start or end a
+        # special-case pattern (a few percent of the chunks): (first or "", last or "").
+        self._may_end = frozenset(a for a, _ in self._pairs or ())
+        self._may_start = frozenset(b for _, b in self._pairs or ())
+        # (pieces by chunk, (first, last) by chunk) as one attribute: a thread that
+        # starts the cache afresh swaps both at once, so no reader sees a chunk's
+        # pieces without its edges.
+        self._cache: tuple[dict[str, tuple[Piece, ...]], dict[str, tuple[str, str]]] = ({}, {})
+
+    @property
+    def enabled(self) -> bool:
+        """Whether chunks are independent under this tokenizer's rules (else
+        :meth:`rows` is always ``None``)."""
+        return self._pairs is not None
+
+    def __len__(self) -> int:
+        return len(self._cache[0])
+
+    def rows(self, text: str) -> Analysis | None:
+        """The rows of ``text`` as the whole-text analysis makes them, or ``None`` where
+        spaCy's tokens of the text are not its chunks' tokens laid end to end (or may
+        not be: see the module's docstring); the caller then analyses the text whole."""
+        pairs = self._pairs
+        if pairs is None or len(text) > self._backend.nlp.max_length:
+            return None  # the whole-text path raises spaCy's error for an over-long text
+        chunks, edges = self._cache
+        words = text.split()
+        rows: list[Row] = []
+        particles: list[int] = []
+        candidates: list[int] = []
+        append = rows.append
+        position = 0
+        end = 0
+        tail = ""
+        for i, chunk in enumerate(words):
+            start = text.find(chunk, end)
+            pieces = chunks.get(chunk)
+            if pieces is None:
+                self._learn(words[i:])
+                chunks, edges = self._cache
+                pieces = chunks.get(chunk)
+                if pieces is None:
+                    return None
+            if edges:
+                edge = edges.get(chunk)
+                if edge is None:
+                    tail = ""
+                else:
+                    head, next_tail = edge
+                    if tail and head and (tail, head) in pairs and start == end + 1 and text[end] == " ":
+                        return None
+                    tail = next_tail
+            for offset, n, piece, lemma, parts, is_stop, stem, particle, candidate in pieces:
+                if particle and position:
+                    particles.append(position)
+                if candidate and position:
+                    candidates.append(position)
+                begin = start + offset
+                append((piece, begin, begin + n, position, lemma, parts, is_stop, (), stem))
+                position += 1
+            end = start + len(chunk)
+        return rows, particles, candidates
+
+    def _learn(self, words: list[str]) -> None:
+        """Tokenise the chunks of ``words`` not in the cache yet, all in one spaCy call.
+
+        They are joined by newlines: a newline is whitespace, so each is tokenised on
+        its own, and no pattern holds a whitespace token (else the cache is off), so
+        no special-case match spans two of them.
+        """
+        from spacy.attrs import IDX, LENGTH
+
+        chunks, edges = self._cache
+        todo = [w for w in dict.fromkeys(words) if w not in chunks]
+        if not todo:
+            return
+        joined = "\n".join(todo)
+        doc = self._backend.tokenize(joined)
+        spans = doc.to_array([IDX, LENGTH]).tolist()
+        surface_pieces = self._surface_pieces
+        learnt: list[tuple[str, tuple[Piece, ...], tuple[str, str] | None]] = []
+        k = 0
+        chunk_start = 0
+        for chunk in todo:
+            chunk_end = chunk_start + len(chunk)
+            while k < len(spans) and spans[k][0] < chunk_start:
+                k += 1  # the newline between two chunks
+            first = k
+            pieces: tuple[Piece, ...] = ()
+            while k < len(spans) and spans[k][0] < chunk_end:
+                start, length = spans[k]
+                if start + length > chunk_end:
+                    return  # a token over the newline: not spaCy as read here; learn nothing
+                surface = joined[start : start + length]
+                offset = start - chunk_start
+                made = surface_pieces(surface)
+                if offset:
+                    made = tuple((offset + p[0], *p[1:]) for p in made)
+                pieces = made if not pieces else pieces + made
+                k += 1
+            if first == k:
+                return  # no token for a chunk: never seen, not trusted
+            head = joined[spans[first][0] : spans[first][0] + spans[first][1]]
+            last = spans[k - 1]
+            tail = joined[last[0] : last[0] + last[1]]
+            ends = (head if head in self._may_start else "", tail if tail in self._may_end else "")
+            learnt.append((chunk, pieces, None if ends == ("", "") else ends))
+            chunk_start = chunk_end + 1
+        fresh = len(chunks) + len(learnt) > self._limit
+        if fresh:
+            chunks, edges = {}, {}
+        for chunk, pieces, chunk_ends in learnt:
+            if chunk_ends is not None:
+                edges[chunk] = chunk_ends  # before the pieces: a reader that finds them finds it
+            chunks[chunk] = pieces
+        if fresh:
+            self._cache = (chunks, edges)
