@@ -15,10 +15,11 @@ it runs a phrase matcher over the whole Doc for the special cases that affix
 rules split (``:)`` → ``:`` ``)``). Such a match over a chunk boundary (``Tor: 1``
 matches the tokens of ``:1``) changes nothing by itself, since no special case's
 text holds that space, but it may shadow an overlapping match inside a chunk.
-A text where the last token of a chunk and the first of the next, with one
-space between, are consecutive tokens of one such pattern is therefore
-analysed whole (:meth:`ChunkRows.rows` returns ``None``); so is every text when
-a pattern holds a whitespace token, which German's rules do not.
+(``x:( ) y`` and ``x:(`` alone do not tokenise alike). A text where one chunk
+ends with a pattern's token and the next, one space on, starts with that
+pattern's next token is therefore analysed whole (:meth:`ChunkRows.rows`
+returns ``None``; 0.4 % of adl's paragraphs); so is every text when a pattern
+holds a whitespace token, which German's rules do not.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .lemmatizers import LemmaBackend
 
-__all__ = ["ChunkRows", "Piece", "Row", "special_pairs"]
+__all__ = ["ChunkRows", "Piece", "Row", "special_patterns"]
 
 # One analysed word as the chain keeps it: a Token's fields, in Token's order (a
 # tuple costs a fraction of a frozen dataclass; Tokens are made for callers only).
@@ -42,12 +43,14 @@ Piece = tuple[int, int, str, str, tuple[str, ...], bool, str, bool, bool]
 # What a text becomes: rows, rows (after the first) that are separable particles,
 # rows (after the first) that may be surnames.
 Analysis = tuple[list[Row], list[int], list[int]]
+# The special-case pattern tokens a chunk starts with, and those it ends with.
+Ends = tuple[tuple[str, ...], tuple[str, ...]]
 
 
-def special_pairs(backend: LemmaBackend) -> frozenset[tuple[str, str]] | None:
-    """Consecutive token texts of the special-case patterns spaCy's tokenizer matches
-    over the whole Doc; ``None`` when a pattern holds whitespace (chunks are then not
-    independent at all).
+def special_patterns(backend: LemmaBackend) -> dict[str, tuple[str, ...]] | None:
+    """The special-case patterns of more than one token that spaCy's tokenizer matches
+    over the whole Doc, by the rule's text; ``None`` when a pattern holds whitespace
+    (chunks are then not independent at all).
 
     The patterns are made as spaCy's ``Tokenizer.add_special_case`` makes them: the
     rule's text tokenised by affix rules only (a tokenizer with the same rules and no
@@ -67,7 +70,7 @@ def special_pairs(backend: LemmaBackend) -> frozenset[tuple[str, str]] | None:
         faster = tokenizer.faster_heuristics
     except (AttributeError, TypeError):
         return None  # not spaCy's rule-based tokenizer: no claim about its chunks
-    pairs: set[tuple[str, str]] = set()
+    patterns: dict[str, tuple[str, ...]] = {}
     for rule in rules:
         affixed = tokenizer.find_prefix(rule) or tokenizer.find_infix(rule) or tokenizer.find_suffix(rule)
         if faster and not affixed and " " not in rule:
@@ -77,8 +80,8 @@ def special_pairs(backend: LemmaBackend) -> frozenset[tuple[str, str]] | None:
             continue
         if any(not word or any(ch.isspace() for ch in word) for word in pattern):
             return None
-        pairs.update(itertools.pairwise(pattern))
-    return frozenset(pairs)
+        patterns[rule] = tuple(pattern)
+    return patterns
 
 
 class ChunkRows:
@@ -99,15 +102,25 @@ class ChunkRows:
         self._backend = backend
         self._surface_pieces = surface_pieces
         self._limit = limit
-        self._pairs = special_pairs(backend)
-        # The first and last token of the chunks where they may start or end a
-        # special-case pattern (a few percent of the chunks): (first or "", last or "").
+        patterns = special_patterns(backend)
+        self._pairs: frozenset[tuple[str, str]] | None = None
+        if patterns is not None:
+            self._pairs = frozenset(pair for tokens in patterns.values() for pair in itertools.pairwise(tokens))
+        # The pattern tokens that may end a chunk's tokens (the first of a pair) and
+        # those that may start them (the second).
         self._may_end = frozenset(a for a, _ in self._pairs or ())
         self._may_start = frozenset(b for _, b in self._pairs or ())
-        # (pieces by chunk, (first, last) by chunk) as one attribute: a thread that
-        # starts the cache afresh swaps both at once, so no reader sees a chunk's
-        # pieces without its edges.
-        self._cache: tuple[dict[str, tuple[Piece, ...]], dict[str, tuple[str, str]]] = ({}, {})
+        # A pattern's first token by its rule's text where that token may start a
+        # pair, likewise its last token; and the lengths of those texts (see _ends).
+        self._first_of = {r: t[0] for r, t in (patterns or {}).items() if t[0] in self._may_start}
+        self._last_of = {r: t[-1] for r, t in (patterns or {}).items() if t[-1] in self._may_end}
+        self._first_lengths = sorted({len(r) for r in self._first_of})
+        self._last_lengths = sorted({len(r) for r in self._last_of})
+        # (pieces by chunk, ends by chunk) as one attribute: a thread that starts the
+        # cache afresh swaps both at once, so no reader sees a chunk's pieces without
+        # its ends. A chunk's ends are the pattern tokens it starts with and those it
+        # ends with; only chunks with some are kept there (a few percent).
+        self._cache: tuple[dict[str, tuple[Piece, ...]], dict[str, Ends]] = ({}, {})
 
     @property
     def enabled(self) -> bool:
@@ -133,7 +146,7 @@ class ChunkRows:
         append = rows.append
         position = 0
         end = 0
-        tail = ""
+        tails: tuple[str, ...] = ()
         for i, chunk in enumerate(words):
             start = text.find(chunk, end)
             pieces = chunks.get(chunk)
@@ -144,14 +157,15 @@ class ChunkRows:
                 if pieces is None:
                     return None
             if edges:
-                edge = edges.get(chunk)
-                if edge is None:
-                    tail = ""
+                ends = edges.get(chunk)
+                if ends is None:
+                    tails = ()
                 else:
-                    head, next_tail = edge
-                    if tail and head and (tail, head) in pairs and start == end + 1 and text[end] == " ":
+                    heads, next_tails = ends
+                    spaced = start == end + 1 and text[end] == " "
+                    if tails and heads and spaced and any((a, b) in pairs for a in tails for b in heads):
                         return None
-                    tail = next_tail
+                    tails = next_tails
             for offset, n, piece, lemma, parts, is_stop, stem, particle, candidate in pieces:
                 if particle and position:
                     particles.append(position)
@@ -162,6 +176,22 @@ class ChunkRows:
                 position += 1
             end = start + len(chunk)
         return rows, particles, candidates
+
+    def _ends(self, chunk: str, first: str, last: str) -> Ends | None:
+        """The tokens that ``chunk`` may start and end with as spaCy's matcher sees it
+        and that may start or end a pattern pair (``None``: none).
+
+        ``first`` and ``last`` are the first and last token of the chunk's Doc. The
+        matcher sees the chunk's tokens before its own special cases replace some:
+        where one replaced the chunk's first tokens, the chunk starts with that rule's
+        text and the matcher saw that rule's pattern's first token (likewise at the end).
+        """
+        first_of, last_of = self._first_of, self._last_of
+        heads = {first} & self._may_start
+        heads.update(first_of[chunk[:n]] for n in self._first_lengths if chunk[:n] in first_of)
+        tails = {last} & self._may_end
+        tails.update(last_of[chunk[-n:]] for n in self._last_lengths if chunk[-n:] in last_of)
+        return (tuple(heads), tuple(tails)) if heads or tails else None
 
     def _learn(self, words: list[str]) -> None:
         """Tokenise the chunks of ``words`` not in the cache yet, all in one spaCy call.
@@ -180,7 +210,7 @@ class ChunkRows:
         doc = self._backend.tokenize(joined)
         spans = doc.to_array([IDX, LENGTH]).tolist()
         surface_pieces = self._surface_pieces
-        learnt: list[tuple[str, tuple[Piece, ...], tuple[str, str] | None]] = []
+        learnt: list[tuple[str, tuple[Piece, ...], Ends | None]] = []
         k = 0
         chunk_start = 0
         for chunk in todo:
@@ -202,11 +232,10 @@ class ChunkRows:
                 k += 1
             if first == k:
                 return  # no token for a chunk: never seen, not trusted
-            head = joined[spans[first][0] : spans[first][0] + spans[first][1]]
-            last = spans[k - 1]
-            tail = joined[last[0] : last[0] + last[1]]
-            ends = (head if head in self._may_start else "", tail if tail in self._may_end else "")
-            learnt.append((chunk, pieces, None if ends == ("", "") else ends))
+            head = spans[first]
+            tail = spans[k - 1]
+            ends = self._ends(chunk, joined[head[0] : head[0] + head[1]], joined[tail[0] : tail[0] + tail[1]])
+            learnt.append((chunk, pieces, ends))
             chunk_start = chunk_end + 1
         fresh = len(chunks) + len(learnt) > self._limit
         if fresh:
