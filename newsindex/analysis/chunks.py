@@ -105,7 +105,7 @@ class ChunkRows:
         patterns = special_patterns(backend)
         self._pairs: frozenset[tuple[str, str]] | None = None
         if patterns is not None:
-            self._pairs = frozenset(pair for tokens in patterns.values() for pair in itertools.pairwise(tokens))
+            self._pairs = frozenset(p for tokens in patterns.values() for p in itertools.pairwise(tokens))
         # The pattern tokens that may end a chunk's tokens (the first of a pair) and
         # those that may start them (the second).
         self._may_end = frozenset(a for a, _ in self._pairs or ())
