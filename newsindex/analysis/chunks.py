@@ -84,6 +84,14 @@ def special_patterns(backend: LemmaBackend) -> dict[str, tuple[str, ...]] | None
     return patterns
 
 
+def _lengths_by(texts: dict[str, str], index: int) -> dict[str, tuple[int, ...]]:
+    """The lengths of ``texts`` by their character at ``index`` (0: first, -1: last)."""
+    out: dict[str, set[int]] = {}
+    for text in texts:
+        out.setdefault(text[index], set()).add(len(text))
+    return {char: tuple(sorted(lengths)) for char, lengths in out.items()}
+
+
 class ChunkRows:
     """The context-free chain's rows of a text from a cache keyed by whitespace-delimited chunk.
 
@@ -111,11 +119,12 @@ class ChunkRows:
         self._may_end = frozenset(a for a, _ in self._pairs or ())
         self._may_start = frozenset(b for _, b in self._pairs or ())
         # A pattern's first token by its rule's text where that token may start a
-        # pair, likewise its last token; and the lengths of those texts (see _ends).
+        # pair, likewise its last token; and the lengths of those texts by their
+        # first (last) character (see _ends).
         self._first_of = {r: t[0] for r, t in (patterns or {}).items() if t[0] in self._may_start}
         self._last_of = {r: t[-1] for r, t in (patterns or {}).items() if t[-1] in self._may_end}
-        self._first_lengths = sorted({len(r) for r in self._first_of})
-        self._last_lengths = sorted({len(r) for r in self._last_of})
+        self._first_lengths = _lengths_by(self._first_of, 0)
+        self._last_lengths = _lengths_by(self._last_of, -1)
         # (pieces by chunk, ends by chunk) as one attribute: a thread that starts the
         # cache afresh swaps both at once, so no reader sees a chunk's pieces without
         # its ends. A chunk's ends are the pattern tokens it starts with and those it
@@ -186,12 +195,17 @@ class ChunkRows:
         where one replaced the chunk's first tokens, the chunk starts with that rule's
         text and the matcher saw that rule's pattern's first token (likewise at the end).
         """
-        first_of, last_of = self._first_of, self._last_of
-        heads = {first} & self._may_start
-        heads.update(first_of[chunk[:n]] for n in self._first_lengths if chunk[:n] in first_of)
-        tails = {last} & self._may_end
-        tails.update(last_of[chunk[-n:]] for n in self._last_lengths if chunk[-n:] in last_of)
-        return (tuple(heads), tuple(tails)) if heads or tails else None
+        heads: tuple[str, ...] = (first,) if first in self._may_start else ()
+        for n in self._first_lengths.get(chunk[0], ()):
+            head = self._first_of.get(chunk[:n])
+            if head is not None and head not in heads:
+                heads += (head,)
+        tails: tuple[str, ...] = (last,) if last in self._may_end else ()
+        for n in self._last_lengths.get(chunk[-1], ()):
+            tail = self._last_of.get(chunk[-n:])
+            if tail is not None and tail not in tails:
+                tails += (tail,)
+        return (heads, tails) if heads or tails else None
 
     def _learn(self, words: list[str]) -> None:
         """Tokenise the chunks of ``words`` not in the cache yet, all in one spaCy call.
@@ -209,33 +223,38 @@ class ChunkRows:
         joined = "\n".join(todo)
         doc = self._backend.tokenize(joined)
         spans = doc.to_array([IDX, LENGTH]).tolist()
+        spans.append([len(joined) + 1, 0])  # past every chunk: the loops below stop there
         surface_pieces = self._surface_pieces
         learnt: list[tuple[str, tuple[Piece, ...], Ends | None]] = []
         k = 0
         chunk_start = 0
         for chunk in todo:
             chunk_end = chunk_start + len(chunk)
-            while k < len(spans) and spans[k][0] < chunk_start:
-                k += 1  # the newline between two chunks
-            first = k
-            pieces: tuple[Piece, ...] = ()
-            while k < len(spans) and spans[k][0] < chunk_end:
-                start, length = spans[k]
-                if start + length > chunk_end:
-                    return  # a token over the newline: not spaCy as read here; learn nothing
-                surface = joined[start : start + length]
-                offset = start - chunk_start
-                made = surface_pieces(surface)
-                if offset:
-                    made = tuple((offset + p[0], *p[1:]) for p in made)
-                pieces = made if not pieces else pieces + made
+            start, length = spans[k]
+            while start < chunk_start:  # the newline before this chunk
                 k += 1
-            if first == k:
-                return  # no token for a chunk: never seen, not trusted
-            head = spans[first]
-            tail = spans[k - 1]
-            ends = self._ends(chunk, joined[head[0] : head[0] + head[1]], joined[tail[0] : tail[0] + tail[1]])
-            learnt.append((chunk, pieces, ends))
+                start, length = spans[k]
+            if start != chunk_start:
+                return  # not the tokens spaCy makes as read here: learn nothing
+            if length == len(chunk):  # one token, the whole chunk: most chunks
+                pieces = surface_pieces(chunk)
+                first = last = chunk
+                k += 1
+            else:
+                first = joined[start : start + length]
+                pieces = ()
+                while start < chunk_end:
+                    if start + length > chunk_end:
+                        return  # a token over the newline: not spaCy as read here
+                    last = joined[start : start + length]
+                    made = surface_pieces(last)
+                    if made and start != chunk_start:
+                        offset = start - chunk_start
+                        made = tuple((offset + p[0], *p[1:]) for p in made)
+                    pieces = pieces + made if pieces else made
+                    k += 1
+                    start, length = spans[k]
+            learnt.append((chunk, pieces, self._ends(chunk, first, last)))
             chunk_start = chunk_end + 1
         fresh = len(chunks) + len(learnt) > self._limit
         if fresh:
