@@ -39,6 +39,8 @@ _ALT: Final = 7
 _TEXT_CACHE_SIZE = 512
 _PUNCT: WordTerms = ("", (), True, "")  # sentinel: not a word
 _WORD_CACHE_LIMIT = 1_000_000
+# About 160 bytes a chunk (all of adl: 407,000 chunks, 64 MB): at most ~80 MB.
+_CHUNK_CACHE_LIMIT = 500_000
 
 
 # spaCy keeps "<b>Krieg</b>" or "Krieg|Frieden" as one token; such tokens are
@@ -187,7 +189,7 @@ class AnalysisChain:
             backend = self.backend  # outside the lock: loading takes it
             with self._load_lock:
                 if self._chunks is None:
-                    self._chunks = ChunkRows(backend, self._cached_pieces, _WORD_CACHE_LIMIT)
+                    self._chunks = ChunkRows(backend, self._cached_pieces, _CHUNK_CACHE_LIMIT)
                 chunks = self._chunks
         found = chunks.rows(text)
         if found is None:
