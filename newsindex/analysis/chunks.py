@@ -7,14 +7,14 @@ cases all look inside one chunk. A chunk's tokens therefore do not depend on the
 text around it, and with a context-free lemmatizer neither do its words' terms,
 so what the chain makes of a chunk (its :data:`Piece` rows, offsets relative to
 the chunk) is worked out once and a text's rows are its chunks' pieces laid end to
-end. A news paragraph's chunks are nearly all seen before: most texts never reach
-spaCy at all.
+end. A news paragraph's chunks are nearly all seen before (on all of adl about 2 of
+its ~40 are new by the end), and spaCy tokenises only the new ones.
 
 One part of spaCy's tokenizer does cross whitespace: after tokenising the chunks
 it runs a phrase matcher over the whole Doc for the special cases that affix
 rules split (``:)`` → ``:`` ``)``). Such a match over a chunk boundary (``Tor: 1``
 matches the tokens of ``:1``) changes nothing by itself, since no special case's
-text holds that space, but it may shadow an overlapping match inside a chunk.
+text holds that space, but it may shadow an overlapping match inside a chunk
 (``x:( ) y`` and ``x:(`` alone do not tokenise alike). A text where one chunk
 ends with a pattern's token and the next, one space on, starts with that
 pattern's next token is therefore analysed whole (:meth:`ChunkRows.rows`
