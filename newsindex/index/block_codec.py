@@ -24,6 +24,7 @@ from hashlib import md5
 from itertools import pairwise
 from pickle import dumps
 from struct import Struct
+from struct import error as struct_error
 from typing import Any
 
 from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC, W3TermInfo
@@ -40,6 +41,7 @@ Postings = tuple[list[int], list[float], list[bytes | None]]
 _TERMINFO = W3TermInfo._struct  # "!BfIBBfII": flags, weight, df, min/max length byte, max weight, ids
 _EXTENT = Struct("!qi")  # pack_long(offset) + pack_int(length), as W3TermInfo.to_bytes appends them
 _BLOCK_LENGTH = Struct("!i")
+_INT32 = Struct("<i")
 _ENTRY_LENGTHS = Struct("!ii")  # filetables' key and value lengths before each entry
 _FIELD_ID = Struct("!H")
 _FLUSH_AT = 1 << 20  # bytes buffered per file before a write
@@ -69,6 +71,12 @@ _CHARACTERS_ENCODE = Characters.encode
 _POSITIONS_ENCODE = Positions.encode
 
 
+def _wide(i: int) -> bytes:
+    """The pickle of an int outside 0..65535: BININT (a signed 32-bit int); ``struct.error``
+    beyond, where the caller takes Whoosh's encoder."""
+    return b"J" + _INT32.pack(i)
+
+
 def encode_characters(fmt: Any, poslist: list[tuple[int, int, int]]) -> bytes:
     """``Characters.encode(poslist)``'s bytes: the count, then a pickled list of
     ``(position delta, start delta, length)`` tuples."""
@@ -79,19 +87,25 @@ def encode_characters(fmt: Any, poslist: list[tuple[int, int, int]]) -> bytes:
         d = end - start
         if 0 <= pos < 65536 and 0 <= start < 65536 and 0 <= d < 65536:
             return b"".join((_ONE_HEAD, ints[pos], ints[start], ints[d], b"\x87q\x01a."))
+    elif n >= _MAX_WRITTEN_OUT:
         return _CHARACTERS_ENCODE(fmt, poslist)  # type: ignore[no-any-return]
-    if n >= _MAX_WRITTEN_OUT:
-        return _CHARACTERS_ENCODE(fmt, poslist)  # type: ignore[no-any-return]
-    parts = [pack_uint(n), _LIST_HEAD, b"("]
+    # Compound parts sit on a position lane at 2**30: their deltas take four bytes.
+    parts = [pack_uint(n), _LIST_HEAD, b"(" if n > 1 else b""]
     posbase = charbase = 0
-    for k, (pos, start, end) in enumerate(poslist, 1):
-        p, s, d = pos - posbase, start - charbase, end - start
-        if not (0 <= p < 65536 and 0 <= s < 65536 and 0 <= d < 65536):
-            return _CHARACTERS_ENCODE(fmt, poslist)  # type: ignore[no-any-return]
-        parts += (ints[p], ints[s], ints[d], _TUPLE_PUT[k])
-        posbase = pos
-        charbase = end
-    parts.append(b"e.")
+    try:
+        for k, (pos, start, end) in enumerate(poslist, 1):
+            p, s, d = pos - posbase, start - charbase, end - start
+            parts += (
+                ints[p] if 0 <= p < 65536 else _wide(p),
+                ints[s] if 0 <= s < 65536 else _wide(s),
+                ints[d] if 0 <= d < 65536 else _wide(d),
+                _TUPLE_PUT[k],
+            )
+            posbase = pos
+            charbase = end
+    except struct_error:
+        return _CHARACTERS_ENCODE(fmt, poslist)  # type: ignore[no-any-return]
+    parts.append(b"e." if n > 1 else b"a.")
     return b"".join(parts)
 
 
@@ -103,18 +117,18 @@ def encode_positions(fmt: Any, poslist: list[int]) -> bytes:
         pos = poslist[0]
         if 0 <= pos < 65536:
             return b"".join((_ONE_HEAD, ints[pos], b"a."))
+    elif n >= _MAX_WRITTEN_OUT:
         return _POSITIONS_ENCODE(fmt, poslist)  # type: ignore[no-any-return]
-    if n >= _MAX_WRITTEN_OUT:
-        return _POSITIONS_ENCODE(fmt, poslist)  # type: ignore[no-any-return]
-    parts = [pack_uint(n), _LIST_HEAD, b"("]
+    parts = [pack_uint(n), _LIST_HEAD, b"(" if n > 1 else b""]
     base = 0
-    for pos in poslist:
-        p = pos - base
-        if not 0 <= p < 65536:
-            return _POSITIONS_ENCODE(fmt, poslist)  # type: ignore[no-any-return]
-        parts.append(ints[p])
-        base = pos
-    parts.append(b"e.")
+    try:
+        for pos in poslist:
+            p = pos - base
+            parts.append(ints[p] if 0 <= p < 65536 else _wide(p))
+            base = pos
+    except struct_error:
+        return _POSITIONS_ENCODE(fmt, poslist)  # type: ignore[no-any-return]
+    parts.append(b"e." if n > 1 else b"a.")
     return b"".join(parts)
 
 

@@ -72,6 +72,10 @@ class TermPool:
         self.fieldnames: set[str] = set()
         self.runs: list[str] = []  # Whoosh's pool API; never any files here
         self._spelling: set[str] = set()  # fields that got only spelling items (docnum -1)
+        # Every term's postings are in increasing document order (so need no sort at commit):
+        # cleared by ``add`` when one is not. ``_fast_add_document`` keeps it by construction
+        # (increasing document numbers, one posting per term and document).
+        self.ordered = True
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """File one posting ``(fieldname, term bytes, docnum, weight, value bytes)``."""
@@ -85,6 +89,8 @@ class TermPool:
             self.fieldnames.add(fieldname)
             self.terms[(fieldname, tbytes)] = ([docnum], [weight], [value])
             return
+        if postings[0][-1] >= docnum:
+            self.ordered = False
         postings[0].append(docnum)
         postings[1].append(weight)
         postings[2].append(value)
@@ -172,7 +178,7 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, pool: TermPool, 
     for fieldname, terms in pool.sorted_fields():
         fieldwriter.start_field(fieldname, schema[fieldname])
         table = _length_table(lengths, fieldname, doc_count) if terms else []
-        ordered = [(tbytes, _in_order(postings)) for tbytes, postings in terms]
+        ordered = terms if pool.ordered else [(tbytes, _in_order(postings)) for tbytes, postings in terms]
         if write_terms(fieldwriter, ordered, table):  # the same bytes, without Whoosh's per-term objects
             fieldwriter.finish_field()
             continue
