@@ -11,19 +11,26 @@ from __future__ import annotations
 
 import gzip
 import json
+import pickle
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import fields
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, W3Codec
+from whoosh.filedb.filestore import RamStorage
+from whoosh.formats import Characters, Frequency, Positions
+from whoosh.system import pack_uint
 
 from newsindex import NewsIndex
 from newsindex.analysis.config import AnalysisConfig
 from newsindex.article import Article
-from newsindex.index import segment_writer, writing
+from newsindex.index import block_codec, segment_writer, writing
 from newsindex.index.documents import paragraph_documents
 from newsindex.index.schema import build_schema
 from newsindex.index.segment_writer import ENV_SWITCH, TermPool, install
@@ -169,3 +176,236 @@ def test_large_batches_keep_whoosh_pool(
             assert isinstance(writer.pool, TermPool) is fast
         finally:
             writer.cancel()
+
+
+# -- block_codec: the fused term writer and the value encoders, against Whoosh's own code --------
+_FORMATS = {  # a format of every kind the schema's fields use
+    "body": fields.TEXT(chars=True),  # Characters
+    "stops": fields.TEXT(phrase=True),  # Positions
+    "title": fields.TEXT(phrase=False),  # Frequency
+    "period": fields.KEYWORD(),  # Existence
+}
+_Terms = list[tuple[bytes, tuple[list[int], list[float], list[bytes | None]]]]
+
+
+def _value(fieldname: str, draw_positions: list[tuple[int, int, int]]) -> bytes:
+    fmt = _FORMATS[fieldname].format
+    if isinstance(fmt, Characters):
+        return bytes(fmt.encode(draw_positions))
+    if isinstance(fmt, Positions):
+        return bytes(fmt.encode([p for p, _, _ in draw_positions]))
+    if isinstance(fmt, Frequency):
+        return bytes(pack_uint(len(draw_positions)))
+    return b""  # Existence
+
+
+def _write_field_files(
+    fields_terms: list[tuple[str, _Terms]], lengths: list[int], codec: W3Codec, fast: bool
+) -> dict[str, bytes]:
+    """A segment's .trm and .pst for these fields' terms, through Whoosh's per-posting
+    calls (the oracle) or through :func:`block_codec.write_terms`."""
+    storage = RamStorage()
+    segment = codec.new_segment(storage, "t")
+    fw = codec.field_writer(storage, segment)
+    for fieldname, terms in fields_terms:
+        fw.start_field(fieldname, _FORMATS[fieldname])
+        if fast:
+            assert block_codec.write_terms(fw, terms, lengths)
+        else:
+            for tbytes, (docs, weights, values) in terms:
+                fw.start_term(tbytes)
+                for doc, weight, value in zip(docs, weights, values, strict=True):
+                    fw.add(doc, weight, value, lengths[doc])
+                fw.finish_term()
+        fw.finish_field()
+    fw.close()
+    return {name.rsplit(".", 1)[1]: bytes(data) for name, data in storage.files.items()}
+
+
+def _assert_same_files(fields_terms: list[tuple[str, _Terms]], lengths: list[int], codec: W3Codec) -> None:
+    slow = _write_field_files(fields_terms, lengths, codec, fast=False)
+    fast = _write_field_files(fields_terms, lengths, codec, fast=True)
+    assert set(slow) == {"trm", "pst"} and fast.keys() == slow.keys()
+    for ext in slow:
+        assert fast[ext] == slow[ext], f".{ext} differs"
+
+
+def _german_terms(fieldname: str, paragraphs: list[str]) -> _Terms:
+    """Real postings: each term of the paragraphs' ``fieldname`` analysis, one document each."""
+    analyzer = build_schema(AnalysisConfig(lemmatizer="builtin"))[
+        fieldname if fieldname != "period" else "body"
+    ].analyzer
+    pool: dict[bytes, tuple[list[int], list[float], list[bytes | None]]] = {}
+    for doc, text in enumerate(paragraphs):
+        seen, weights = analyzer.index_terms(text, True, True)
+        for term, occurrences in seen.items():
+            postings = pool.setdefault(term.encode("utf-8"), ([], [], []))
+            postings[0].append(doc)
+            postings[1].append(weights[term])
+            postings[2].append(_value(fieldname, occurrences))
+    return sorted(pool.items())
+
+
+@pytest.mark.parametrize("blocklimit", [128, 5, 1])
+def test_fused_term_writer_writes_whooshs_bytes_for_german_text(blocklimit: int) -> None:
+    # Wikinews paragraphs: single-block terms, multi-block ones (function words, small limits),
+    # compound parts (weights != 1), every format; field lengths from the documents.
+    paragraphs = [p for a in _articles(100) for p in a.paragraphs]
+    lengths = [len(p.split()) for p in paragraphs]
+    fields_terms = [(name, _german_terms(name, paragraphs)) for name in ("body", "period", "stops", "title")]
+    body = dict(fields_terms[0][1])
+    stops = dict(fields_terms[2][1])
+    assert any(len(docs) > 2 * 128 for docs, _, _ in stops.values()), (
+        "terms of three blocks at the default limit"
+    )
+    assert any(w != 1.0 for _, ws, _ in body.values() for w in ws), "weights other than 1 (compound parts)"
+    _assert_same_files(fields_terms, lengths, W3Codec(blocklimit=blocklimit))
+
+
+def test_fused_term_writer_around_the_compression_threshold() -> None:
+    # One posting whose value grows a byte at a time: its block's data pickle passes
+    # COMPRESSION_MIN_SIZE (compressed from there on, stored raw below); and a two-posting term.
+    sizes = set()
+    for extra in range(40):
+        value = b"x" * extra
+        sizes.add(len(pickle.dumps(((7,), None, (value,)), 2)))
+        terms: _Terms = [(b"wort", ([7], [1.0], [value])), (b"zeit", ([3, 7], [2.0, 1.0], [value, value]))]
+        _assert_same_files([("body", terms)], [0] * 3 + [12] * 5, W3Codec())
+    assert {COMPRESSION_MIN_SIZE - 1, COMPRESSION_MIN_SIZE, COMPRESSION_MIN_SIZE + 1} <= sizes
+
+
+def _postings_strategy(
+    fieldname: str, docs_max: int
+) -> st.SearchStrategy[tuple[list[int], list[float], list[bytes | None]]]:
+    weights = st.one_of(
+        st.just(1.0),
+        st.sampled_from([0.0, 0.5, 2.0, 1.0000000001, 0.3, -1.0]),
+        st.floats(min_value=-4, max_value=1e6, allow_nan=False, width=64),
+    )
+    occurrence = st.tuples(st.integers(0, 2**31 - 1), st.integers(0, 70_000), st.integers(0, 300)).map(
+        lambda t: (t[0], t[1], t[1] + t[2])
+    )
+
+    @st.composite
+    def postings(draw: Any) -> tuple[list[int], list[float], list[bytes | None]]:
+        docs = sorted(draw(st.sets(st.integers(0, docs_max - 1), min_size=1, max_size=docs_max)))
+        same = draw(st.booleans())
+        w = draw(weights)
+        ws = [w if same else draw(weights) for _ in docs]
+        values: list[bytes | None] = [
+            _value(fieldname, draw(st.lists(occurrence, min_size=1, max_size=4))) for _ in docs
+        ]
+        return docs, ws, values
+
+    return postings()
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), blocklimit=st.sampled_from([1, 2, 3, 4, 128]))
+def test_fused_term_writer_on_generated_postings(data: Any, blocklimit: int) -> None:
+    # Term counts at and around the block limit, weights that float32 rounds (1.0000000001 -> 1.0),
+    # zero and negative weights, lengths of 0 (unknown) and past the length byte's range.
+    lengths = data.draw(st.lists(st.sampled_from([0, 1, 7, 250, 106_374, 200_000]), min_size=12, max_size=12))
+    fields_terms = []
+    for fieldname in data.draw(
+        st.lists(st.sampled_from(sorted(_FORMATS)), min_size=1, max_size=4, unique=True)
+    ):
+        words = data.draw(st.lists(st.binary(min_size=1, max_size=6), min_size=1, max_size=6, unique=True))
+        terms = [(w, data.draw(_postings_strategy(fieldname, len(lengths)))) for w in sorted(words)]
+        fields_terms.append((fieldname, terms))
+    try:
+        slow = _write_field_files(fields_terms, lengths, W3Codec(blocklimit=blocklimit), fast=False)
+    except TypeError:  # Whoosh's term info cannot take a block without lengths after one with
+        with pytest.raises(TypeError):
+            _write_field_files(fields_terms, lengths, W3Codec(blocklimit=blocklimit), fast=True)
+        return
+    fast = _write_field_files(fields_terms, lengths, W3Codec(blocklimit=blocklimit), fast=True)
+    assert fast == slow
+
+
+_OCCURRENCES = st.lists(
+    st.tuples(
+        st.one_of(st.integers(0, 300), st.integers(2**30, 2**30 + 300), st.integers(-(2**31), 2**32)),
+        st.one_of(st.integers(0, 70_000), st.integers(-5, 2**31 + 5)),
+        st.integers(-3, 70_000),
+    ).map(lambda t: (t[0], t[1], t[1] + t[2])),
+    min_size=1,
+    max_size=260,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(occurrences=_OCCURRENCES)
+def test_value_encoders_write_whooshs_bytes(occurrences: list[tuple[int, int, int]]) -> None:
+    # Deltas of one and two bytes, the part lane's 2**30 (BININT), negative ones, past 32 bits
+    # (Whoosh's encoder), and list lengths around where the written-out form stops (250).
+    chars, positions = Characters(), Positions()
+    assert block_codec.encode_characters(chars, occurrences) == chars.encode(occurrences)
+    poslist = [p for p, _, _ in occurrences]
+    assert block_codec.encode_positions(positions, poslist) == positions.encode(poslist)
+
+
+@pytest.mark.parametrize("n", [1, 2, 249, 250, 251, 255, 256, 257, 1000, 1001])
+def test_value_encoders_at_list_lengths(n: int) -> None:
+    occurrences = [(i * 3 + (2**30 if i % 2 else 0), i * 7, i * 7 + 4) for i in range(n)]
+    chars, positions = Characters(), Positions()
+    assert block_codec.encode_characters(chars, occurrences) == chars.encode(occurrences)
+    poslist = [p for p, _, _ in occurrences]
+    assert block_codec.encode_positions(positions, poslist) == positions.encode(poslist)
+
+
+@pytest.mark.parametrize("edge", [255, 256, 65535, 65536, 2**30, 2**31 - 1, 2**31])
+def test_value_encoders_at_pickle_int_sizes(edge: int) -> None:
+    # Where the pickle's int opcode changes: BININT1, BININT2, BININT, then Whoosh's encoder.
+    chars, positions = Characters(), Positions()
+    for occurrences in (
+        [(edge, 0, 1)],
+        [(0, edge, edge + 1)],
+        [(0, 0, edge)],
+        [(1, 2, 3), (edge, edge, edge)],
+    ):
+        assert block_codec.encode_characters(chars, occurrences) == chars.encode(occurrences)
+        poslist = [p for p, _, _ in occurrences]
+        assert block_codec.encode_positions(positions, poslist) == positions.encode(poslist)
+
+
+def test_value_encoders_on_german_text() -> None:
+    schema = build_schema(AnalysisConfig(lemmatizer="builtin"))
+    body, stops = schema["body"], schema["stops"]
+    count = 0
+    for article in _articles(30):
+        for text in article.paragraphs:
+            seen, _ = body.analyzer.index_terms(text, True, True)
+            for occurrences in seen.values():
+                assert block_codec.encode_characters(body.format, occurrences) == body.format.encode(
+                    occurrences
+                )
+                count += 1
+            seen, _ = stops.analyzer.index_terms(text, True, False)
+            for poslist in seen.values():
+                assert block_codec.encode_positions(stops.format, poslist) == stops.format.encode(poslist)
+    assert count > 1000
+
+
+def test_segment_writer_takes_the_fused_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The byte-identity tests above are only worth something if the fast build used write_terms.
+    calls: list[bool] = []
+    original = block_codec.write_terms
+
+    def spy(*args: Any) -> bool:
+        calls.append(original(*args))
+        return calls[-1]
+
+    monkeypatch.setattr(segment_writer, "write_terms", spy)
+    monkeypatch.setenv(ENV_SWITCH, "1")
+    _build(tmp_path / "fast", list(_documents(_articles(5))), True, W3Codec())
+    assert calls and all(calls)
+
+
+def test_term_pool_notices_postings_out_of_order() -> None:
+    pool = TermPool()
+    pool.add(("body", b"wort", 3, 1.0, b""))
+    pool.add(("body", b"zeit", 1, 1.0, b""))
+    assert pool.ordered
+    pool.add(("body", b"wort", 2, 1.0, b""))
+    assert not pool.ordered

@@ -31,6 +31,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Callable
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
@@ -41,6 +42,7 @@ from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
 from ..analysis.whoosh_analyzer import GermanAnalyzer
+from .block_codec import encode_characters, encode_positions, write_terms
 
 __all__ = ["ENV_SWITCH", "TermPool", "enabled", "install", "write_postings"]
 
@@ -70,6 +72,10 @@ class TermPool:
         self.fieldnames: set[str] = set()
         self.runs: list[str] = []  # Whoosh's pool API; never any files here
         self._spelling: set[str] = set()  # fields that got only spelling items (docnum -1)
+        # Every term's postings are in increasing document order (so need no sort at commit):
+        # cleared by ``add`` when one is not. ``_fast_add_document`` keeps it by construction
+        # (increasing document numbers, one posting per term and document).
+        self.ordered = True
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """File one posting ``(fieldname, term bytes, docnum, weight, value bytes)``."""
@@ -83,6 +89,8 @@ class TermPool:
             self.fieldnames.add(fieldname)
             self.terms[(fieldname, tbytes)] = ([docnum], [weight], [value])
             return
+        if postings[0][-1] >= docnum:
+            self.ordered = False
         postings[0].append(docnum)
         postings[1].append(weight)
         postings[2].append(value)
@@ -170,10 +178,13 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, pool: TermPool, 
     for fieldname, terms in pool.sorted_fields():
         fieldwriter.start_field(fieldname, schema[fieldname])
         table = _length_table(lengths, fieldname, doc_count) if terms else []
+        ordered = terms if pool.ordered else [(tbytes, _in_order(postings)) for tbytes, postings in terms]
+        if write_terms(fieldwriter, ordered, table):  # the same bytes, without Whoosh's per-term objects
+            fieldwriter.finish_field()
+            continue
         postwriter = fieldwriter._postwriter
         limit = postwriter._blocklimit
-        for tbytes, postings in terms:
-            docs, weights, values = _in_order(postings)
+        for tbytes, (docs, weights, values) in ordered:
             fieldwriter.start_term(tbytes)
             n = len(docs)
             for start in range(0, n, limit):
@@ -244,7 +255,7 @@ def _word_values(field: Any, value: str) -> list[tuple[bytes, int, float, bytes]
         seen, weights = analyzer.index_terms(value, kind is not Frequency, kind is Characters)
         if kind is Frequency:
             return [(w.encode("utf-8"), n, weights[w] * boost, pack_uint(n)) for w, n in seen.items()]
-        encode = fmt.encode
+        encode = _encoder(fmt)
         return [(w.encode("utf-8"), len(p), weights[w] * boost, encode(p)) for w, p in seen.items()]
     if kind is Frequency:
         for t in field.analyzer(value, mode="index", boosts=True):
@@ -270,8 +281,14 @@ def _word_values(field: Any, value: str) -> list[tuple[bytes, int, float, bytes]
         else:
             seen[text] = [entry]
             weights[text] = 0.0 + t.boost
-    encode = fmt.encode
+    encode = _encoder(fmt)
     return [(w.encode("utf-8"), len(p), weights[w] * boost, encode(p)) for w, p in seen.items()]
+
+
+def _encoder(fmt: Any) -> Callable[[Any], bytes]:
+    """``fmt.encode`` for a ``Characters`` or ``Positions`` format: the same bytes, written out
+    (:mod:`.block_codec`) rather than pickled per posting."""
+    return partial(encode_characters if type(fmt) is Characters else encode_positions, fmt)
 
 
 def _fast_add_document(writer: Any) -> Callable[..., None]:
