@@ -2,8 +2,6 @@
 
 spaCy keeps *CDU/CSU* and *Peking–Guangzhou* (en dash) as one token, so `CSU` did not
 find *die Union aus CDU/CSU* and `Guangzhou` did not find the new line *Peking–Guangzhou*.
-And the pieces of a hyphenated word (*SMS-Kurznachricht*, *US-Präsident*) are words a
-reader sees: they weigh as words, not as the splitter's compound parts.
 """
 
 from __future__ import annotations
@@ -11,7 +9,6 @@ from __future__ import annotations
 import pytest
 
 from newsindex import AnalysisConfig, Article, NewsIndex, analyze
-from newsindex.analysis.whoosh_analyzer import PART_WEIGHT, GermanAnalyzer
 
 BUILTIN = AnalysisConfig(lemmatizer="builtin")
 
@@ -36,7 +33,8 @@ def test_a_slash_or_a_dash_between_words_separates_them(text: str, expected: lis
 def test_a_non_breaking_hyphen_joins_like_a_hyphen() -> None:
     (tok,) = analyze("Merkel\u2011Regierung", BUILTIN)
     (ascii_tok,) = analyze("Merkel-Regierung", BUILTIN)
-    assert (tok.lemma, tok.parts) == (ascii_tok.lemma, ascii_tok.parts) == ("merkel-regierung", ("merkel", "regierung"))
+    expected = ("merkel-regierung", ("merkel", "regierung"))
+    assert (tok.lemma, tok.parts) == (ascii_tok.lemma, ascii_tok.parts) == expected
 
 
 def test_offsets_of_the_separated_words_point_at_them() -> None:
@@ -48,7 +46,8 @@ def test_offsets_of_the_separated_words_point_at_them() -> None:
 def test_csu_and_guangzhou_find_and_mark_their_word() -> None:
     with NewsIndex.in_memory(analysis="builtin") as ix:
         ix.add([
-            Article(id="union", title="Haushalt", paragraphs=("Die Union aus CDU/CSU lehnt den Haushalt ab.",)),
+            Article(id="union", title="Haushalt", paragraphs=(
+                "Die Union aus CDU/CSU lehnt den Haushalt ab.",)),
             Article(id="bahn", title="China", paragraphs=(
                 "Die Schnellfahrstrecke Peking–Guangzhou ist 2298 Kilometer lang.",)),
             Article(id="wetter", title="Wetter", paragraphs=("Am Wochenende regnet es im Norden.",)),
@@ -56,24 +55,3 @@ def test_csu_and_guangzhou_find_and_mark_their_word() -> None:
         assert [h.marked_words for h in ix.search("CSU").hits] == [["CSU"]]
         assert [h.marked_words for h in ix.search("Guangzhou").hits] == [["Guangzhou"]]
         assert ix.search('"Peking Guangzhou"').total == 1  # adjacent words: a phrase matches
-
-
-def _weights(text: str) -> dict[str, float]:
-    return GermanAnalyzer(BUILTIN).index_terms(text, positions=True, chars=True)[1]
-
-
-def test_hyphen_pieces_weigh_as_words_and_split_parts_less() -> None:
-    hyphenated = _weights("SMS-Kurznachricht")
-    assert hyphenated["kurznachricht"] == hyphenated["sms"] == 1.0
-    assert hyphenated["nachricht"] == PART_WEIGHT  # found inside a piece by the splitter
-    assert _weights("Präsidentenwahl")["prasident"] == PART_WEIGHT  # a closed compound's part
-
-
-def test_the_head_of_a_hyphenated_word_outranks_a_closed_compounds_part() -> None:
-    with NewsIndex.in_memory(analysis="builtin") as ix:
-        ix.add([
-            # Same length, same title; the closed compound is indexed first (wins a tie).
-            Article(id="wahl", title="Amerika", paragraphs=("Die Präsidentenwahl war am Dienstag.",)),
-            Article(id="us", title="Amerika", paragraphs=("Der US-Präsident war am Dienstag.",)),
-        ])
-        assert [h.article_id for h in ix.search("Präsident").hits] == ["us", "wahl"]

@@ -17,7 +17,7 @@ from .chain import AnalysisChain, get_chain
 from .config import AnalysisConfig
 from .tokens import terms_of
 
-__all__ = ["PART_LANE", "PART_WEIGHT", "PIECE_WEIGHT", "GermanAnalyzer", "part_weight"]
+__all__ = ["PART_LANE", "PART_WEIGHT", "GermanAnalyzer"]
 
 # Compound parts are indexed at their word's position plus this offset: they keep
 # the word's character span (a match on ``kartell`` marks ``Drogenkartelle``) but
@@ -26,17 +26,6 @@ PART_LANE = 1 << 30
 # A compound part's weight in the posting (a whole word's is 1): ``Kartellrecht``,
 # ``Kartellamt`` and ``Kartellbehörde`` together count less than one ``Kartell``.
 PART_WEIGHT = 0.5
-# The pieces of a hyphenated word are words a reader sees (``SMS-Kurznachricht`` is a
-# ``Kurznachricht``, ``US-Präsident`` a ``Präsident``): they weigh as much as whole words;
-# only the parts found inside a piece by the compound splitter weigh PART_WEIGHT.
-PIECE_WEIGHT = 1.0
-
-
-def part_weight(lemma: str, part: str) -> float:
-    """The posting weight of ``part``, a part of the word whose lemma is ``lemma``."""
-    if "-" in lemma and part in lemma.split("-"):
-        return PIECE_WEIGHT
-    return PART_WEIGHT
 
 
 class GermanAnalyzer(Composable):
@@ -120,7 +109,7 @@ class GermanAnalyzer(Composable):
             for i, term in enumerate((*terms, *alternatives) if alternatives else terms):
                 t.text = term
                 part = 0 < i < len(terms)
-                t.boost = part_weight(lemma, term) if part else 1.0  # Whoosh sums boosts into the posting's weight
+                t.boost = PART_WEIGHT if part else 1.0  # Whoosh sums boosts into the posting's weight
                 t.stopped = False
                 if keeporiginal:
                     t.original = text
@@ -165,7 +154,7 @@ class GermanAnalyzer(Composable):
             for i, term in enumerate((*terms, *alternatives) if alternatives else terms):
                 part = 0 < i < len(terms)
                 pos = position + PART_LANE if part else position
-                _add(seen, weights, term, part_weight(lemma, term) if part else 1.0, positions, chars, pos, start, end)
+                _add(seen, weights, term, PART_WEIGHT if part else 1.0, positions, chars, pos, start, end)
         return seen, weights
 
     def _stems(
