@@ -43,13 +43,15 @@ _WORD_CACHE_LIMIT = 1_000_000
 _CHUNK_CACHE_LIMIT = 500_000
 
 
-# spaCy keeps "<b>Krieg</b>" or "Krieg|Frieden" as one token; such tokens are
-# re-split into their word pieces (offsets kept).
+# spaCy keeps "<b>Krieg</b>", "Krieg|Frieden", "CDU/CSU" and "Peking–Guangzhou" as one
+# token; such tokens are re-split into their word pieces (offsets kept): each side of a
+# slash or a dash is a word of its own, so "CSU" finds "CDU/CSU" as a word, not a part.
 _PARTICLE_SET = frozenset(SEPARABLE_PARTICLES)
 # Punctuation that ends a clause (a separable particle stands right before it).
 _CLAUSE_END = re.compile(r"[.,;:!?()\[\]\"„“”–—]")
-_ODD = re.compile(r"[<>|\\=*#@\[\]{}^_~`+\"]")
-_WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
+_ODD = re.compile(r"[<>|\\=*#@\[\]{}^_~`+\"/–—]")
+_WORD = re.compile(r"\w+(?:[-\u2010\u2011'’.]\w+)*")
+_HYPHEN = re.compile("[-\u2010\u2011]")
 
 
 def _has_alnum(s: str) -> bool:
@@ -392,7 +394,8 @@ class AnalysisChain:
         norm = self._norm
         lower = surface.lower()
         is_stop = self.config.stopwords and lower in GERMAN_STOP_WORDS
-        pieces = [p for p in surface.split("-") if p] if "-" in surface else []
+        # U+2010/U+2011 are hyphens too ("Merkel‑Regierung" with a non-breaking hyphen).
+        pieces = [p for p in _HYPHEN.split(surface) if p] if _HYPHEN.search(surface) else []
         if len(pieces) > 1 and all(_has_alnum(p) for p in pieces):
             return self._hyphenated(pieces, is_stop)
         lemma = self._lemma(surface, raw)

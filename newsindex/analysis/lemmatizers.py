@@ -44,7 +44,9 @@ __all__ = [
 
 # Bump when the chain's own rules (overrides, genitive, folding, splitting) change:
 # an index built with other rules must be rebuilt.
-RULES_VERSION = "7"  # 7: word forms, genitives, participles, capitalised adverbs; 6: Prozess
+# 8: a slash or a dash between words separates them; 7: word forms, genitives,
+# participles, capitalised adverbs; 6: Prozess
+RULES_VERSION = "8"
 COMPONENT = "newsindex_simplemma_lemmatizer"
 EXCLUDE = ["parser", "ner", "senter"]
 
