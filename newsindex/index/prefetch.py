@@ -66,6 +66,9 @@ class Primer(threading.Thread):
 
     def run(self) -> None:
         """Prime the chain (see :meth:`AnalysisChain.prime`)."""
+        # This batch's workers are forked and hold their copy of its analyses: this
+        # process lets its own go now instead of keeping two batches' worth at once.
+        self.chain.forget_primed()
         self.chain.prime(self.texts, stop=self.stop)
 
 
