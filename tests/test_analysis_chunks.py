@@ -72,7 +72,7 @@ texts = st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SPACES)), min
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=texts, lead=st.sampled_from(["", " ", "\n", "\u00a0"]))
 def test_chunk_rows_equal_whole_text_rows(text: str, lead: str) -> None:
     ch = chain()
@@ -87,7 +87,7 @@ def _rules() -> list[str]:
     return sorted(r for r in chain().backend.nlp.tokenizer.rules if not r.isspace())
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_chunk_tokens_are_spacy_tokens_or_the_text_is_analysed_whole(data: st.DataObject) -> None:
     """Token level, on spaCy's special cases glued together: where ChunkRows answers, its
