@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final
 
-from .chunks import ChunkRows, Piece, Row
+from .chunks import ChunkRows, Piece, Row, lay_pieces
 from .compounds import CompoundSplitter
 from .config import AnalysisConfig
 from .folding import fold
@@ -226,32 +226,17 @@ class AnalysisChain:
         surnames (both rare: the scans for them then look at those rows only)."""
         from spacy.attrs import IDX, LENGTH
 
-        surfaces = self._surfaces
         rows: list[Row] = []
         particles: list[int] = []
         candidates: list[int] = []
-        append = rows.append
         position = 0
         for start, length in doc.to_array([IDX, LENGTH]).tolist():
-            surface = text[start : start + length]
-            pieces = surfaces.get(surface)
-            if pieces is None:
-                pieces = self._surface_pieces(surface)
-                if len(surfaces) > _WORD_CACHE_LIMIT:
-                    surfaces.clear()
-                surfaces[surface] = pieces
-            for offset, n, piece, lemma, parts, is_stop, stem, particle, candidate in pieces:
-                if particle and position:
-                    particles.append(position)
-                if candidate and position:
-                    candidates.append(position)
-                begin = start + offset
-                append((piece, begin, begin + n, position, lemma, parts, is_stop, (), stem))
-                position += 1
+            pieces = self._cached_pieces(text[start : start + length])
+            position = lay_pieces(pieces, start, position, rows, particles, candidates)
         return rows, particles, candidates
 
     def _cached_pieces(self, surface: str) -> tuple[Piece, ...]:
-        """:meth:`_surface_pieces`, cached per surface (what :meth:`_rows_by_surface` does inline)."""
+        """:meth:`_surface_pieces`, cached per surface."""
         surfaces = self._surfaces
         pieces = surfaces.get(surface)
         if pieces is None:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .lemmatizers import LemmaBackend
 
-__all__ = ["ChunkRows", "Piece", "Row", "special_patterns"]
+__all__ = ["ChunkRows", "Piece", "Row", "lay_pieces", "special_patterns"]
 
 # One analysed word as the chain keeps it: a Token's fields, in Token's order (a
 # tuple costs a fraction of a frozen dataclass; Tokens are made for callers only).
@@ -45,6 +45,29 @@ Piece = tuple[int, int, str, str, tuple[str, ...], bool, str, bool, bool]
 Analysis = tuple[list[Row], list[int], list[int]]
 # The special-case pattern tokens a chunk starts with, and those it ends with.
 Ends = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+def lay_pieces(
+    pieces: tuple[Piece, ...],
+    start: int,
+    position: int,
+    rows: list[Row],
+    particles: list[int],
+    candidates: list[int],
+) -> int:
+    """Append the rows of ``pieces`` (of a token or chunk at ``start`` in the text) from
+    word ``position`` on, noting separable particles and possible surnames; returns the
+    position after them."""
+    append = rows.append
+    for offset, n, piece, lemma, parts, is_stop, stem, particle, candidate in pieces:
+        if particle and position:
+            particles.append(position)
+        if candidate and position:
+            candidates.append(position)
+        begin = start + offset
+        append((piece, begin, begin + n, position, lemma, parts, is_stop, (), stem))
+        position += 1
+    return position
 
 
 def special_patterns(backend: LemmaBackend) -> dict[str, tuple[str, ...]] | None:
@@ -152,7 +175,6 @@ class ChunkRows:
         rows: list[Row] = []
         particles: list[int] = []
         candidates: list[int] = []
-        append = rows.append
         position = 0
         end = 0
         tails: tuple[str, ...] = ()
@@ -175,14 +197,7 @@ class ChunkRows:
                     if tails and heads and spaced and any((a, b) in pairs for a in tails for b in heads):
                         return None
                     tails = next_tails
-            for offset, n, piece, lemma, parts, is_stop, stem, particle, candidate in pieces:
-                if particle and position:
-                    particles.append(position)
-                if candidate and position:
-                    candidates.append(position)
-                begin = start + offset
-                append((piece, begin, begin + n, position, lemma, parts, is_stop, (), stem))
-                position += 1
+            position = lay_pieces(pieces, start, position, rows, particles, candidates)
             end = start + len(chunk)
         return rows, particles, candidates
 
