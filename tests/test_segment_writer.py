@@ -34,6 +34,7 @@ from newsindex.index import block_codec, segment_writer, writing
 from newsindex.index.documents import paragraph_documents
 from newsindex.index.schema import build_schema
 from newsindex.index.segment_writer import ENV_SWITCH, TermPool, install
+from newsindex.index.vocabulary import VOCAB_EXT, SegmentVocabulary
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 WIKINEWS = CORPORA / "wikinews_de_1000" / "articles.jsonl.gz"
@@ -92,10 +93,22 @@ def test_segment_files_are_byte_identical(
     slow = _build(tmp_path / "slow", docs, False, W3Codec(blocklimit=blocklimit, inlinelimit=inlinelimit))
     monkeypatch.setenv(ENV_SWITCH, "1")
     fast = _build(tmp_path / "fast", docs, True, W3Codec(blocklimit=blocklimit, inlinelimit=inlinelimit))
+    # The fast path also writes the segment's typo/prefix sidecar (index.vocabulary):
+    # exactly what reading the segment's body terms back gives.
+    assert fast.pop(VOCAB_EXT) == _read_back_vocabulary(tmp_path / "slow")
     assert sorted(fast) == sorted(slow)
     assert {"trm", "pst"} <= set(fast)
     for ext in slow:
         assert fast[ext] == slow[ext], f"segment file .{ext} differs"
+
+
+def _read_back_vocabulary(folder: Path) -> bytes:
+    ix = whoosh_index.open_dir(str(folder), "paragraphs")
+    try:
+        with ix.reader() as reader:
+            return SegmentVocabulary.from_reader(reader).dumps()
+    finally:
+        ix.close()
 
 
 def _contents(path: Path) -> dict[str, Any]:

@@ -43,6 +43,8 @@ from whoosh.writing import SegmentWriter
 
 from ..analysis.whoosh_analyzer import GermanAnalyzer
 from .block_codec import encode_characters, encode_positions, write_terms
+from .schema import BODY
+from .vocabulary import SegmentVocabulary, write_vocabulary
 
 __all__ = ["ENV_SWITCH", "TermPool", "enabled", "install", "write_postings"]
 
@@ -168,14 +170,23 @@ def _fill_block(
     writer._maxlength = max(known) if known else 0
 
 
-def write_postings(fieldwriter: Any, schema: Any, lengths: Any, pool: TermPool, doc_count: int) -> None:
+def write_postings(
+    fieldwriter: Any, schema: Any, lengths: Any, pool: TermPool, doc_count: int
+) -> SegmentVocabulary:
     """Write ``pool``'s postings through ``fieldwriter`` (a W3 field writer), a block at a time.
 
     The same calls ``FieldWriter.add_postings`` makes, except that a term's
     postings go into the postings writer as whole blocks instead of one
     ``add_posting`` each; the block boundaries are the same (``blocklimit``).
+    Returns the ``body`` field's vocabulary (its terms in order, with their document
+    frequencies): what :meth:`SegmentVocabulary.from_reader` would read back.
     """
+    vocabulary = SegmentVocabulary([], array("I"))
     for fieldname, terms in pool.sorted_fields():
+        if fieldname == BODY:
+            vocabulary = SegmentVocabulary(
+                [tbytes.decode("utf-8") for tbytes, _ in terms], array("I", [len(p[0]) for _, p in terms])
+            )
         fieldwriter.start_field(fieldname, schema[fieldname])
         table = _length_table(lengths, fieldname, doc_count) if terms else []
         ordered = terms if pool.ordered else [(tbytes, _in_order(postings)) for tbytes, postings in terms]
@@ -194,6 +205,7 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, pool: TermPool, 
                     postwriter._write_block()
             fieldwriter.finish_term()  # writes the last block (or inlines a short list) and the term info
         fieldwriter.finish_field()
+    return vocabulary
 
 
 def install(writer: Any) -> bool:
@@ -214,6 +226,7 @@ def install(writer: Any) -> bool:
         return False
     writer.pool.cleanup()
     pool = writer.pool = TermPool()
+    written: dict[str, SegmentVocabulary] = {}
 
     def flush_segment() -> None:
         # SegmentWriter._flush_segment with write_postings in place of add_postings.
@@ -221,13 +234,27 @@ def install(writer: Any) -> bool:
         pdr = writer.per_document_reader() if writer.codec.length_stats else None
         try:
             doc_count = writer.docnum  # document numbers run from docbase, which is 0
-            write_postings(writer.fieldwriter, writer.schema, pdr, pool, doc_count)
+            written["vocabulary"] = write_postings(writer.fieldwriter, writer.schema, pdr, pool, doc_count)
             writer.fieldwriter.close()
         finally:
             if pdr:
                 pdr.close()
 
+    finalize_segment = writer._finalize_segment
+
+    def finalize_and_write_vocabulary() -> Any:
+        segment = finalize_segment()
+        # The typo/prefix sidecar from what was just written: in a worker, in parallel with
+        # the other workers, instead of by the committing process reading every new
+        # segment's terms back while the workers wait (see vocabulary). After Whoosh
+        # assembles the compound segment file, which would swallow it.
+        vocabulary = written.pop("vocabulary", None)
+        if vocabulary is not None:
+            write_vocabulary(writer.storage, writer.newsegment, vocabulary)
+        return segment
+
     writer._flush_segment = flush_segment
+    writer._finalize_segment = finalize_and_write_vocabulary
     plain = type(writer) is SegmentWriter  # an MpWriter's add_document feeds its workers instead
     if plain and not any(f.separate_spelling() or f.vector for f in writer.schema):
         writer.add_document = _fast_add_document(writer)

@@ -47,6 +47,7 @@ __all__ = [
     "distances",
     "vocab_filename",
     "write_vocabularies",
+    "write_vocabulary",
 ]
 
 VOCAB_EXT = "vocab"
@@ -143,21 +144,27 @@ class SegmentVocabulary:
         return lo, hi
 
 
+def write_vocabulary(storage: Storage, segment: Any, vocabulary: SegmentVocabulary) -> str:
+    """Write ``segment``'s sidecar (via a temporary file and a rename); returns its name."""
+    name = vocab_filename(segment)
+    tmp = f".{name}.tmp"
+    with storage.create_file(tmp) as fh:
+        fh.write(vocabulary.dumps())
+    storage.rename_file(tmp, name, safe=False)
+    return name
+
+
 def write_vocabularies(storage: Storage, schema: Any, segments: Iterable[Any]) -> list[str]:
-    """Write the sidecar of every segment that lacks one; returns the file names written."""
+    """Write the sidecar of every segment that lacks one (the segment writer writes its
+    own on the fast postings path); returns the file names written."""
     written = []
     existing = set(storage.list())
     for seg in segments:
-        name = vocab_filename(seg)
-        if name in existing:
+        if vocab_filename(seg) in existing:
             continue
         with SegmentReader(storage, schema, seg) as reader:
-            data = SegmentVocabulary.from_reader(reader).dumps()
-        tmp = f".{name}.tmp"
-        with storage.create_file(tmp) as fh:
-            fh.write(data)
-        storage.rename_file(tmp, name, safe=False)
-        written.append(name)
+            vocabulary = SegmentVocabulary.from_reader(reader)
+        written.append(write_vocabulary(storage, seg, vocabulary))
     return written
 
 
