@@ -142,6 +142,7 @@ def wikinews_texts() -> Iterator[str]:
             yield from article["paragraphs"]
 
 
+@pytest.mark.slow  # reads the shared corpora
 @pytest.mark.skipif(not WIKINEWS.is_file(), reason="../shared/corpora is not beside the repo")
 def test_wikinews_rows_from_chunks_equal_rows_of_whole_texts() -> None:
     ch = AnalysisChain()  # a cold chain: the cache fills from this text alone

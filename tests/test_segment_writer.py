@@ -81,6 +81,7 @@ def _build(folder: Path, docs: list[dict[str, Any]], fast: bool, codec: W3Codec)
     return _segment_files(folder)
 
 
+@pytest.mark.slow  # reads the shared corpora
 @pytest.mark.parametrize(("blocklimit", "inlinelimit"), [(128, 1), (3, 1), (1, 1), (2, 0)])
 def test_segment_files_are_byte_identical(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blocklimit: int, inlinelimit: int
@@ -136,6 +137,7 @@ def _contents(path: Path) -> dict[str, Any]:
     return out
 
 
+@pytest.mark.slow  # reads the shared corpora
 @pytest.mark.parametrize("workers", [1, 2])
 def test_news_index_reads_back_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
@@ -259,6 +261,7 @@ def _german_terms(fieldname: str, paragraphs: list[str]) -> _Terms:
     return sorted(pool.items())
 
 
+@pytest.mark.slow  # reads the shared corpora
 @pytest.mark.parametrize("blocklimit", [128, 5, 1])
 def test_fused_term_writer_writes_whooshs_bytes_for_german_text(blocklimit: int) -> None:
     # Wikinews paragraphs: single-block terms, multi-block ones (function words, small limits),
@@ -382,6 +385,7 @@ def test_value_encoders_at_pickle_int_sizes(edge: int) -> None:
         assert block_codec.encode_positions(positions, poslist) == positions.encode(poslist)
 
 
+@pytest.mark.slow  # reads the shared corpora
 def test_value_encoders_on_german_text() -> None:
     schema = build_schema(AnalysisConfig(lemmatizer="builtin"))
     body, stops = schema["body"], schema["stops"]
@@ -400,6 +404,7 @@ def test_value_encoders_on_german_text() -> None:
     assert count > 1000
 
 
+@pytest.mark.slow  # reads the shared corpora
 def test_segment_writer_takes_the_fused_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The byte-identity tests above are only worth something if the fast build used write_terms.
     calls: list[bool] = []
