@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import WIKINEWS
+from whoosh.multiproc import MpWriter
 from whoosh.reading import SegmentReader
 
 from newsindex import NewsIndex
@@ -53,3 +54,38 @@ def test_each_writer_writes_its_segments_sidecar_without_reading_it_back(
         assert _sidecars_match_their_segments(ix) >= workers
         assert ix.search("Regierung").total > 0
         assert ix.search("Regierng~").total > 0  # the typo search reads the sidecars
+
+
+@pytest.mark.slow
+def test_a_worker_that_gets_no_job_still_writes_its_segments_sidecar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both workers start, but all documents go out as one job: one worker gets none
+    # (on a loaded machine a slow-starting worker can find the queue emptied by the other).
+    articles = list(islice(read(WIKINEWS), 40))
+    monkeypatch.setattr(writing, "MIN_PARALLEL_BATCH", 1)
+    enqueue = MpWriter._enqueue
+
+    def one_job_two_workers(self: MpWriter) -> None:
+        while len(self.tasks) < self.procs:
+            self._new_task()
+        enqueue(self)
+
+    monkeypatch.setattr(MpWriter, "_enqueue", one_job_two_workers)
+    init = MpWriter.__init__
+
+    def one_batch(self: MpWriter, *args: object, **kwargs: object) -> None:
+        init(self, *args, **kwargs)
+        self.batchsize = 10**9  # every document in the job written at commit
+
+    monkeypatch.setattr(MpWriter, "__init__", one_batch)
+
+    def no_read_back(*args: object, **kwargs: object) -> SegmentVocabulary:
+        raise AssertionError("a new segment's terms were read back to write its sidecar")
+
+    with NewsIndex.create(tmp_path / "ix", analysis="builtin", workers=2, batch_size=1000) as ix:
+        with monkeypatch.context() as patched:
+            patched.setattr(vocabulary.SegmentVocabulary, "from_reader", no_read_back)
+            ix.add(articles)
+        _sidecars_match_their_segments(ix)
+        assert ix.search("Regierung").total > 0

@@ -14,6 +14,10 @@ SCRIPT = r"""
 import json, multiprocessing, os, signal, sys, time
 from newsindex.index.workers import ctrl_c_in_main_process_only
 
+# A shell's background job starts with SIGINT ignored, and Python keeps it so: start
+# from Python's own handler, which the context manager must give back.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
 def child():
     time.sleep(30)
 

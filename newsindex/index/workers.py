@@ -102,14 +102,14 @@ class Worker(SubWriterTask):
         super().__init__(*args)
         self.report = report  # the sending end of a one-way pipe to the parent
 
-    def _process_file(self, filename: str, doc_count: int) -> None:
-        """Whoosh's job-file loop, on a writer with the faster postings path (:mod:`.segment_writer`)."""
-        if self.multisegment and getattr(self, "fast_postings", False):
-            install_fast_postings(self.writer)
-        super()._process_file(filename, doc_count)
-
     def run(self) -> None:
         """Whoosh's worker loop; a failure is sent to the parent, which raises it."""
+        if self.multisegment and getattr(self, "fast_postings", False):
+            # Switch the writer Whoosh's loop creates to the faster postings path before
+            # the loop asks for its first job: a worker that gets none (the other took
+            # them all) still writes its segment, and that segment's sidecar, our way.
+            queue: Any = getattr(self, "jobqueue")  # noqa: B009 - untyped Whoosh attribute
+            self.jobqueue = _FastPathOnFirstJob(self, queue)
         try:
             super().run()
         except BaseException as exc:
@@ -118,6 +118,23 @@ class Worker(SubWriterTask):
             except Exception:
                 raise exc from None
             raise SystemExit(1) from None  # the parent reports it; no second traceback on stderr
+
+
+class _FastPathOnFirstJob:
+    """A worker's job queue that installs the fast postings path (:mod:`.segment_writer`)
+    on the worker's writer when the worker first asks for a job (Whoosh's loop creates
+    the writer just before)."""
+
+    def __init__(self, task: Worker, queue: Any) -> None:
+        self._task = task
+        self._queue = queue
+        self._installed = False
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        if not self._installed:
+            self._installed = True
+            install_fast_postings(self._task.writer)
+        return self._queue.get(*args, **kwargs)
 
 
 def prepare_workers(writer: IndexWriter) -> None:
