@@ -37,7 +37,7 @@ def chain() -> AnalysisChain:
 
 def whole(ch: AnalysisChain, text: str) -> list[Row]:
     """The rows of the whole-text path: spaCy tokenises the text, then the chain's rules."""
-    return ch._rows(text, ch.backend.tokenize(text), query=False)
+    return ch._whole_text_rows(text)
 
 
 def token_rows(ch: AnalysisChain, limit: int = 1_000_000) -> ChunkRows:

@@ -36,6 +36,10 @@ def _sidecars_match_their_segments(ix: NewsIndex) -> int:
     return len(segments)
 
 
+def _no_read_back(*args: object, **kwargs: object) -> SegmentVocabulary:
+    raise AssertionError("a new segment's terms were read back to write its sidecar")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_each_writer_writes_its_segments_sidecar_without_reading_it_back(
@@ -44,12 +48,9 @@ def test_each_writer_writes_its_segments_sidecar_without_reading_it_back(
     articles = list(islice(read(WIKINEWS), 120))
     monkeypatch.setattr(writing, "MIN_PARALLEL_BATCH", 1)  # small batches take the two-worker path
 
-    def no_read_back(*args: object, **kwargs: object) -> SegmentVocabulary:
-        raise AssertionError("a new segment's terms were read back to write its sidecar")
-
     with NewsIndex.create(tmp_path / "ix", analysis="builtin", workers=workers, batch_size=150) as ix:
         with monkeypatch.context() as patched:
-            patched.setattr(vocabulary.SegmentVocabulary, "from_reader", no_read_back)
+            patched.setattr(vocabulary.SegmentVocabulary, "from_reader", _no_read_back)
             ix.add(articles)
         assert _sidecars_match_their_segments(ix) >= workers
         assert ix.search("Regierung").total > 0
@@ -80,12 +81,9 @@ def test_a_worker_that_gets_no_job_still_writes_its_segments_sidecar(
 
     monkeypatch.setattr(MpWriter, "__init__", one_batch)
 
-    def no_read_back(*args: object, **kwargs: object) -> SegmentVocabulary:
-        raise AssertionError("a new segment's terms were read back to write its sidecar")
-
     with NewsIndex.create(tmp_path / "ix", analysis="builtin", workers=2, batch_size=1000) as ix:
         with monkeypatch.context() as patched:
-            patched.setattr(vocabulary.SegmentVocabulary, "from_reader", no_read_back)
+            patched.setattr(vocabulary.SegmentVocabulary, "from_reader", _no_read_back)
             ix.add(articles)
         _sidecars_match_their_segments(ix)
         assert ix.search("Regierung").total > 0

@@ -195,21 +195,23 @@ class AnalysisChain:
                 chunks = self._chunks
         found = chunks.rows(text)
         if found is None:
-            found = self._rows_by_surface(text, self.backend.tokenize(text))
+            return self._whole_text_rows(text)
         return self._finish(text, *found)
 
+    def _whole_text_rows(self, text: str) -> list[Row]:
+        """The context-free rows of ``text`` tokenised whole (what the chunk cache must equal)."""
+        return self._finish(text, *self._rows_by_surface(text, self.backend.tokenize(text)))
+
     def _rows(self, text: str, doc: Doc, *, query: bool) -> list[Row]:
-        if self.backend.context_free and not query:
-            rows, particles, candidates = self._rows_by_surface(text, doc)
-        else:
-            rows = self._rows_by_word(text, doc, query=query)
-            lookup = self.lexicon.lookup
-            particles = [k for k in range(1, len(rows)) if rows[k][_TEXT].lower() in _PARTICLE_SET]
-            candidates = [
-                k
-                for k in range(1, len(rows))
-                if rows[k][_PARTS] and rows[k][_TEXT][:1].isupper() and lookup(rows[k][_TEXT]) is None
-            ]
+        """The rows of a trained pipeline's ``doc``, or of any query."""
+        rows = self._rows_by_word(text, doc, query=query)
+        lookup = self.lexicon.lookup
+        particles = [k for k in range(1, len(rows)) if rows[k][_TEXT].lower() in _PARTICLE_SET]
+        candidates = [
+            k
+            for k in range(1, len(rows))
+            if rows[k][_PARTS] and rows[k][_TEXT][:1].isupper() and lookup(rows[k][_TEXT]) is None
+        ]
         return self._finish(text, rows, particles, candidates)
 
     def _finish(self, text: str, rows: list[Row], particles: list[int], candidates: list[int]) -> list[Row]:

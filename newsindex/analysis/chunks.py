@@ -154,12 +154,6 @@ class ChunkRows:
         # ends with; only chunks with some are kept there (a few percent).
         self._cache: tuple[dict[str, tuple[Piece, ...]], dict[str, Ends]] = ({}, {})
 
-    @property
-    def enabled(self) -> bool:
-        """Whether chunks are independent under this tokenizer's rules (else
-        :meth:`rows` is always ``None``)."""
-        return self._pairs is not None
-
     def __len__(self) -> int:
         return len(self._cache[0])
 

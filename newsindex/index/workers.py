@@ -108,8 +108,7 @@ class Worker(SubWriterTask):
             # Switch the writer Whoosh's loop creates to the faster postings path before
             # the loop asks for its first job: a worker that gets none (the other took
             # them all) still writes its segment, and that segment's sidecar, our way.
-            queue: Any = getattr(self, "jobqueue")  # noqa: B009 - untyped Whoosh attribute
-            self.jobqueue = _FastPathOnFirstJob(self, queue)
+            self.jobqueue = _FastPathOnFirstJob(self, self.__dict__["jobqueue"])
         try:
             super().run()
         except BaseException as exc:
