@@ -16,7 +16,8 @@ from whoosh.query import Require
 from newsindex import Article, NewsIndex, SearchOptions
 from newsindex.index.vocabulary import SegmentVocabulary, Vocabularies
 from newsindex.search.date_filter import period_cover
-from newsindex.search.searching import admitted_docs, top_matches
+from newsindex.search.ranking import top_matches
+from newsindex.search.searching import admitted_docs
 
 
 def _osa(a: str, b: str) -> int:

@@ -20,8 +20,9 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from ..search.facets import merge_facets
+from ..search.ranking import TOTAL_COUNT_CAP
 from ..search.results import ArticleGroup, Hit, Results
-from ..search.searching import MAX_LIMIT, TOTAL_COUNT_CAP
+from ..search.searching import MAX_LIMIT
 
 __all__ = ["date_order_key", "hit_order", "merge_results"]
 

@@ -99,6 +99,8 @@ class BuiltQuery:
     phrase_texts: tuple[str, ...] = ()  # each phrase as typed, for notes
     # Each ranked query word's ``body`` terms (readings and parts), for the proximity bonus.
     word_terms: tuple[tuple[str, ...], ...] = ()
+    # Each ranked query word's ``body`` query (its terms with their boosts), for article evidence.
+    word_queries: tuple[wq.Query, ...] = ()
 
 
 class QueryBuilder:
@@ -124,6 +126,7 @@ class QueryBuilder:
         self.lowercase_weight = lowercase_weight
         self._titles: list[wq.Query] = []
         self._word_terms: list[tuple[str, ...]] = []
+        self._word_queries: list[wq.Query] = []
         self.vocabularies = vocabularies or Vocabularies()
         self._notes: list[str] = []
         self._stops_ranked: set[str] = set()
@@ -151,6 +154,7 @@ class QueryBuilder:
         self._stops_left = STOP_POSTINGS_CAP
         self._titles = []
         self._word_terms = []
+        self._word_queries = []
         optional: list[wq.Query] = []
         required: list[wq.Query] = []
 
@@ -229,6 +233,7 @@ class QueryBuilder:
             tuple(phrases),
             tuple(phrase_texts),
             tuple(dict.fromkeys(self._word_terms)),
+            tuple(dict.fromkeys(self._word_queries)),
         )
 
     # -- pieces --------------------------------------------------------------
@@ -264,12 +269,14 @@ class QueryBuilder:
             if df == 0 and title_boost > 0:
                 titles.append(wq.Term(TITLE, part, boost=title_boost))
         self._word_terms.append(tuple(q.text for q in clauses))
+        word = _union(clauses)
+        self._word_queries.append(word)
         if with_parts and tok.stem and self.stem_boost > 0:
             # Like the title, the stem only adds to passages that match on their own: a
             # passage found through a stem alone would show no marked word, and a typo
             # (Prasidenten) would find stem neighbours instead of its correction.
             titles.append(wq.Term(STEMS, tok.stem, boost=self.stem_boost * weight))
-        return _union(clauses)
+        return word
 
     def _phrase_term(self, tok: Token) -> wq.Query | None:
         """A stop word, searched as written (a query of stop words alone), within

@@ -37,6 +37,9 @@ class SearchOptions:
     # Weight of the proximity bonus for query words standing close together
     # (0: off); only the best ``PROXIMITY_WINDOW`` passages are rescored.
     proximity_weight: float = 0.0
+    # Weight of article evidence: each query word's best score in any paragraph of the
+    # passage's article, summed over the words, is added at this weight (0: off).
+    article_weight: float = 0.35
     # A phrase no passage has word for word falls back to its words (with a note).
     phrase_fallback: bool = True
     # A query that finds nothing is searched again with the closest index words (noted).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -14,19 +14,20 @@ from ..analysis import AnalysisChain
 from ..index.schema import BODY
 from ..index.vocabulary import Vocabularies
 from .browse import browse_leads
-from .columns import ColumnCache, Columns
+from .columns import ColumnCache
 from .facets import check_facets, count_facets
 from .fallbacks import looser_plans, phrase_note, with_author, with_correction
 from .highlights import highlight_many
 from .phrases import PhraseBudget, phrase_cost, phrase_docs
-from .proximity import PROXIMITY_WINDOW, QueryWord, proximity_bonus
+from .proximity import QueryWord
 from .query_builder import BuiltQuery, QueryBuilder
 from .query_syntax import QueryPlan, parse_query
+from .ranking import Match, Ranking
 from .request import SearchOptions, SearchRequest, weighting
 from .results import ArticleGroup, Hit, Results
-from .sorting import MAX_OFFSET, collapse_ordered, date_order
+from .sorting import MAX_OFFSET, date_order
 from .suggest import SUGGEST_CANDIDATES, SUGGEST_MAX_CHARS, SUGGEST_MAX_EDITS, SUGGEST_MAX_WORDS, suggest
-from .term_scoring import FieldLengths, Scored, TermScorer, admit, top
+from .term_scoring import FieldLengths, TermScorer
 
 __all__ = [
     "SUGGEST_CANDIDATES",
@@ -40,10 +41,6 @@ __all__ = [
 ]
 
 MAX_LIMIT = 1_000
-# Like Elasticsearch's track_total_hits: count matches exactly up to this many,
-# then report "at least" (counting every match of a common word costs more
-# than the search itself).
-TOTAL_COUNT_CAP = 1_000
 
 
 def _hit(fields: dict[str, Any], score: float, rank: int, spans: tuple[tuple[int, int], ...]) -> Hit:
@@ -81,141 +78,6 @@ def admitted_docs(searcher: Searcher, filter_q: Any) -> set[int] | None:
         parts = sorted((admitted_docs(searcher, sub) or set() for sub in filter_q.subqueries), key=len)
         return set.intersection(*parts) if parts else set()
     return set(searcher.docs_for_query(filter_q))
-
-
-def top_matches(
-    searcher: Searcher, query: Any, admitted: set[int] | None, limit: int, rejected: set[int] | None = None
-) -> Any:
-    """Whoosh's top ``limit`` matches of ``query`` among the ``admitted``, not ``rejected``, documents."""
-    # Sets of documents rather than an intersection inside the matcher
-    # (query.And, query.Require): Whoosh's matcher replacement then loses
-    # top-scoring matches (see tests/test_query_expansion.py).
-    return searcher.search(query, limit=limit, filter=admitted, mask=rejected or None)
-
-
-@dataclass(slots=True)
-class Match:
-    """A ranked document and its stored fields (read when first needed)."""
-
-    docnum: int
-    score: float
-    _searcher: Searcher
-    _fields: dict[str, Any] | None = None
-
-    def fields(self) -> dict[str, Any]:
-        """The stored fields of the paragraph."""
-        if self._fields is None:
-            self._fields = self._searcher.stored_fields(self.docnum)
-        return self._fields
-
-
-class Ranking:
-    """A query's matches in rank order, among the admitted documents.
-
-    Unions of terms (every bag-of-words, prefix and typo query) are scored term
-    at a time with numpy (:mod:`.term_scoring`); other queries (phrases) go
-    through Whoosh's matchers. Both give Whoosh's BM25F scores.
-    """
-
-    def __init__(
-        self,
-        searcher: Searcher,
-        query: Any,
-        admitted: set[int] | None,
-        lengths: FieldLengths | None = None,
-        *,
-        rejected: set[int] | None = None,
-        term_at_a_time: bool = True,
-        scorer: TermScorer | None = None,
-        proximity: tuple[float, tuple[QueryWord, ...]] = (0.0, ()),
-    ) -> None:
-        self.searcher = searcher
-        self.proximity = proximity
-        self.query = query
-        self.admitted = admitted
-        self.rejected = rejected or None
-        self._scored: Scored | None = None
-        if term_at_a_time:
-            # A shared scorer reads each term once for all the rankings of one search.
-            scored = (scorer or TermScorer(searcher, lengths)).score(query)
-            self._scored = admit(scored, admitted, self.rejected) if scored is not None else None
-        self._whoosh_results: Any = None
-        self._window = 0
-        self._all: tuple[np.ndarray, np.ndarray] | None = None
-        self._bonus: dict[int, float] | None = None
-
-    @property
-    def term_at_a_time(self) -> bool:
-        """Whether the numpy scorer ranked this query."""
-        return self._scored is not None
-
-    def top(self, n: int) -> list[Match]:
-        """The ``n`` best matches (fewer when fewer match)."""
-        weight, words = self.proximity
-        if not weight or len(words) < 2:
-            return self._top(n)
-        # Rescore the best few by proximity; the rest keep their order (the bonus only
-        # adds, so none of them can overtake a rescored match).
-        ranked = self._top(max(n, PROXIMITY_WINDOW))
-        head = ranked[:PROXIMITY_WINDOW]
-        if self._bonus is None:  # a wider window after collapsing has the same head
-            self._bonus = proximity_bonus(self.searcher.reader(), [m.docnum for m in head], words)
-        bonus = self._bonus
-        for m in head:
-            m.score += weight * bonus.get(m.docnum, 0.0)
-        head.sort(key=lambda m: (-m.score, m.docnum))
-        return (head + ranked[PROXIMITY_WINDOW:])[:n]
-
-    def _top(self, n: int) -> list[Match]:
-        if self._scored is not None:
-            ranked = top(self._scored, n)
-            return [Match(d, s, self.searcher) for d, s in zip(ranked.docnums, ranked.scores, strict=True)]
-        self._whoosh_results = top_matches(self.searcher, self.query, self.admitted, n, self.rejected)
-        self._window = n
-        # iter() first: list() would call len(results), which counts every match.
-        return [Match(h.docnum, h.score, self.searcher) for h in iter(self._whoosh_results)]
-
-    def everything(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every match: document numbers (ascending) and scores (for facets and date orders)."""
-        if self._scored is not None:
-            return self._scored.ids, self._scored.scores
-        if self._all is None and self.admitted is not None and not self.admitted:
-            # Whoosh would read an empty filter as none (and count every match)
-            self._all = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
-        if self._all is None:
-            found = self.searcher.search(self.query, limit=None, filter=self.admitted, mask=self.rejected)
-            pairs = sorted((h.docnum, h.score or 0.0) for h in iter(found))
-            self._all = (
-                np.array([d for d, _ in pairs], dtype=np.int64),
-                np.array([sc for _, sc in pairs], dtype=np.float64),
-            )
-        return self._all
-
-    def in_order(self, columns: Columns, sort: str, wanted: int, max_per_article: int | None) -> list[Match]:
-        """The first ``wanted`` matches (collapsed per article) by date (``sort``: newest, oldest)."""
-        ids, scores = self.everything()
-        ordered = date_order(columns, ids, newest=sort == "newest")
-        kept = collapse_ordered(columns, ordered, max_per_article, wanted)
-        at = np.searchsorted(ids, kept).tolist()
-        return [Match(d, float(scores[i]), self.searcher) for d, i in zip(kept.tolist(), at, strict=True)]
-
-    def count(self) -> tuple[int, bool]:
-        """(number of matches, exact?): Whoosh's are counted up to ``TOTAL_COUNT_CAP``."""
-        if self._scored is not None:
-            return len(self._scored), True
-        results = self._whoosh_results
-        if results is not None and results.scored_length() < self._window:
-            return results.scored_length(), True  # the search already saw every match
-        n = 0
-        for docnum in self.searcher.docs_for_query(self.query):
-            if self.admitted is not None and docnum not in self.admitted:
-                continue
-            if self.rejected is not None and docnum in self.rejected:
-                continue
-            n += 1
-            if n >= TOTAL_COUNT_CAP:
-                return n, False
-        return n, True
 
 
 def _collapse(matches: list[Match], max_per_article: int | None, limit: int) -> list[Match]:
@@ -363,7 +225,14 @@ class _Search:
             term_at_a_time=self.scorer is not None,
             scorer=self.scorer,
             proximity=(weight, words),
+            article_context=self._article_context(built),
         )
+
+    def _article_context(self, built: BuiltQuery) -> tuple[float, tuple[Any, ...], np.ndarray | None]:
+        weight = self.options.article_weight
+        if not weight or not built.word_queries:
+            return (0.0, (), None)
+        return (weight, built.word_queries, self.column_cache.get(self.searcher.reader()).article)
 
     def _empty(self, notes: tuple[str, ...], sort: str | None = None) -> Results:
         facets: dict[str, dict[str, int]] = {name: {} for name in self.facet_names}
