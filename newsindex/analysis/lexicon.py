@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Mapping
 from functools import cached_property
 
-from .lemma_table import german_table, simplemma_rules
+from .lemma_table import german_lemmas, german_table, simplemma_rules
 
 __all__ = ["DICTIONARY_FIXES", "OVERRIDES", "SEPARABLE_PARTICLES", "Lexicon"]
 
@@ -44,6 +44,7 @@ OVERRIDES: Mapping[str, str] = {
 # Dictionary entries that are wrong for news German, as written: the dictionary reads
 # "Quelle" (source) as a form of the archaic "Quell", though "Quellen" → "Quelle".
 DICTIONARY_FIXES: Mapping[str, str] = {"Quelle": "Quelle", "Halle": "Halle"}
+_FIXED_LEMMAS = frozenset(lemma.replace("ß", "ss") for lemma in DICTIONARY_FIXES.values())
 
 # Separable verb particles (trat ... zurück → zurücktreten; angewendet → anwenden).
 SEPARABLE_PARTICLES = (
@@ -130,9 +131,15 @@ class Lexicon:
         # simplemma's dictionary, memory-mapped from the per-user cache (see lemma_table).
         return german_table()
 
+    @cached_property
+    def _lemmas(self) -> Mapping[str, str]:
+        # The dictionary's lemmas, ß written ss (see lemma_table.german_lemmas).
+        return german_lemmas()
+
     def load(self) -> None:
         """Load the dictionary now (otherwise the first lookup does)."""
         _ = self._dictionary
+        _ = self._lemmas
 
     @property
     def loaded(self) -> bool:
@@ -152,6 +159,13 @@ class Lexicon:
         if lemma is not None and "ß" in lemma and "ß" not in word:
             return lemma.replace("ß", "ss")
         return lemma
+
+    def may_be_lemma(self, word: str) -> bool:
+        """False when :meth:`lookup` gives ``word`` (or it written with ss for ß) for no
+        form at all: it is no value of the dictionary. One probe that spares the
+        compound splitter a dozen lookups of forms of a string that is no word."""
+        ss = word.replace("ß", "ss") if "ß" in word else word
+        return ss in _FIXED_LEMMAS or self._lemmas.get(ss) is not None
 
     def knows(self, word: str) -> bool:
         """True if ``word`` (as written, or with the other initial casing) is in the dictionary."""
