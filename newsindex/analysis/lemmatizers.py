@@ -158,8 +158,8 @@ class BuiltinBackend:
         # On its tokens lower_, norm_, prefix_, suffix_ and shape_ are therefore empty
         # and like_url, like_num and like_email false.
         unread = {a.LOWER, a.NORM, a.PREFIX, a.SUFFIX, a.SHAPE, a.LIKE_URL, a.LIKE_NUM, a.LIKE_EMAIL}
-        getters = nlp.vocab.lex_attr_getters
-        nlp.vocab.lex_attr_getters = {attr: get for attr, get in getters.items() if attr not in unread}
+        vocab: Any = nlp.vocab  # spaCy's stubs omit lex_attr_getters
+        vocab.lex_attr_getters = {k: get for k, get in vocab.lex_attr_getters.items() if k not in unread}
         component = nlp.add_pipe(COMPONENT)
         setattr(component, "lexicon", lexicon)  # noqa: B010 - spaCy types add_pipe as a plain callable
         return LemmaBackend(nlp, BUILTIN, context_free=True, lexicon=lexicon)

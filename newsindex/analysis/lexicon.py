@@ -54,6 +54,7 @@ SEPARABLE_PARTICLES = (
     "gegenüber", "herab", "heraus", "herein", "herum", "hinaus", "hinein", "hinterher", "empor",
     "kennen", "bekannt", "statt", "offen", "fern", "kund", "über", "unter", "wider",
 )
+_PARTICLES_GE = tuple(particle + "ge" for particle in SEPARABLE_PARTICLES)
 _ADJECTIVE_ENDINGS = ("", "e", "en", "er", "es", "em")
 # Suffixes that make adjectives (rassist-isch, fried-lich, medi-al, …).
 _ADJECTIVE_SUFFIXES = ("isch", "lich", "al", "ell", "iv", "sam", "haft", "los", "är", "ös")
@@ -231,7 +232,8 @@ class Lexicon:
                 candidates.append(known_verb)
             if stem.endswith("iert"):
                 candidates.append(stem[:-1] + "en")
-            for particle in SEPARABLE_PARTICLES:
+            # Most words start with no particle + ge-: one test spares the walk over them.
+            for particle in SEPARABLE_PARTICLES if stem.startswith(_PARTICLES_GE) else ():
                 rest = stem[len(particle) + 2 :]
                 if stem.startswith(particle + "ge") and len(rest) >= 3:
                     for suffix in ("et", "t", "en"):
