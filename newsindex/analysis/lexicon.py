@@ -283,9 +283,12 @@ class Lexicon:
                 return None
             cap = word[: len(stem)]
             readings = {stem, stem + "e", stem + "er", stem + "en"}
-            lemmas = [d.get(cap + e) for e in ("e", "en", "er")]
-            if any(lemma is None or lemma.lower() not in readings for lemma in lemmas):
-                return None
+            lemmas: list[str] = []
+            for e in ("e", "en", "er"):  # the first form that fails ends it: no more probes
+                lemma = d.get(cap + e)
+                if lemma is None or lemma.lower() not in readings:
+                    return None
+                lemmas.append(lemma)
             if d.get(cap + "ers") is not None:
                 return None
             # The dictionary must link the -e and the -er families (``Toten`` → ``Toter``,
