@@ -344,6 +344,8 @@ class CompoundSplitter:
 
     def _is_noun(self, lemma: str) -> bool:
         """True if the dictionary knows another form of the capitalised ``lemma``."""
+        if not self._lex.may_be_lemma(lemma):
+            return False  # no form maps to it: most strings the splitter tries
         lookup = self._lex.lookup
         return bool(self.plurals(lemma)) or any(
             lookup(lemma + e) == lemma for e in ("s", "es")
@@ -351,6 +353,8 @@ class CompoundSplitter:
 
     def plurals(self, lemma: str) -> list[str]:
         """Plural-like forms of the noun ``lemma`` that the dictionary maps back to it."""
+        if not self._lex.may_be_lemma(lemma):
+            return []  # no form maps back to it (every reading below is a lemma)
         forms = [lemma + e for e in _PLURAL_ENDINGS]
         umlauted = _umlauted(lemma)
         if umlauted is not None:

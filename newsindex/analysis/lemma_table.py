@@ -51,7 +51,9 @@ __all__ = [
     "LemmaTable",
     "build_table",
     "cache_dir",
+    "german_lemmas",
     "german_table",
+    "lemma_set_path",
     "open_table",
     "simplemma_rules",
     "table_path",
@@ -269,6 +271,25 @@ def table_path(lang: str = "de") -> Path:
     return cache_dir() / f"lemmas-{lang}-simplemma-{_simplemma_version()}-f{FORMAT}.bin"
 
 
+def lemma_set_path(lang: str = "de") -> Path:
+    """The cache file of the set of lemmas of simplemma's ``lang`` dictionary."""
+    return cache_dir() / f"lemma-set-{lang}-simplemma-{_simplemma_version()}-f{FORMAT}.bin"
+
+
+def _lemma_set_pairs(table: LemmaTable) -> Mapping[bytes, bytes]:
+    """Every lemma of ``table`` (its values), ß written ss, each mapped to the empty string."""
+    buf, pos = table._buffer, table._at
+    end = table._at + table._buckets[table._mask + 1]
+    lemmas: dict[bytes, bytes] = {}
+    sharp, ss = "ß".encode(), b"ss"
+    while pos < end:
+        key_len, pos = _length(buf, pos)
+        lemma_len, pos = _length(buf, pos + key_len)
+        lemmas[buf[pos : pos + lemma_len].replace(sharp, ss)] = b""
+        pos += lemma_len
+    return lemmas
+
+
 def _simplemma_pairs(lang: str) -> Mapping[bytes, bytes]:
     """simplemma's dictionary as it stores it (bytes → bytes), decoded once more.
 
@@ -300,6 +321,24 @@ def german_table() -> LemmaTable:
                 identity = f"simplemma {_simplemma_version()} de"
                 table = open_table(table_path("de"), lambda: _simplemma_pairs("de"), identity)
                 _tables["de"] = table
+    return table
+
+
+def german_lemmas() -> LemmaTable:
+    """Every lemma of :func:`german_table` (its values, not its keys), ß written ss, as a
+    table mapping each to ``""``: a word that is not in it is the lemma of no dictionary
+    form, so the compound splitter asks it once instead of probing a dozen plural forms
+    of a string that no form can map back to. Built from the mapped dictionary once per
+    user (a few seconds) and mapped like it."""
+    table = _tables.get("de-lemmas")
+    if table is None:
+        words = german_table()
+        with _tables_lock:
+            table = _tables.get("de-lemmas")
+            if table is None:
+                identity = f"simplemma {_simplemma_version()} de lemmas (ss)"
+                table = open_table(lemma_set_path("de"), lambda: _lemma_set_pairs(words), identity)
+                _tables["de-lemmas"] = table
     return table
 
 

@@ -145,9 +145,21 @@ class BuiltinBackend:
     def load(self, lemmatizer: str, lexicon: Lexicon) -> LemmaBackend:
         """A blank German pipeline with the simplemma component reading ``lexicon``."""
         import spacy
+        from spacy import attrs as a
 
         _register_factory()
         nlp = spacy.blank("de")
+        # spaCy works out two dozen lexeme attributes for every new word it meets (12 %
+        # of a cold analysis), and the string-valued ones each add a string to its store.
+        # The chain reads offsets and text only and the tokenizer's splits depend on none
+        # of them, so the costliest, which nothing here reads, are not worked out; the
+        # cheap flags (is_space, is_punct, is_alpha, ...) stay. A trained pipeline keeps
+        # them all: its models use them as features.
+        # On its tokens lower_, norm_, prefix_, suffix_ and shape_ are therefore empty
+        # and like_url, like_num and like_email false.
+        unread = {a.LOWER, a.NORM, a.PREFIX, a.SUFFIX, a.SHAPE, a.LIKE_URL, a.LIKE_NUM, a.LIKE_EMAIL}
+        vocab: Any = nlp.vocab  # spaCy's stubs omit lex_attr_getters
+        vocab.lex_attr_getters = {k: get for k, get in vocab.lex_attr_getters.items() if k not in unread}
         component = nlp.add_pipe(COMPONENT)
         setattr(component, "lexicon", lexicon)  # noqa: B010 - spaCy types add_pipe as a plain callable
         return LemmaBackend(nlp, BUILTIN, context_free=True, lexicon=lexicon)

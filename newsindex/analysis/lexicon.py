@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Mapping
 from functools import cached_property
 
-from .lemma_table import german_table, simplemma_rules
+from .lemma_table import german_lemmas, german_table, simplemma_rules
 
 __all__ = ["DICTIONARY_FIXES", "OVERRIDES", "SEPARABLE_PARTICLES", "Lexicon"]
 
@@ -44,6 +44,7 @@ OVERRIDES: Mapping[str, str] = {
 # Dictionary entries that are wrong for news German, as written: the dictionary reads
 # "Quelle" (source) as a form of the archaic "Quell", though "Quellen" → "Quelle".
 DICTIONARY_FIXES: Mapping[str, str] = {"Quelle": "Quelle", "Halle": "Halle"}
+_FIXED_LEMMAS = frozenset(lemma.replace("ß", "ss") for lemma in DICTIONARY_FIXES.values())
 
 # Separable verb particles (trat ... zurück → zurücktreten; angewendet → anwenden).
 SEPARABLE_PARTICLES = (
@@ -53,6 +54,7 @@ SEPARABLE_PARTICLES = (
     "gegenüber", "herab", "heraus", "herein", "herum", "hinaus", "hinein", "hinterher", "empor",
     "kennen", "bekannt", "statt", "offen", "fern", "kund", "über", "unter", "wider",
 )
+_PARTICLES_GE = tuple(particle + "ge" for particle in SEPARABLE_PARTICLES)
 _ADJECTIVE_ENDINGS = ("", "e", "en", "er", "es", "em")
 # Suffixes that make adjectives (rassist-isch, fried-lich, medi-al, …).
 _ADJECTIVE_SUFFIXES = ("isch", "lich", "al", "ell", "iv", "sam", "haft", "los", "är", "ös")
@@ -130,9 +132,15 @@ class Lexicon:
         # simplemma's dictionary, memory-mapped from the per-user cache (see lemma_table).
         return german_table()
 
+    @cached_property
+    def _lemmas(self) -> Mapping[str, str]:
+        # The dictionary's lemmas, ß written ss (see lemma_table.german_lemmas).
+        return german_lemmas()
+
     def load(self) -> None:
         """Load the dictionary now (otherwise the first lookup does)."""
         _ = self._dictionary
+        _ = self._lemmas
 
     @property
     def loaded(self) -> bool:
@@ -152,6 +160,13 @@ class Lexicon:
         if lemma is not None and "ß" in lemma and "ß" not in word:
             return lemma.replace("ß", "ss")
         return lemma
+
+    def may_be_lemma(self, word: str) -> bool:
+        """False when :meth:`lookup` gives ``word`` (or it written with ss for ß) for no
+        form at all: it is no value of the dictionary. One probe that spares the
+        compound splitter a dozen lookups of forms of a string that is no word."""
+        ss = word.replace("ß", "ss") if "ß" in word else word
+        return ss in _FIXED_LEMMAS or self._lemmas.get(ss) is not None
 
     def knows(self, word: str) -> bool:
         """True if ``word`` (as written, or with the other initial casing) is in the dictionary."""
@@ -217,7 +232,8 @@ class Lexicon:
                 candidates.append(known_verb)
             if stem.endswith("iert"):
                 candidates.append(stem[:-1] + "en")
-            for particle in SEPARABLE_PARTICLES:
+            # Most words start with no particle + ge-: one test spares the walk over them.
+            for particle in SEPARABLE_PARTICLES if stem.startswith(_PARTICLES_GE) else ():
                 rest = stem[len(particle) + 2 :]
                 if stem.startswith(particle + "ge") and len(rest) >= 3:
                     for suffix in ("et", "t", "en"):
@@ -267,9 +283,12 @@ class Lexicon:
                 return None
             cap = word[: len(stem)]
             readings = {stem, stem + "e", stem + "er", stem + "en"}
-            lemmas = [d.get(cap + e) for e in ("e", "en", "er")]
-            if any(lemma is None or lemma.lower() not in readings for lemma in lemmas):
-                return None
+            lemmas: list[str] = []
+            for e in ("e", "en", "er"):  # the first form that fails ends it: no more probes
+                lemma = d.get(cap + e)
+                if lemma is None or lemma.lower() not in readings:
+                    return None
+                lemmas.append(lemma)
             if d.get(cap + "ers") is not None:
                 return None
             # The dictionary must link the -e and the -er families (``Toten`` → ``Toter``,
