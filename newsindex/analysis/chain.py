@@ -16,6 +16,7 @@ from .folding import fold
 from .lemmatizers import LemmaBackend, load_backend
 from .lexicon import SEPARABLE_PARTICLES, Lexicon
 from .overrides import load_overrides
+from .places import place_of_adjective
 from .stopwords import GERMAN_STOP_WORDS
 from .tokens import Token
 
@@ -393,6 +394,11 @@ class AnalysisChain:
                 parts = tuple(self._part(p) for p in split.parts)
                 if lemma == surface and self._stem is None:
                     lemma = split.lemma  # unknown compound: lemmatise its head
+            if not parts and self._stem is None:
+                # pakistanischen: the country is a part (see .places)
+                place = place_of_adjective(norm(lemma))
+                if place is not None:
+                    parts = (norm(place),)
         if self.config.stopwords and not is_stop and self._stem is None:
             # Inflected function words ("hätten" → "haben"); capitalised words are nouns.
             is_stop = not surface[:1].isupper() and lemma.lower() in GERMAN_STOP_WORDS

@@ -46,7 +46,7 @@ __all__ = [
 # an index built with other rules must be rebuilt.
 # 8: a slash or a dash between words separates them; 7: word forms, genitives,
 # participles, capitalised adverbs; 6: Prozess
-RULES_VERSION = "8"
+RULES_VERSION = "9"
 COMPONENT = "newsindex_simplemma_lemmatizer"
 EXCLUDE = ["parser", "ner", "senter"]
 

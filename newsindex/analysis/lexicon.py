@@ -93,6 +93,17 @@ def _verb_of_participle(participle: str, d: Mapping[str, str]) -> str | None:
     return None
 
 
+def _unknown_isch_adjective(lower: str) -> str | None:
+    """A declined adjective in *-isch* (``kenianischen`` → ``kenianisch``): the dictionary
+    lacks many adjectives of countries and peoples, and no other German word ends in
+    *-ische*, *-ischen* … after four letters but the rare unknown verb in *-mischen*."""
+    for ending in ("en", "er", "es", "em", "e"):
+        if lower.endswith(ending) and lower[: -len(ending)].endswith("isch"):
+            stem = lower[: -len(ending)]
+            return stem if len(stem) >= 8 and stem.isalpha() else None
+    return None
+
+
 def _name_in_n(lower: str) -> bool:
     """``putins``, ``bidens``, ``erdogans``, ``kachelmanns``: a genitive of a name ending
     in vowel + n or in -nn (``hans`` and ``jens`` are too short to be read so)."""
@@ -368,6 +379,9 @@ class Lexicon:
             adjective = self._declined_adjective(word)
             if adjective is not None:
                 return adjective
+            adjective = _unknown_isch_adjective(lower)
+            if adjective is not None:
+                return adjective  # bolivianischen → bolivianisch, a country the dictionary lacks
         lemma = self._simplemma_rules(word)
         if lemma != word:
             return lemma

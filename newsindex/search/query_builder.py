@@ -25,6 +25,7 @@ from whoosh.reading import IndexReader
 
 from ..analysis import AnalysisChain, Token
 from ..analysis.compounds import MAX_SPLIT_CHARS
+from ..analysis.places import place_of_adjective
 from ..index.schema import BODY, STEMS, STOPS, TITLE
 from ..index.vocabulary import Vocabularies
 from .date_filter import period_query
@@ -268,6 +269,10 @@ class QueryBuilder:
             clauses.append(wq.Term(BODY, part, boost=boost))
             if df == 0 and title_boost > 0:
                 titles.append(wq.Term(TITLE, part, boost=title_boost))
+        place = place_of_adjective(tok.lemma)
+        if place is not None and with_parts and place not in readings and place not in parts:
+            # "russische Truppen" also meets "Russlands Truppen", however common the adjective.
+            clauses.append(wq.Term(BODY, place, boost=self.part_boost * weight))
         self._word_terms.append(tuple(q.text for q in clauses))
         word = _union(clauses)
         self._word_queries.append(word)
