@@ -60,6 +60,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsindex.analysis.tokens import Token
 
 __all__ = ["KINDS", "Label", "Outcome", "evaluate", "load_labels", "main", "predict"]
 
@@ -151,6 +155,14 @@ def load_labels(path: Path) -> list[Label]:
 def predict(words: Iterable[str]) -> dict[str, tuple[tuple[str, ...], frozenset[str]]]:
     """For each word: (predicted leaf parts, every term indexed for it), folded."""
     from newsindex.analysis import AnalysisConfig, get_chain
+    from newsindex.analysis.folding import fold
+    from newsindex.analysis.places import place_of_adjective
+
+    def split_parts(tok: Token) -> tuple[str, ...]:
+        # A country adjective's country (pakistanisch → pakistan) is a part of the index
+        # but no compound split: not counted here.
+        place = place_of_adjective(tok.lemma)
+        return () if place is not None and tok.parts == (fold(place),) else tok.parts
 
     # Stems are a reading of their own (Token.stem), not parts: not needed here.
     chain = get_chain(AnalysisConfig(stems=False))
@@ -159,14 +171,14 @@ def predict(words: Iterable[str]) -> dict[str, tuple[tuple[str, ...], frozenset[
         tokens = chain.analyze(word)
         indexed = frozenset(t for tok in tokens for t in (tok.lemma, *tok.parts))
         if "-" not in word and len(tokens) == 1:
-            out[word] = (tokens[0].parts, indexed)
+            out[word] = (split_parts(tokens[0]), indexed)
             continue
         leaves: list[str] = []
         for piece in (p for p in re.split(r"-", word) if p):
             for tok in chain.analyze(piece):
                 if tok.is_stop:
                     continue
-                leaves.extend(tok.parts or (tok.lemma,))
+                leaves.extend(split_parts(tok) or (tok.lemma,))
         out[word] = (tuple(leaves), indexed)
     return out
 

@@ -82,3 +82,17 @@ def test_a_query_adjective_also_finds_the_country_name() -> None:
         # Beside other words it adds a little, at the weight of a compound's part.
         both = ix.search("französische Regierung", max_per_article=None)
         assert [h.marked_words for h in both].count(["Frankreichs", "Regierung"]) == 1
+
+
+def test_a_common_query_adjective_still_searches_its_country() -> None:
+    # "französische" in more passages than a compound's parts are searched for.
+    kitchen = [
+        Article.create(title=f"Rezept {i}", paragraphs=[f"Die französische Küche kennt {i} Arten von Käse."])
+        for i in range(60)
+    ]
+    budget = Article.create(title="Haushalt", paragraphs=["Frankreichs Regierung legte einen Haushalt vor."])
+    with NewsIndex.in_memory(analysis="builtin") as ix:
+        ix.add([*kitchen, budget])
+        results = ix.search("französische Regierung", max_per_article=None, limit=100)
+        assert results.hits[0].text == budget.paragraphs[0]
+        assert results.hits[0].marked_words == ["Frankreichs", "Regierung"]

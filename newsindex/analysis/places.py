@@ -166,5 +166,7 @@ _FOLDED = {fold(adjective): place for adjective, place in COUNTRY_ADJECTIVES.ite
 
 
 def place_of_adjective(lemma: str) -> str | None:
-    """The place that the adjective ``lemma`` (folded, as the index stores it) names, or ``None``."""
-    return _FOLDED.get(lemma)
+    """The place (as written: ``Frankreich``) that the adjective ``lemma`` names, or ``None``.
+
+    ``lemma`` may be folded or not (``französisch``, ``franzosisch``)."""
+    return _FOLDED.get(fold(lemma))

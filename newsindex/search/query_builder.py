@@ -269,10 +269,12 @@ class QueryBuilder:
             clauses.append(wq.Term(BODY, part, boost=boost))
             if df == 0 and title_boost > 0:
                 titles.append(wq.Term(TITLE, part, boost=title_boost))
-        place = place_of_adjective(tok.lemma)
-        if place is not None and with_parts and place not in readings and place not in parts:
-            # "russische Truppen" also meets "Russlands Truppen", however common the adjective.
-            clauses.append(wq.Term(BODY, place, boost=self.part_boost * weight))
+        if with_parts and place_of_adjective(tok.lemma) is not None:
+            # "russische Truppen" also meets "Russlands Truppen", however common the
+            # adjective: its part is the country (as the chain indexes it).
+            for place in tok.parts:
+                if place not in readings and place not in parts:
+                    clauses.append(wq.Term(BODY, place, boost=self.part_boost * weight))
         self._word_terms.append(tuple(q.text for q in clauses))
         word = _union(clauses)
         self._word_queries.append(word)
