@@ -67,8 +67,6 @@ def _ints() -> list[bytes]:
 _TUPLE_PUT = [b"\x87q" + bytes((k,)) for k in range(256)]
 _LIST_HEAD = b"\x80\x02]q\x00"  # PROTO 2, EMPTY_LIST, BINPUT 0
 _ONE_HEAD = pack_uint(1) + _LIST_HEAD
-_ONE_POSITION: dict[int, bytes] = {}  # encode_positions([p]) for the first positions of a text
-_CACHED_POSITIONS = 4096
 _CHARACTERS_ENCODE = Characters.encode
 _POSITIONS_ENCODE = Positions.encode
 
@@ -114,19 +112,13 @@ def encode_characters(fmt: Any, poslist: list[tuple[int, int, int]]) -> bytes:
 def encode_positions(fmt: Any, poslist: list[int]) -> bytes:
     """``Positions.encode(poslist)``'s bytes: the count, then a pickled list of position deltas."""
     n = len(poslist)
-    if n == 1:  # most terms of a paragraph: one position, a small one (a stop word's)
+    ints = _INTS or _ints()
+    if n == 1:
         pos = poslist[0]
-        value = _ONE_POSITION.get(pos)
-        if value is not None:
-            return value
         if 0 <= pos < 65536:
-            value = b"".join((_ONE_HEAD, (_INTS or _ints())[pos], b"a."))
-            if pos < _CACHED_POSITIONS:
-                _ONE_POSITION[pos] = value
-            return value
+            return b"".join((_ONE_HEAD, ints[pos], b"a."))
     elif n >= _MAX_WRITTEN_OUT:
         return _POSITIONS_ENCODE(fmt, poslist)  # type: ignore[no-any-return]
-    ints = _INTS or _ints()
     parts = [pack_uint(n), _LIST_HEAD, b"(" if n > 1 else b""]
     base = 0
     try:
