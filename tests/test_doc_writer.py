@@ -19,6 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 
 from newsindex.analysis.config import AnalysisConfig
+from newsindex.index import block_codec
 from newsindex.index.schema import build_schema, period_terms
 from newsindex.index.segment_writer import ENV_SWITCH, install
 from newsindex.index.term_pool import TermPool
@@ -90,7 +91,11 @@ def _segment_files(folder: Path, names: set[str]) -> dict[str, bytes]:
 
 
 def _build(
-    folder: Path, batches: list[list[dict[str, Any]]], fast: bool, monkeypatch: pytest.MonkeyPatch
+    folder: Path,
+    batches: list[list[dict[str, Any]]],
+    fast: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    codec: W3Codec | None = None,
 ) -> dict[str, bytes]:
     """Write ``batches`` (each a commit); the last one merges the earlier segments in."""
     monkeypatch.setenv(ENV_SWITCH, "1" if fast else "0")
@@ -99,7 +104,7 @@ def _build(
     names: set[str] = set()
     for k, docs in enumerate(batches):
         names = {f.name.split(".", 1)[0] for f in folder.iterdir() if f.name.startswith("paragraphs_")}
-        writer = ix.writer(codec=W3Codec(), compound=False)
+        writer = ix.writer(codec=codec or W3Codec(), compound=False)
         assert install(writer) is fast
         # The byte comparisons are only worth something if the fast add_document runs.
         assert ("fast_add_document" in writer.add_document.__qualname__) is fast
@@ -150,3 +155,31 @@ def test_term_pool_repeat_settles_in_document_order() -> None:
     assert pool.fields["title"][b"gesetz"] == ([1, 2, 3], [1.0, 1.0, 1.0], [b"w"] * 3)
     assert pool.ordered and run.end == -1
     assert [name for name, _ in pool.sorted_fields()] == ["title"]
+
+
+@pytest.mark.parametrize("blocklimit", [128, 2])
+def test_a_paragraph_repeating_the_one_before_writes_whooshs_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blocklimit: int
+) -> None:
+    # Its body and stops postings are reused, so one value object sits in a block
+    # several times: the pickler must not write it as a back-reference (Whoosh's
+    # values are fresh objects). Failed before: .trm and .pst differed.
+    docs = _documents()[:4]
+    for i in (1, 2):
+        docs[i]["body"] = docs[i]["stops"] = docs[0]["body"]
+    codec = W3Codec(blocklimit=blocklimit)
+    slow = _build(tmp_path / "slow", [docs], False, monkeypatch, codec)
+    fast = _build(tmp_path / "fast", [docs], True, monkeypatch, codec)
+    assert sorted(fast) == sorted(slow)
+    for ext in slow:
+        assert fast[ext] == slow[ext], f"segment file .{ext} differs"
+
+
+def test_distinct_copies_a_repeated_value_object() -> None:
+    value = b"".join((b"\x00\x00\x00\x01", b"\x80\x02]q\x00K\x03a."))
+    other = b"".join((b"\x00\x00\x00\x01", b"\x80\x02]q\x00K\x05a."))
+    out = block_codec.distinct([value, other, value])
+    assert out == [value, other, value]
+    assert out[0] is value and out[2] is not value
+    values = [value, other]
+    assert block_codec.distinct(values) is values

@@ -33,7 +33,7 @@ from whoosh.formats import Characters, Positions
 from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 
-__all__ = ["encode_characters", "encode_positions", "write_terms"]
+__all__ = ["distinct", "encode_characters", "encode_positions", "write_terms"]
 
 # One term's postings: document numbers, weights, encoded values (each in document order).
 Postings = tuple[list[int], list[float], list[bytes | None]]
@@ -139,8 +139,30 @@ def _mini_values(values: list[bytes | None], fixedsize: int | None) -> Any:
         return None
     kept: list[bytes] = [v for v in values if v]
     if fixedsize is None or fixedsize < 0:
-        return tuple(kept)
+        return tuple(distinct(kept))
     return b"".join(kept)
+
+
+def distinct(values: list[bytes]) -> list[bytes]:
+    """``values`` with no object twice (a repeated one copied), so that pickling them
+    gives Whoosh's bytes.
+
+    The pickler memoises objects by identity: a value object that occurs twice in a
+    block is written once and then referred to, where Whoosh, whose values are fresh
+    objects per posting, writes it twice. Reused postings share value objects (a
+    field's value repeated from the previous document: an article's title, a paragraph
+    that repeats the one before)."""
+    if len(values) < 2 or len({id(v) for v in values}) == len(values):
+        return values
+    seen: set[int] = set()
+    out = []
+    for v in values:
+        if id(v) in seen:
+            v = bytes(memoryview(v))  # a new object with the same bytes
+        else:
+            seen.add(id(v))
+        out.append(v)
+    return out
 
 
 def _block(

@@ -37,7 +37,7 @@ from typing import Any
 from whoosh.multiproc import MpWriter
 from whoosh.writing import SegmentWriter
 
-from .block_codec import write_terms
+from .block_codec import distinct, write_terms
 from .doc_writer import _word_values, fast_add_document
 from .schema import BODY
 from .term_pool import Postings, TermPool
@@ -96,7 +96,7 @@ def _fill_block(
         return
     writer._ids = array("I", docs)
     writer._weights = array("f", weights)
-    writer._values = [v for v in values if v]
+    writer._values = distinct([v for v in values if v])  # Whoosh pickles them as a tuple
     top = max(weights)
     writer._maxweight = top if top > 0 else 0  # add_posting: first weight above the running max (from 0)
     known = [n for n in (lengths[d] for d in docs) if n]
