@@ -139,25 +139,27 @@ def _mini_values(values: list[bytes | None], fixedsize: int | None) -> Any:
         return None
     kept: list[bytes] = [v for v in values if v]
     if fixedsize is None or fixedsize < 0:
-        return tuple(distinct(kept))
+        return tuple(kept)
     return b"".join(kept)
 
 
-def distinct(values: list[bytes]) -> list[bytes]:
-    """``values`` with no object twice (a repeated one copied), so that pickling them
-    gives Whoosh's bytes.
+def distinct(values: list[bytes | None]) -> list[bytes | None]:
+    """``values`` with no non-empty object twice (a repeated one copied).
 
-    The pickler memoises objects by identity: a value object that occurs twice in a
-    block is written once and then referred to, where Whoosh, whose values are fresh
-    objects per posting, writes it twice. Reused postings share value objects (a
-    field's value repeated from the previous document: an article's title, a paragraph
-    that repeats the one before)."""
+    A block's variable-size values are pickled as a tuple, and the pickler memoises
+    objects by identity: a value object that occurs twice in a block is written once and
+    then referred to. Whoosh's writer encodes every posting's value afresh, so it writes
+    each out; postings reused by the fast writer (a field's value repeated from the
+    previous document, a paragraph that repeats the one before) share their value
+    objects, and go through this before they are written."""
     if len(values) < 2 or len({id(v) for v in values}) == len(values):
         return values
     seen: set[int] = set()
     out = []
     for v in values:
-        if id(v) in seen:
+        if not v:
+            pass
+        elif id(v) in seen:
             v = bytes(memoryview(v))  # a new object with the same bytes
         else:
             seen.add(id(v))

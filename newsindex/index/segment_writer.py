@@ -96,7 +96,7 @@ def _fill_block(
         return
     writer._ids = array("I", docs)
     writer._weights = array("f", weights)
-    writer._values = distinct([v for v in values if v])  # Whoosh pickles them as a tuple
+    writer._values = [v for v in values if v]
     top = max(weights)
     writer._maxweight = top if top > 0 else 0  # add_posting: first weight above the running max (from 0)
     known = [n for n in (lengths[d] for d in docs) if n]
@@ -124,6 +124,13 @@ def write_postings(
         fieldwriter.start_field(fieldname, schema[fieldname])
         table = _length_table(lengths, fieldname, doc_count) if terms else []
         ordered = terms if pool.ordered else [(tbytes, _in_order(postings)) for tbytes, postings in terms]
+        size = schema[fieldname].format.fixed_value_size()
+        if size is None or size < 0:  # values pickled as a tuple: no object twice (see distinct)
+            for _, (_, _, values) in ordered:
+                if len(values) > 1:
+                    unique = distinct(values)
+                    if unique is not values:
+                        values[:] = unique
         if write_terms(fieldwriter, ordered, table):  # the same bytes, without Whoosh's per-term objects
             fieldwriter.finish_field()
             continue
