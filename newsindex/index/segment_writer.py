@@ -124,7 +124,7 @@ def write_postings(
         fieldwriter.start_field(fieldname, schema[fieldname])
         table = _length_table(lengths, fieldname, doc_count) if terms else []
         ordered = terms if pool.ordered else [(tbytes, _in_order(postings)) for tbytes, postings in terms]
-        size = schema[fieldname].format.fixed_value_size()
+        size = schema[fieldname].format.fixed_value_size() if fieldname in pool.shared else 0
         if size is None or size < 0:  # values pickled as a tuple: no object twice (see distinct)
             for _, (_, _, values) in ordered:
                 if len(values) > 1:

@@ -58,6 +58,7 @@ class TermPool:
         self.runs: list[str] = []  # Whoosh's pool API; never any files here
         self._spelling: set[str] = set()  # fields that got only spelling items (docnum -1)
         self._repeats: list[Repeat] = []  # not yet settled, at most one per field
+        self.shared: set[str] = set()  # fields with repeats: value objects occur more than once
         # Every term's postings are in increasing document order (so need no sort at commit):
         # cleared by ``add`` when one is not. The fast ``add_document`` keeps it by construction
         # (increasing document numbers, one posting per term and document).
@@ -96,6 +97,7 @@ class TermPool:
         """Start a repeat of ``items`` (the field's postings of an earlier document, as
         ``_word_values`` gives them, unboosted) at ``docnum``; the caller grows its ``end``."""
         terms = self.terms_of(fieldname)
+        self.shared.add(fieldname)
         refs = []
         for tbytes, _, weight, vbytes in items:
             postings = terms.get(tbytes)
