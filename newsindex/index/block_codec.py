@@ -33,7 +33,7 @@ from whoosh.formats import Characters, Positions
 from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 
-__all__ = ["encode_characters", "encode_positions", "write_terms"]
+__all__ = ["distinct", "encode_characters", "encode_positions", "write_terms"]
 
 # One term's postings: document numbers, weights, encoded values (each in document order).
 Postings = tuple[list[int], list[float], list[bytes | None]]
@@ -141,6 +141,30 @@ def _mini_values(values: list[bytes | None], fixedsize: int | None) -> Any:
     if fixedsize is None or fixedsize < 0:
         return tuple(kept)
     return b"".join(kept)
+
+
+def distinct(values: list[bytes | None]) -> list[bytes | None]:
+    """``values`` with no non-empty object twice (a repeated one copied).
+
+    A block's variable-size values are pickled as a tuple, and the pickler memoises
+    objects by identity: a value object that occurs twice in a block is written once and
+    then referred to. Whoosh's writer encodes every posting's value afresh, so it writes
+    each out; postings reused by the fast writer (a field's value repeated from the
+    previous document, a paragraph that repeats the one before) share their value
+    objects, and go through this before they are written."""
+    if len(values) < 2 or len({id(v) for v in values}) == len(values):
+        return values
+    seen: set[int] = set()
+    out = []
+    for v in values:
+        if not v:
+            pass
+        elif id(v) in seen:
+            v = bytes(memoryview(v))  # a new object with the same bytes
+        else:
+            seen.add(id(v))
+        out.append(v)
+    return out
 
 
 def _block(

@@ -7,8 +7,8 @@ them one by one through ``FieldWriter.add_postings`` and
 comparison per posting. That was about two thirds of the writer's time.
 
 Within one segment writer documents get increasing numbers, so every term's
-postings already arrive in document order: :class:`TermPool` files them under
-their ``(field, term)`` as they come (no per-posting tuple, no global sort),
+postings already arrive in document order: :class:`TermPool` (:mod:`.term_pool`)
+files them under their field and term as they come (no per-posting tuple, no global sort),
 and :func:`write_postings` hands each term's postings to Whoosh's W3 postings
 writer a whole block at a time: the block's ids, weights and values are set
 as arrays, and Whoosh's own ``_write_block`` / ``finish_term`` pickle,
@@ -17,10 +17,10 @@ writer makes (``tests/test_segment_writer.py`` checks that, and that Whoosh's
 reader reads every posting back), so the format, the reader, the signature and
 the crash handling are untouched.
 
-A plain segment writer also gets a leaner ``add_document`` (:func:`_fast_add_document`):
-text fields' postings in one pass over the analyzer's tokens, and a field's postings
-reused while its value repeats (an article's title, source, period and id on each of its
-paragraphs).
+A plain segment writer also gets a leaner ``add_document`` (:mod:`.doc_writer`):
+text fields' postings in one pass over the analyzer's tokens, a field's postings
+repeated while its value repeats (an article's title, source, period and id on each of
+its paragraphs), lengths and stored values straight to Whoosh's per-document writer.
 
 :func:`install` switches a writer over; ``NEWSINDEX_FAST_POSTINGS=0`` in the
 environment turns it off (Whoosh's own path, for comparison).
@@ -31,96 +31,30 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Callable
-from functools import partial
 from itertools import pairwise
 from typing import Any
 
-from whoosh.fields import FieldType
-from whoosh.formats import Characters, Frequency, Positions
 from whoosh.multiproc import MpWriter
-from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
-from ..analysis.whoosh_analyzer import GermanAnalyzer
-from .block_codec import encode_characters, encode_positions, write_terms
+from .block_codec import distinct, write_terms
+from .doc_writer import _word_values, fast_add_document
 from .schema import BODY
+from .term_pool import Postings, TermPool
 from .vocabulary import SegmentVocabulary, write_vocabulary
 
 __all__ = ["ENV_SWITCH", "TermPool", "enabled", "install", "write_postings"]
 
+_ = _word_values  # re-exported: tests and benchmarks measure it here
+
 ENV_SWITCH = "NEWSINDEX_FAST_POSTINGS"
 
-# One term's postings: document numbers, weights, encoded values (each in document order).
-_Postings = tuple[list[int], list[float], list[bytes | None]]
+_Postings = Postings
 
 
 def enabled() -> bool:
     """The fast postings path is on (the default; ``NEWSINDEX_FAST_POSTINGS=0`` turns it off)."""
     return os.environ.get(ENV_SWITCH, "1").strip().lower() not in {"0", "false", "no", "off"}
-
-
-class TermPool:
-    """Stands in for Whoosh's ``PostingPool`` in a segment writer: postings grouped by term.
-
-    Implements what a segment writer (and a multi-segment worker) asks of its
-    pool: ``add``, ``fieldnames``, ``iter_postings``, ``cleanup``. Everything
-    stays in memory, which at a batch's size (``DEFAULT_BATCH`` paragraphs) is
-    less than Whoosh's pool holds before it spills: a posting costs three list
-    slots here instead of a five-item tuple.
-    """
-
-    def __init__(self) -> None:
-        self.terms: dict[tuple[str, bytes], _Postings] = {}
-        self.fieldnames: set[str] = set()
-        self.runs: list[str] = []  # Whoosh's pool API; never any files here
-        self._spelling: set[str] = set()  # fields that got only spelling items (docnum -1)
-        # Every term's postings are in increasing document order (so need no sort at commit):
-        # cleared by ``add`` when one is not. ``_fast_add_document`` keeps it by construction
-        # (increasing document numbers, one posting per term and document).
-        self.ordered = True
-
-    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
-        """File one posting ``(fieldname, term bytes, docnum, weight, value bytes)``."""
-        fieldname, tbytes, docnum, weight, value = item
-        if docnum == -1:  # a spelling word, which Whoosh's field writer skips too
-            self._spelling.add(fieldname)
-            self.fieldnames.add(fieldname)
-            return
-        postings = self.terms.get((fieldname, tbytes))
-        if postings is None:
-            self.fieldnames.add(fieldname)
-            self.terms[(fieldname, tbytes)] = ([docnum], [weight], [value])
-            return
-        if postings[0][-1] >= docnum:
-            self.ordered = False
-        postings[0].append(docnum)
-        postings[1].append(weight)
-        postings[2].append(value)
-
-    def iter_postings(self) -> Any:
-        """Whoosh's sorted ``(field, term, docnum, weight, value)`` stream (for callers that want it)."""
-        for (fieldname, tbytes), (docs, weights, values) in sorted(self.terms.items()):
-            for posting in sorted(zip(docs, weights, values, strict=True)):
-                yield (fieldname, tbytes, *posting)
-
-    def save(self) -> None:
-        """Nothing to save: the pool never spills to disk."""
-
-    def cleanup(self) -> None:
-        """Drop the postings."""
-        self.terms = {}
-
-    def sorted_fields(self) -> list[tuple[str, list[tuple[bytes, _Postings]]]]:
-        """Fields in name order, each with its terms in byte order (Whoosh's order)."""
-        fields: dict[str, list[tuple[bytes, _Postings]]] = {name: [] for name in self._spelling}
-        for (fieldname, tbytes), postings in self.terms.items():
-            fields.setdefault(fieldname, []).append((tbytes, postings))
-        out = []
-        for fieldname in sorted(fields):
-            terms = fields[fieldname]
-            terms.sort(key=lambda t: t[0])
-            out.append((fieldname, terms))
-        return out
 
 
 def _in_order(postings: _Postings) -> _Postings:
@@ -190,6 +124,13 @@ def write_postings(
         fieldwriter.start_field(fieldname, schema[fieldname])
         table = _length_table(lengths, fieldname, doc_count) if terms else []
         ordered = terms if pool.ordered else [(tbytes, _in_order(postings)) for tbytes, postings in terms]
+        size = schema[fieldname].format.fixed_value_size() if fieldname in pool.shared else 0
+        if size is None or size < 0:  # values pickled as a tuple: no object twice (see distinct)
+            for _, (_, _, values) in ordered:
+                if len(values) > 1:
+                    unique = distinct(values)
+                    if unique is not values:
+                        values[:] = unique
         if write_terms(fieldwriter, ordered, table):  # the same bytes, without Whoosh's per-term objects
             fieldwriter.finish_field()
             continue
@@ -257,126 +198,5 @@ def install(writer: Any) -> bool:
     writer._finalize_segment = finalize_and_write_vocabulary
     plain = type(writer) is SegmentWriter  # an MpWriter's add_document feeds its workers instead
     if plain and not any(f.separate_spelling() or f.vector for f in writer.schema):
-        writer.add_document = _fast_add_document(writer)
+        writer.add_document = fast_add_document(writer)
     return True
-
-
-# -- documents: the postings of a document's fields ------------------------------------------
-def _word_values(field: Any, value: str) -> list[tuple[bytes, int, float, bytes]]:
-    """``list(field.index(value))`` for text fields, in one pass over the analyzer's tokens.
-
-    Whoosh's ``Format.word_values`` for its ``Characters``, ``Positions`` and
-    ``Frequency`` formats, without the generic layers around them; any other
-    format goes through Whoosh. Same terms, order, weights and encoded values.
-    """
-    fmt = field.format
-    kind = type(fmt)
-    if kind not in (Characters, Positions, Frequency) or type(field).index is not FieldType.index:
-        return list(field.index(value))
-    boost = fmt.field_boost
-    seen: dict[str, Any] = {}
-    weights: dict[str, float] = {}
-    analyzer = field.analyzer
-    if type(analyzer) is GermanAnalyzer:
-        # From the chain's rows straight to the postings: no Whoosh token per term.
-        seen, weights = analyzer.index_terms(value, kind is not Frequency, kind is Characters)
-        if kind is Frequency:
-            return [(w.encode("utf-8"), n, weights[w] * boost, pack_uint(n)) for w, n in seen.items()]
-        encode = _encoder(fmt)
-        return [(w.encode("utf-8"), len(p), weights[w] * boost, encode(p)) for w, p in seen.items()]
-    if kind is Frequency:
-        for t in field.analyzer(value, mode="index", boosts=True):
-            if t.stopped:
-                continue
-            text = t.text
-            if text in seen:
-                seen[text] += 1
-                weights[text] += t.boost
-            else:
-                seen[text] = 1
-                weights[text] = 0.0 + t.boost
-        return [(w.encode("utf-8"), n, weights[w] * boost, pack_uint(n)) for w, n in seen.items()]
-    chars = kind is Characters
-    for t in field.analyzer(value, mode="index", positions=True, chars=chars, boosts=True):
-        if t.stopped:
-            continue
-        text = t.text
-        entry = (t.pos, t.startchar, t.endchar) if chars else t.pos
-        if text in seen:
-            seen[text].append(entry)
-            weights[text] += t.boost
-        else:
-            seen[text] = [entry]
-            weights[text] = 0.0 + t.boost
-    encode = _encoder(fmt)
-    return [(w.encode("utf-8"), len(p), weights[w] * boost, encode(p)) for w, p in seen.items()]
-
-
-def _encoder(fmt: Any) -> Callable[[Any], bytes]:
-    """``fmt.encode`` for a ``Characters`` or ``Positions`` format: the same bytes, written out
-    (:mod:`.block_codec`) rather than pickled per posting."""
-    return partial(encode_characters if type(fmt) is Characters else encode_positions, fmt)
-
-
-def _fast_add_document(writer: Any) -> Callable[..., None]:
-    """Whoosh's ``SegmentWriter.add_document`` (3.x), with :func:`_word_values`, and a field's
-    postings reused while its value repeats: the article's title, source, period and id are the
-    same for each of its paragraphs."""
-    last: dict[str, tuple[Any, list[tuple[bytes, int, float, bytes]]]] = {}
-
-    def add_document(**fields: Any) -> None:
-        writer._check_state()
-        perdocwriter = writer.perdocwriter
-        schema = writer.schema
-        docnum = writer.docnum
-        pool = writer.pool
-        terms, pooled_fields = pool.terms, pool.fieldnames
-        docboost = writer._doc_boost(fields)
-        fieldnames = sorted([name for name in fields if not name.startswith("_")])
-        writer._check_fields(schema, fieldnames)
-        perdocwriter.start_doc(docnum)
-        try:
-            for fieldname in fieldnames:
-                value = fields.get(fieldname)
-                if value is None:
-                    continue
-                field = schema[fieldname]
-                length = 0
-                if field.indexed:
-                    fieldboost = writer._field_boost(fields, fieldname, docboost)
-                    previous = last.get(fieldname)
-                    if previous is not None and previous[0] == value and type(previous[0]) is type(value):
-                        items = previous[1]
-                    elif isinstance(value, str):
-                        items = _word_values(field, value)
-                        last[fieldname] = (value, items)
-                    else:
-                        items = list(field.index(value))
-                    scorable = field.scorable
-                    for tbytes, freq, weight, vbytes in items:
-                        weight *= fieldboost
-                        if scorable:
-                            length += freq
-                        # TermPool.add, inline: this runs once per posting
-                        postings = terms.get((fieldname, tbytes))
-                        if postings is None:
-                            terms[(fieldname, tbytes)] = ([docnum], [weight], [vbytes])
-                            pooled_fields.add(fieldname)
-                        else:
-                            postings[0].append(docnum)
-                            postings[1].append(weight)
-                            postings[2].append(vbytes)
-                customval = fields.get(f"_stored_{fieldname}", value)
-                sv = customval if field.stored else None
-                perdocwriter.add_field(fieldname, field, sv, length)
-                column = field.column_type
-                if column and customval is not None:
-                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
-        except ValueError:
-            perdocwriter.cancel_doc()
-            raise
-        perdocwriter.finish_doc()
-        writer._added = True
-        writer.docnum += 1
-
-    return add_document
