@@ -119,3 +119,21 @@ def test_article_evidence_is_the_sum_of_each_words_best_score(case: tuple[list, 
     boosted = with_article_evidence(ids, base, article_array, (articles, amounts), 0.5)
     expected = [1.0 + 0.5 * want.get(a, 0.0) if a >= 0 else 1.0 for a in article_of]
     assert np.allclose(boosted, expected)
+
+
+def test_article_numbers_from_the_id_column_group_documents_as_the_columns_do(
+    wiki: tuple[NewsIndex, NewsIndex],
+) -> None:
+    from newsindex.search.columns import ColumnCache
+
+    fast, _ = wiki
+    reader = fast._current_searcher().reader()
+    assert len(reader.leaf_readers()) > 1 and reader.has_deletions()  # several segments, deletions
+    cache = ColumnCache()
+    light, full = cache.articles(reader), cache.get(reader).article
+    assert ((light < 0) == (full < 0)).all()  # deleted documents have no article
+    live = light >= 0
+    pairs = set(zip(light[live].tolist(), full[live].tolist(), strict=True))
+    # The same partition: each number of one side meets exactly one of the other.
+    assert len(pairs) == len({a for a, _ in pairs}) == len({b for _, b in pairs}) > 500
+    assert cache.articles(reader) is light  # kept for the commit

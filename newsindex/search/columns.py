@@ -244,16 +244,53 @@ class ColumnCache:
     def __init__(self) -> None:
         self._segments: dict[str, SegmentColumns] = {}
         self._combined: dict[tuple[str, ...], Columns] = {}
+        self._segment_articles: dict[str, np.ndarray] = {}
+        self._articles: dict[tuple[str, ...], np.ndarray] = {}
         self._lock = threading.Lock()
 
-    def get(self, reader: IndexReader) -> Columns:
-        """The columns of ``reader`` (built on first use)."""
+    @staticmethod
+    def _keys(reader: IndexReader) -> tuple[list[tuple[IndexReader, int]], tuple[str, ...], tuple[str, ...]]:
         leaves = reader.leaf_readers()
         seg_keys = tuple(
             s.segment_id() if (s := segment_of(leaf)) is not None else f"?{id(leaf)}" for leaf, _ in leaves
         )
         # Deletions change a commit's documents without changing its segments.
-        key = (str(reader.generation()), *seg_keys)
+        return leaves, seg_keys, (str(reader.generation()), *seg_keys)
+
+    def articles(self, reader: IndexReader) -> np.ndarray:
+        """Each document's article number (-1: deleted), read from the ``article_id`` column
+        alone, a quarter of what :meth:`get` reads (no stored fields).
+
+        Numbers are per segment: an article's live paragraphs are always in one segment
+        (whole articles are written to a segment, and an update deletes the old copy).
+        """
+        leaves, seg_keys, key = self._keys(reader)
+        with self._lock:
+            cached = self._articles.get(key)
+            if cached is not None:
+                return cached
+            out = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+            base = 0
+            for (leaf, offset), seg_key in zip(leaves, seg_keys, strict=True):
+                local = self._segment_articles.get(seg_key)
+                if local is None:
+                    number: dict[str, int] = {}
+                    values = _article_of_docs(leaf)
+                    codes = (number.setdefault(v, len(number)) for v in values)
+                    local = np.fromiter(codes, np.int64, len(values))
+                    if not seg_key.startswith("?"):
+                        self._segment_articles[seg_key] = local
+                numbers = local + base
+                base += int(local.max()) + 1 if local.size else 0
+                numbers[_deleted(leaf)] = -1
+                out[offset : offset + numbers.size] = numbers
+            if not any(k.startswith("?") for k in seg_keys) and reader.generation() is not None:
+                self._articles = {key: out}  # only the latest commit's view is kept
+            return out
+
+    def get(self, reader: IndexReader) -> Columns:
+        """The columns of ``reader`` (built on first use)."""
+        leaves, seg_keys, key = self._keys(reader)
         with self._lock:
             cached = self._combined.get(key)
             if cached is not None:
@@ -277,3 +314,5 @@ class ColumnCache:
         with self._lock:
             for k in [k for k in self._segments if k not in live]:
                 del self._segments[k]
+            for k in [k for k in self._segment_articles if k not in live]:
+                del self._segment_articles[k]

@@ -232,7 +232,7 @@ class _Search:
         weight = self.options.article_weight
         if not weight or not built.word_queries:
             return (0.0, (), None)
-        return (weight, built.word_queries, self.column_cache.get(self.searcher.reader()).article)
+        return (weight, built.word_queries, self.column_cache.articles(self.searcher.reader()))
 
     def _empty(self, notes: tuple[str, ...], sort: str | None = None) -> Results:
         facets: dict[str, dict[str, int]] = {name: {} for name in self.facet_names}
