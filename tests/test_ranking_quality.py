@@ -72,7 +72,7 @@ def test_changing_bm25_parameters_on_an_open_index_takes_effect() -> None:
     ]
     with _index(*((f"Meldung {i}", ps) for i, ps in enumerate(texts))) as ix:
         before = [h.score for h in ix.search("Bahn", max_per_article=None)]
-        ix.search_options = SearchOptions(bm25_k1=0.6, bm25_b=0.3)
+        ix.search_options = SearchOptions(bm25_k1=1.2, bm25_b=0.75)
         after = [h.score for h in ix.search("Bahn", max_per_article=None)]
         assert after != before
         with _index(

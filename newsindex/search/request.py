@@ -28,7 +28,7 @@ class SearchOptions:
     # Lower saturation and length normalisation than Lucene's 1.2/0.75: long encyclopaedic
     # passages beside short news paragraphs (the grid is in the README's "How ranking works").
     bm25_b: float = 0.3
-    bm25_k1: float = 0.9
+    bm25_k1: float = 0.6
     # Length normalisation of the short title field (None: ``bm25_b``).
     title_bm25_b: float | None = None
     # Weight of query words typed in lowercase (in German mostly
@@ -39,7 +39,7 @@ class SearchOptions:
     proximity_weight: float = 0.0
     # Weight of article evidence: each query word's best score in any paragraph of the
     # passage's article, summed over the words, is added at this weight (0: off).
-    article_weight: float = 0.35
+    article_weight: float = 0.3
     # A phrase no passage has word for word falls back to its words (with a note).
     phrase_fallback: bool = True
     # A query that finds nothing is searched again with the closest index words (noted).
