@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -74,3 +74,27 @@ def wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NewsIndex, 
     yield fast, slow
     fast.close()
     slow.close()
+
+
+@pytest.fixture(scope="session")
+def wikinews_words() -> Callable[[int], list[str]]:
+    """``words(n)``: the distinct ``\\w+`` words of the first ``n`` Wikinews articles
+    (titles and paragraphs), in order of first appearance. Skips without the corpora."""
+    import gzip
+    import json
+    import re
+    from itertools import islice
+
+    if not WIKINEWS.is_file():
+        pytest.skip("../shared/corpora is not beside the repository")
+
+    def words(articles: int) -> list[str]:
+        found: dict[str, None] = {}
+        with gzip.open(WIKINEWS, "rt", encoding="utf-8") as f:
+            for line in islice(f, articles):
+                article = json.loads(line)
+                for text in [article["title"], *article["paragraphs"]]:
+                    found.update(dict.fromkeys(re.findall(r"\w+", text)))
+        return list(found)
+
+    return words

@@ -3,15 +3,11 @@ is rebuilt whenever it cannot be trusted, and safe concurrent first use."""
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
-import re
 import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Mapping
-from itertools import islice
 from pathlib import Path
 
 import pytest
@@ -180,18 +176,8 @@ def test_two_processes_building_at_once_both_get_a_whole_table(tmp_path: Path) -
     assert [p.name for p in path.parent.iterdir()] == [path.name]
 
 
-def _corpus_words(articles: int) -> list[str]:
-    words: dict[str, None] = {}
-    with gzip.open(WIKINEWS, "rt", encoding="utf-8") as f:
-        for line in islice(f, articles):
-            article = json.loads(line)
-            for text in [article["title"], *article["paragraphs"]]:
-                words.update(dict.fromkeys(re.findall(r"\w+", text)))
-    return list(words)
-
-
 @pytest.mark.slow
-def test_the_table_gives_exactly_simplemmas_lemmas() -> None:
+def test_the_table_gives_exactly_simplemmas_lemmas(wikinews_words: Callable[[int], list[str]]) -> None:
     """Every entry of simplemma's German dictionary, and real Wikinews words through
     the whole lexicon (dictionary, respellings, simplemma's rules for unknown words)."""
     if not WIKINEWS.is_file():
@@ -204,7 +190,7 @@ def test_the_table_gives_exactly_simplemmas_lemmas() -> None:
     assert len(table) == len(simplemma_de)
     assert all(table.get(word) == lemma for word, lemma in simplemma_de.items())
 
-    words = _corpus_words(300)
+    words = wikinews_words(300)
     assert len(words) > 5_000
     variants = {v for w in words for v in (w, w.lower(), w[:1].upper() + w[1:], w + "s")}
     assert [table.get(v) for v in variants] == [simplemma_de.get(v) for v in variants]

@@ -5,11 +5,8 @@ the analysis makes of a word does not change (fast path == the old path)."""
 
 from __future__ import annotations
 
-import gzip
-import json
 import random
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from itertools import islice
 from pathlib import Path
 
@@ -117,27 +114,15 @@ def test_the_builtin_pipeline_adds_no_strings_per_new_word_beyond_the_word() -> 
     assert [t.is_space for t in backend.tokenize("Haus\x0bMaus")] == [False, True, False]
 
 
-def _wikinews_words(articles: int) -> list[str]:
-    words: dict[str, None] = {}
-    with gzip.open(WIKINEWS, "rt", encoding="utf-8") as f:
-        for line in islice(f, articles):
-            article = json.loads(line)
-            for text in [article["title"], *article["paragraphs"]]:
-                words.update(dict.fromkeys(re.findall(r"\w+", text)))
-    return list(words)
-
-
 @pytest.fixture(scope="module")
-def samples() -> dict[str, list[str]]:
+def samples(wikinews_words: Callable[[int], list[str]]) -> dict[str, list[str]]:
     """Real words: Wikinews words (capitalised ones: what the splitter splits) and a
     seeded sample of the dictionary's forms and lemmas."""
-    if not WIKINEWS.is_file():
-        pytest.skip("../shared/corpora is not beside the repository")
     table = german_table()
     rng = random.Random(17)
     forms = [w for w in islice(table, 0, None, 97)]  # every 97th entry: 11,500 forms
     lemmas = sorted({table[w] for w in forms})
-    corpus = [w for w in _wikinews_words(400) if w[:1].isupper()]
+    corpus = [w for w in wikinews_words(400) if w[:1].isupper()]
     rng.shuffle(corpus)
     return {"corpus": corpus, "forms": forms, "lemmas": lemmas}
 
