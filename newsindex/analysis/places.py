@@ -13,8 +13,8 @@ The list holds the sovereign states German news writes about, with the adjective
 the Auswärtiges Amt's list of state names uses, plus continents and the German
 Länder whose adjective is not their name. Other places (*Madrider*, *Hamburger*)
 are not here: the *-er* forms clash with ordinary words (*Papier*, *Walter*,
-*Hunger*). A newsroom adds them with the override file (``madrider<TAB>Madrid``
-as a split).
+*Hunger*). A newsroom adds them to the override file as lemmas
+(``Madrider<TAB>Madrid``).
 """
 
 from __future__ import annotations
@@ -169,4 +169,5 @@ def place_of_adjective(lemma: str) -> str | None:
     """The place (as written: ``Frankreich``) that the adjective ``lemma`` names, or ``None``.
 
     ``lemma`` may be folded or not (``französisch``, ``franzosisch``)."""
-    return _FOLDED.get(fold(lemma))
+    place = _FOLDED.get(lemma)  # the chain and the query pass folded lemmas: no second fold
+    return place if place is not None else _FOLDED.get(fold(lemma))

@@ -80,13 +80,16 @@ class Ranking:
         self._window = 0
         self._all: tuple[np.ndarray, np.ndarray] | None = None
         self._bonus: dict[int, float] | None = None
-        # A shared scorer reads each term once for all the rankings of one search.
-        scorer = scorer or TermScorer(searcher, lengths)
-        if term_at_a_time:
+        weight, word_queries, article_of = article_context
+        if not weight:
+            article_of = None
+        if scorer is None and (term_at_a_time or article_of is not None):
+            # A shared scorer reads each term once for all the rankings of one search.
+            scorer = TermScorer(searcher, lengths)
+        if term_at_a_time and scorer is not None:
             scored = scorer.score(query)
             self._scored = admit(scored, admitted, self.rejected) if scored is not None else None
-        weight, word_queries, article_of = article_context
-        if weight and article_of is not None:
+        if article_of is not None and scorer is not None:
             if self._scored is None:  # Whoosh's scores of every match (a phrase narrows them)
                 self._scored = Scored(*self.everything())
             if len(self._scored):

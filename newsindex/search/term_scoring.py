@@ -160,6 +160,9 @@ class TermScorer:
         # A word typed many times ("der der der …", a phrase repeated) is read once:
         # the postings read are bounded by the distinct terms, not the query's length.
         self._read: dict[tuple[str, str | bytes, float], Scored] = {}
+        # Unions and intersections too: the article evidence scores each query word's
+        # union again, which the whole query has just computed (results are never mutated).
+        self._combined: dict[wq.Query, Scored] = {}
 
     # -- public ------------------------------------------------------------
     def score(self, query: wq.Query) -> Scored | None:
@@ -181,13 +184,19 @@ class TermScorer:
             return Scored.empty()
         if getattr(q, "boost", 1.0) != 1.0:
             raise _Unsupported  # Whoosh does not apply a compound query's boost uniformly
+        done = self._combined.get(q)
+        if done is not None:
+            return done
         if type(q) is wq.Or:
-            return self._union([self._eval(s) for s in q.subqueries])
-        if type(q) is wq.And:
-            return self._intersection([self._eval(s) for s in q.subqueries])
-        if type(q) is wq.AndMaybe:
-            return self._and_maybe(self._eval(q.a), self._eval(q.b))
-        raise _Unsupported
+            done = self._union([self._eval(s) for s in q.subqueries])
+        elif type(q) is wq.And:
+            done = self._intersection([self._eval(s) for s in q.subqueries])
+        elif type(q) is wq.AndMaybe:
+            done = self._and_maybe(self._eval(q.a), self._eval(q.b))
+        else:
+            raise _Unsupported
+        self._combined[q] = done
+        return done
 
     def _term(self, fieldname: str, text: str | bytes, boost: float) -> Scored:
         searcher = self.searcher
