@@ -16,6 +16,7 @@ from dataclasses import replace
 from functools import partial
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,7 @@ pytest.importorskip("distributed")
 from distributed import Client, LocalCluster
 
 from newsindex.distributed import ShardedIndex, ShardError, build, open_sharded, shard_of
+from newsindex.distributed.sharded import _LocalScatter
 
 pytestmark = pytest.mark.slow
 
@@ -171,6 +173,33 @@ def test_sort_paging_facets_and_browse_equal_the_single_index(single: NewsIndex,
     assert _keys(a) == _keys(b) and a.total == b.total > 0
 
 
+def test_the_proximity_window_is_the_best_of_all_shards(single: NewsIndex, sharded: NewsIndex) -> None:
+    """The bonus rescores the best 20 passages of the whole collection: with each shard
+    rescoring its own best 20 instead, scores differ from one index's."""
+    assert isinstance(sharded, ShardedIndex)
+    questions = [q for q in QUERIES if len(q.split()) > 1]
+    default = single.search_options
+    single.search_options = sharded.search_options = SearchOptions(proximity_weight=0.4)
+    try:
+        for query in questions:
+            _same(single.search(query), sharded.search(query), single.search(query, limit=100))
+        # Each shard deciding its own window (the floor not passed on) differs.
+        original = _LocalScatter.__call__
+
+        def per_shard(self: _LocalScatter, plan: Any, options: Any, suggest: bool, floor: Any) -> Any:
+            return original(self, plan, options, suggest, None)
+
+        differs = 0
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(_LocalScatter, "__call__", per_shard)
+            for query in questions:
+                a, b = single.search(query), sharded.search(query)
+                differs += [round(h.score, 9) for h in a] != [round(h.score, 9) for h in b]
+        assert differs >= 1, differs
+    finally:
+        single.search_options = sharded.search_options = default
+
+
 def test_export_article_ids_and_delete_many_on_shards(single: NewsIndex, sharded: NewsIndex) -> None:
     query = QUERIES[0]
     assert sorted(sharded.article_ids(query)) == sorted(single.article_ids(query))
@@ -213,7 +242,9 @@ def test_shard_searchers_on_workers_give_the_same_results(
             _same(single.search(query), served.search(query), single.search(query, limit=100))
         # the coordinator's ranking options reach the workers
         default = single.search_options
-        single.search_options = served.search_options = SearchOptions(bm25_k1=2.0, bm25_b=0.5)
+        single.search_options = served.search_options = SearchOptions(
+            bm25_k1=2.0, bm25_b=0.5, proximity_weight=0.4
+        )
         try:
             for query in QUERIES[:12]:
                 _same(single.search(query), served.search(query), single.search(query, limit=100))

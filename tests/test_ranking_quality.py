@@ -120,6 +120,39 @@ def test_words_standing_together_rank_above_words_apart() -> None:
         assert [h.text for h in ix.search("Erdbeben Chile", max_per_article=None)] == [apart, together]
 
 
+def test_the_proximity_window_takes_every_passage_tied_with_its_last() -> None:
+    # 25 passages with the same words at the same distance score the same before the
+    # bonus: all get the same bonus, whichever document numbers they have (a shard cuts
+    # ties by other numbers than one index does).
+    text = "Das Erdbeben in Chile traf am Morgen die Küste schwer."
+    on = SearchOptions(proximity_weight=0.5)
+    with _index(*((f"Bericht {i}", [text]) for i in range(25)), options=on) as ix:
+        results = ix.search("Erdbeben Chile", limit=25, max_per_article=None)
+        assert results.total == 25 and len(results.hits) == 25
+        assert len({round(h.score, 9) for h in results}) == 1
+        ix.search_options = SearchOptions(proximity_weight=0.0)
+        assert ix.search("Erdbeben Chile").hits[0].score < results.hits[0].score
+
+
+def test_export_ranks_as_the_search_does_with_the_proximity_bonus(wiki: tuple[NewsIndex, NewsIndex]) -> None:
+    fast, _ = wiki
+    fast.search_options = SearchOptions(proximity_weight=0.5)
+    try:
+        reordered = 0
+        for query in ("Wo fand das Erdbeben statt?", "Regierung Berlin Haushalt", "Papst Benedikt Besuch"):
+            searched = fast.search(query, limit=40, max_per_article=None)
+            exported = list(fast.export(query))[: len(searched.hits)]
+            got = [(h.article_id, h.paragraph, round(h.score, 9)) for h in exported]
+            assert got == [(h.article_id, h.paragraph, round(h.score, 9)) for h in searched] and got
+            fast.search_options = SearchOptions(proximity_weight=0.0)
+            plain = [(h.article_id, h.paragraph) for h in fast.search(query, limit=40, max_per_article=None)]
+            fast.search_options = SearchOptions(proximity_weight=0.5)
+            reordered += plain != [key[:2] for key in got]
+        assert reordered  # the bonus changed an order
+    finally:
+        fast.search_options = SearchOptions()
+
+
 def test_proximity_gives_the_same_ranking_through_whoosh_and_numpy(wiki: tuple[NewsIndex, NewsIndex]) -> None:
     fast, slow = wiki
     on = SearchOptions(proximity_weight=0.5)

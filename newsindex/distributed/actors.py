@@ -25,8 +25,9 @@ from ..index.vocabulary import Near, SegmentVocabulary, Vocabularies
 from ..search.query_syntax import QueryPlan
 from ..search.request import SearchOptions, SearchRequest, weighting
 from ..search.results import Results
+from ..search.searching import _Search
 from ..search.suggest import _surface_form
-from .coordinate import Scatter, shard_search
+from .coordinate import Scatter, shard_head_scores, shard_search, shard_searcher
 from .layout import ShardError
 from .statistics import GlobalSearcher, GlobalStatistics, shortest
 
@@ -139,16 +140,10 @@ class ShardSearcher:
         searcher = self.index._current_searcher()
         return [_surface_form(searcher, t) for t in terms]
 
-    def search(
-        self,
-        request: SearchRequest,
-        plan: QueryPlan,
-        options: SearchOptions,
-        suggest_words: bool,
-        table: StatsTable,
-    ) -> Results | Needs:
-        """This shard's results with the table's figures, or what the table lacks."""
-        needs = Needs()
+    def _search(
+        self, request: SearchRequest, options: SearchOptions, table: StatsTable, needs: Needs
+    ) -> _Search:
+        """This shard's search scored with the table's figures (noting in ``needs`` what it lacks)."""
 
         def df(fieldname: str, text: Any) -> int:
             found = table.df.get((fieldname, text))
@@ -171,9 +166,28 @@ class ShardSearcher:
         )
         vocabularies = _TableVocabularies(table, needs)
         ix = self.index
-        results = shard_search(
-            searcher, ix.chain, request, options, vocabularies, ix._lengths, plan, suggest_words, ix._columns
-        )
+        return shard_searcher(searcher, ix.chain, request, options, vocabularies, ix._lengths, ix._columns)
+
+    def head_scores(
+        self, request: SearchRequest, plan: QueryPlan, options: SearchOptions, table: StatsTable
+    ) -> list[float] | Needs:
+        """This shard's best scores before the proximity bonus, or what the table lacks."""
+        needs = Needs()
+        scores = shard_head_scores(self._search(request, options, table, needs), plan)
+        return needs if needs else scores
+
+    def search(
+        self,
+        request: SearchRequest,
+        plan: QueryPlan,
+        options: SearchOptions,
+        suggest_words: bool,
+        floor: float | None,
+        table: StatsTable,
+    ) -> Results | Needs:
+        """This shard's results with the table's figures, or what the table lacks."""
+        needs = Needs()
+        results = shard_search(self._search(request, options, table, needs), plan, suggest_words, floor)
         return needs if needs else results
 
     def close(self) -> None:
@@ -226,28 +240,30 @@ class RemoteShards:
 
     def scatter(self, request: SearchRequest) -> Scatter:
         """The scatter step of ``coordinate`` for ``request`` over the actors."""
+        return _RemoteScatter(self, request)
 
-        def run(plan: QueryPlan, options: SearchOptions, suggest_words: bool) -> list[Results]:
-            figures = self._gather("figures")
-            lengths: dict[str, int] = {}
-            for _count, fields in figures:
-                for name, n in fields.items():
-                    lengths[name] = lengths.get(name, 0) + n
-            table = StatsTable(sum(count for count, _ in figures), lengths)
-            for _round in range(MAX_ROUNDS):
-                outs = self._gather("search", request, plan, options, suggest_words, table)
-                needs = Needs()
-                for out in outs:
-                    if isinstance(out, Needs):
-                        needs.update(out)
-                if not needs:
-                    return outs
-                self._fill(table, needs)
-            raise ShardError(
-                f"the shards' statistics for {request.query!r} did not settle in {MAX_ROUNDS} rounds"
-            )
+    def gather_settled(self, table: StatsTable, query: str, method: str, *args: Any) -> list[Any]:
+        """Every actor's ``method(*args, table)``, asked again with the figures the table
+        lacked until no actor lacks any."""
+        for _round in range(MAX_ROUNDS):
+            outs = self._gather(method, *args, table)
+            needs = Needs()
+            for out in outs:
+                if isinstance(out, Needs):
+                    needs.update(out)
+            if not needs:
+                return outs
+            self._fill(table, needs)
+        raise ShardError(f"the shards' statistics for {query!r} did not settle in {MAX_ROUNDS} rounds")
 
-        return run
+    def table(self) -> StatsTable:
+        """A statistics table holding the collection's size and field lengths."""
+        figures = self._gather("figures")
+        lengths: dict[str, int] = {}
+        for _count, fields in figures:
+            for name, n in fields.items():
+                lengths[name] = lengths.get(name, 0) + n
+        return StatsTable(sum(count for count, _ in figures), lengths)
 
     def _fill(self, table: StatsTable, needs: Needs) -> None:
         if needs.terms:
@@ -265,3 +281,31 @@ class RemoteShards:
             forms = self._gather("surface_forms", terms_s)
             for i, t in enumerate(terms_s):
                 table.surfaces[t] = shortest(f[i] for f in forms)
+
+
+class _RemoteScatter:
+    """The scatter step of one search over the actors (see :class:`.coordinate.Scatter`);
+    the figures gathered for its first step serve the second and the fallbacks."""
+
+    def __init__(self, shards: RemoteShards, request: SearchRequest) -> None:
+        self.shards = shards
+        self.request = request
+        self._table: StatsTable | None = None
+
+    def _figures(self) -> StatsTable:
+        if self._table is None:
+            self._table = self.shards.table()
+        return self._table
+
+    def heads(self, plan: QueryPlan, options: SearchOptions) -> list[list[float]]:
+        """Each shard's best scores before the proximity bonus."""
+        q = self.request.query
+        return self.shards.gather_settled(self._figures(), q, "head_scores", self.request, plan, options)
+
+    def __call__(
+        self, plan: QueryPlan, options: SearchOptions, suggest_words: bool, floor: float | None
+    ) -> list[Results]:
+        """Each shard's results."""
+        return self.shards.gather_settled(
+            self._figures(), self.request.query, "search", self.request, plan, options, suggest_words, floor
+        )

@@ -11,8 +11,9 @@ does for one index.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Protocol
 
 from whoosh.searching import Searcher
 
@@ -21,39 +22,60 @@ from ..index.vocabulary import Vocabularies
 from ..search.columns import ColumnCache
 from ..search.fallbacks import looser_plans, phrase_note, with_correction
 from ..search.query_syntax import QueryPlan, parse_query
+from ..search.ranking import proximity_floor
 from ..search.request import SearchOptions, SearchRequest
 from ..search.results import Results
 from ..search.searching import _Search
 from ..search.term_scoring import FieldLengths
 from .merge import merge_results
 
-__all__ = ["Scatter", "coordinate", "shard_request", "shard_search"]
-
-# Runs one plan on every shard (fallbacks off) and returns each shard's results.
-Scatter = Callable[[QueryPlan, SearchOptions, bool], Sequence[Results]]
+__all__ = ["Scatter", "coordinate", "shard_head_scores", "shard_request", "shard_search", "shard_searcher"]
 
 
-def shard_search(
+class Scatter(Protocol):
+    """Runs one plan on every shard (fallbacks off), in two steps when the proximity
+    bonus applies: every shard's best scores before it (:meth:`heads`), then every
+    shard's results with the window's floor decided over all of them."""
+
+    def heads(self, plan: QueryPlan, options: SearchOptions) -> Sequence[Sequence[float]]:
+        """Each shard's :func:`shard_head_scores`."""
+        ...
+
+    def __call__(
+        self, plan: QueryPlan, options: SearchOptions, suggest_words: bool, floor: float | None
+    ) -> Sequence[Results]:
+        """Each shard's :func:`shard_search` results."""
+        ...
+
+
+def shard_searcher(
     searcher: Searcher,
     chain: AnalysisChain,
     request: SearchRequest,
     options: SearchOptions,
     vocabularies: Vocabularies | None,
     lengths: FieldLengths | None,
-    plan: QueryPlan,
-    suggest_words: bool,
     columns: ColumnCache | None = None,
-) -> Results:
-    """One shard's results for ``plan`` (its best passages, collapsed, scored by ``searcher``).
-
-    ``request`` is the shard's request (see :func:`shard_request`); ``columns`` the
-    shard's metadata columns, kept across searches (sort, facets, browse).
-    """
+) -> _Search:
+    """One shard's search for ``request`` (the shard's request: see :func:`shard_request`);
+    ``columns`` are the shard's metadata columns, kept across searches. Kept for both steps
+    of a search, its scorer reads and combines each term once."""
     search = _Search(searcher, chain, request, options, vocabularies, lengths, columns)
     # One index caps a page at MAX_LIMIT hits *after* the offset; a shard's request
     # reaches from 0 to offset + limit (at most MAX_OFFSET), so it is not capped again.
     search.limit = max(1, int(request.limit))
-    return search.run(plan, suggest_words=suggest_words)
+    return search
+
+
+def shard_head_scores(search: _Search, plan: QueryPlan) -> list[float]:
+    """One shard's best scores of ``plan`` before the proximity bonus (``[]``: no bonus)."""
+    return search.head_scores(plan)
+
+
+def shard_search(search: _Search, plan: QueryPlan, suggest_words: bool, floor: float | None) -> Results:
+    """One shard's results for ``plan``: its best passages, collapsed; the proximity bonus
+    rescores its passages scoring at least ``floor`` (``None``: no shard rescores)."""
+    return search.run(plan, suggest_words=suggest_words, proximity_floor=floor)
 
 
 def shard_request(request: SearchRequest) -> SearchRequest:
@@ -71,9 +93,11 @@ def coordinate(request: SearchRequest, options: SearchOptions, scatter: Scatter)
     quiet = replace(options, typo_fallback=False, phrase_fallback=False)
 
     def once(plan: QueryPlan, suggest_words: bool = True) -> Results:
+        # The proximity window is the best PROXIMITY_WINDOW scores of all shards, not of each.
+        floor = proximity_floor(scatter.heads(plan, quiet)) if quiet.proximity_weight else None
         return merge_results(
             request.query,
-            scatter(plan, quiet, suggest_words),
+            scatter(plan, quiet, suggest_words, floor),
             limit=request.limit,
             max_per_article=request.max_per_article,
             group_by_article=request.group_by_article,

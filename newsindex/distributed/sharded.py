@@ -34,7 +34,8 @@ from ..search.more_like import key_terms, related
 from ..search.query_syntax import QueryPlan, parse_query
 from ..search.request import SearchOptions, SearchRequest, weighting
 from ..search.results import Hit, Results
-from .coordinate import coordinate, shard_request, shard_search
+from ..search.searching import _Search
+from .coordinate import coordinate, shard_head_scores, shard_request, shard_search, shard_searcher
 from .layout import ShardError, ShardLayout, shard_of
 from .merge import date_order_key, hit_order
 from .statistics import GlobalSearcher, GlobalStatistics, SummedReader, UnionVocabularies
@@ -192,11 +193,7 @@ class ShardedIndex(NewsIndex):
         each = shard_request(request)
         if self.remote is not None:
             return coordinate(request, self.search_options, self.remote.scatter(each))
-
-        def scatter(plan: QueryPlan, options: SearchOptions, suggest_words: bool) -> list[Results]:
-            return self._scatter(each, plan, options, suggest_words)
-
-        return coordinate(request, self.search_options, scatter)
+        return coordinate(request, self.search_options, _LocalScatter(self, each))
 
     def export(
         self, query: str = "", *, source: str | list[str] | None = None, author: str | None = None,
@@ -234,25 +231,6 @@ class ShardedIndex(NewsIndex):
             if ids:
                 deleted.extend(shard.delete_many(ids))
         return deleted
-
-    def _scatter(
-        self, request: SearchRequest, plan: QueryPlan, options: SearchOptions, suggest_words: bool
-    ) -> list[Results]:
-        searchers = [self._shard_call(i, shard._current_searcher) for i, shard in enumerate(self.shards)]
-        readers = [s.reader() for s in searchers]
-        stats = GlobalStatistics.from_searchers(searchers) if self.global_statistics else None
-        pairs = [(shard._vocabularies, r) for shard, r in zip(self.shards, readers, strict=True)]
-        union = UnionVocabularies(pairs) if stats is not None else None
-        out = []
-        for i, (shard, searcher) in enumerate(zip(self.shards, searchers, strict=True)):
-            scoring = _scoring(searcher, options, stats)
-            vocabularies = union or shard._vocabularies
-            call = partial(
-                shard_search, scoring, shard.chain, request, options, vocabularies, shard._lengths,
-                plan, suggest_words, shard._columns,
-            )
-            out.append(self._shard_call(i, call))
-        return out
 
     def _shard_call(self, i: int, call: Callable[[], Any]) -> Any:
         """``call()``, with any failure of the shard's files as a :class:`ShardError` naming it."""
@@ -383,3 +361,50 @@ class ShardedIndex(NewsIndex):
 
     def __repr__(self) -> str:
         return f"ShardedIndex({str(self.path)!r}, shards={len(self.shards)})"
+
+
+class _LocalScatter:
+    """The scatter step of one search over shards open in this process (see
+    :class:`.coordinate.Scatter`): each shard's search is kept from the first step to the
+    second, so its scorer reads each term once."""
+
+    def __init__(self, index: ShardedIndex, request: SearchRequest) -> None:
+        self.index = index
+        self.request = request
+        self._searches: dict[SearchOptions, list[_Search]] = {}
+
+    def _shards(self, options: SearchOptions) -> list[_Search]:
+        found = self._searches.get(options)
+        if found is not None:
+            return found
+        ix = self.index
+        searchers = [ix._shard_call(i, shard._current_searcher) for i, shard in enumerate(ix.shards)]
+        readers = [s.reader() for s in searchers]
+        stats = GlobalStatistics.from_searchers(searchers) if ix.global_statistics else None
+        pairs = [(shard._vocabularies, r) for shard, r in zip(ix.shards, readers, strict=True)]
+        union = UnionVocabularies(pairs) if stats is not None else None
+        searches = [
+            ix._shard_call(i, partial(
+                shard_searcher, _scoring(searcher, options, stats), shard.chain, self.request, options,
+                union or shard._vocabularies, shard._lengths, shard._columns,
+            ))
+            for i, (shard, searcher) in enumerate(zip(ix.shards, searchers, strict=True))
+        ]
+        self._searches = {options: searches}  # the fallbacks search with the same options
+        return searches
+
+    def heads(self, plan: QueryPlan, options: SearchOptions) -> list[list[float]]:
+        """Each shard's best scores before the proximity bonus."""
+        return [
+            self.index._shard_call(i, partial(shard_head_scores, search, plan))
+            for i, search in enumerate(self._shards(options))
+        ]
+
+    def __call__(
+        self, plan: QueryPlan, options: SearchOptions, suggest_words: bool, floor: float | None
+    ) -> list[Results]:
+        """Each shard's results."""
+        return [
+            self.index._shard_call(i, partial(shard_search, search, plan, suggest_words, floor))
+            for i, search in enumerate(self._shards(options))
+        ]

@@ -80,13 +80,13 @@ def all_matches(
         elif built.query is not None:
             admitted, _ = _with_phrases(searcher, filtered, built)
             if admitted is None or admitted:
-                found, found_scores = search._ranking(built, admitted, rejected).everything()
+                ranking = search._ranking(built, admitted, rejected)
                 if request.sort in ("newest", "oldest"):
+                    found, found_scores = ranking.everything()
                     ids = date_order(col, found, newest=request.sort == "newest")
                     scores = found_scores[np.searchsorted(found, ids)]
                 else:  # best first, ties by document number (as in a search)
-                    order = np.lexsort((found, -found_scores))
-                    ids, scores = found[order], found_scores[order]
+                    ids, scores = ranking.ordered()
     return Matches(searcher, ids, scores, col.article[ids], col.article_ids, built.highlight_terms)
 
 

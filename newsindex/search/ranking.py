@@ -3,6 +3,8 @@ article evidence (:mod:`.article_context`) and the proximity bonus (:mod:`.proxi
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,12 +17,16 @@ from .proximity import PROXIMITY_WINDOW, QueryWord, proximity_bonus
 from .sorting import collapse_ordered, date_order
 from .term_scoring import FieldLengths, Scored, TermScorer, admit, top
 
-__all__ = ["TOTAL_COUNT_CAP", "Match", "Ranking", "top_matches"]
+__all__ = ["MAX_HEAD", "TOTAL_COUNT_CAP", "Match", "Ranking", "proximity_floor", "top_matches"]
 
 # Like Elasticsearch's track_total_hits: count matches exactly up to this many,
 # then report "at least" (counting every match of a common word costs more
 # than the search itself).
 TOTAL_COUNT_CAP = 1_000
+
+# The proximity window is every match scoring at least the PROXIMITY_WINDOW-th best
+# score (so equal scores are all in or all out, on one index as on shards), at most this many.
+MAX_HEAD = 8 * PROXIMITY_WINDOW
 
 
 def top_matches(
@@ -31,6 +37,33 @@ def top_matches(
     # (query.And, query.Require): Whoosh's matcher replacement then loses
     # top-scoring matches (see tests/test_query_expansion.py).
     return searcher.search(query, limit=limit, filter=admitted, mask=rejected or None)
+
+
+def proximity_floor(heads: Iterable[Sequence[float]]) -> float | None:
+    """The proximity window's floor over several shards' :meth:`Ranking.head_scores`: the
+    :data:`PROXIMITY_WINDOW`-th best score of all (``None``: no shard rescores)."""
+    scores = sorted((s for head in heads for s in head), reverse=True)
+    if not scores:
+        return None
+    return scores[PROXIMITY_WINDOW - 1] if len(scores) >= PROXIMITY_WINDOW else -math.inf
+
+
+def _tolerance(floor: float) -> float:
+    # Shards sum the same figures in another order: equal scores may differ in the last bits.
+    return 1e-9 * max(1.0, abs(floor))
+
+
+def _at_least(ranked: Callable[[int], list[Match]], floor: float) -> list[Match]:
+    """Every match scoring at least ``floor`` (ties included), best first, at most
+    :data:`MAX_HEAD` (a pathological tie of identical passages)."""
+    n = PROXIMITY_WINDOW
+    while True:
+        matches = ranked(n)
+        cut = floor - _tolerance(floor) if math.isfinite(floor) else floor
+        head = [m for m in matches if m.score >= cut]
+        if len(head) < len(matches) or len(matches) < n or n >= MAX_HEAD:
+            return head[:MAX_HEAD]
+        n = min(MAX_HEAD, n * 2)
 
 
 @dataclass(slots=True)
@@ -69,9 +102,12 @@ class Ranking:
         scorer: TermScorer | None = None,
         proximity: tuple[float, tuple[QueryWord, ...]] = (0.0, ()),
         article_context: tuple[float, tuple[Any, ...], np.ndarray | None] = (0.0, (), None),
+        proximity_floor: float | None = None,
     ) -> None:
         self.searcher = searcher
         self.proximity = proximity
+        self.proximity_floor = proximity_floor
+        self._head: list[Match] | None = None
         self.query = query
         self.admitted = admitted
         self.rejected = rejected or None
@@ -79,7 +115,7 @@ class Ranking:
         self._whoosh_results: Any = None
         self._window = 0
         self._all: tuple[np.ndarray, np.ndarray] | None = None
-        self._bonus: dict[int, float] | None = None
+        self._ranked: tuple[int, list[int], list[float]] | None = None
         weight, word_queries, article_of = article_context
         if not weight:
             article_of = None
@@ -116,27 +152,62 @@ class Ranking:
         """Whether the numpy scorer ranked this query."""
         return self._scored is not None
 
+    @property
+    def rescores(self) -> bool:
+        """Whether the proximity bonus applies (a weight and two query words or more)."""
+        weight, words = self.proximity
+        return bool(weight) and len(words) >= 2
+
+    def head_scores(self) -> list[float]:
+        """The best :data:`PROXIMITY_WINDOW` scores before the proximity bonus (a sharded
+        search takes the window's floor from all shards' heads: :func:`proximity_floor`)."""
+        return [m.score for m in self._top(PROXIMITY_WINDOW)]
+
     def top(self, n: int) -> list[Match]:
         """The ``n`` best matches (fewer when fewer match)."""
-        weight, words = self.proximity
-        if not weight or len(words) < 2:
+        if not self.rescores:
             return self._top(n)
-        # Rescore the best few by proximity; the rest keep their order (the bonus only
-        # adds, so none of them can overtake a rescored match).
-        ranked = self._top(max(n, PROXIMITY_WINDOW))
-        head = ranked[:PROXIMITY_WINDOW]
-        if self._bonus is None:  # a wider window after collapsing has the same head
-            self._bonus = proximity_bonus(self.searcher.reader(), [m.docnum for m in head], words)
-        bonus = self._bonus
+        # The proximity bonus only adds, so matches below the window's floor keep their
+        # order and none of them can overtake a rescored one.
+        head = self._rescored_head()
+        rest = self._top(n)[len(head) :] if n > len(head) else []
+        return [*head, *rest][:n]
+
+    def ordered(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every match best first (ties by document number), as :meth:`top` ranks them."""
+        ids, scores = self.everything()
+        order = np.lexsort((ids, -scores))
+        ids, scores = ids[order], scores[order]
+        if self.rescores and ids.size:
+            head = self._rescored_head()  # a prefix of the order above, reordered
+            ids[: len(head)] = [m.docnum for m in head]
+            scores[: len(head)] = [m.score for m in head]
+        return ids, scores
+
+    def _rescored_head(self) -> list[Match]:
+        """The window's matches, proximity bonus added, best first (computed once)."""
+        if self._head is not None:
+            return [Match(m.docnum, m.score, self.searcher, m._fields) for m in self._head]
+        weight, words = self.proximity
+        floor = self.proximity_floor
+        if floor is None:
+            scores = self.head_scores()
+            floor = scores[-1] if len(scores) == PROXIMITY_WINDOW else -math.inf
+        head = _at_least(self._top, floor)
+        bonus = proximity_bonus(self.searcher.reader(), [m.docnum for m in head], words)
         for m in head:
             m.score += weight * bonus.get(m.docnum, 0.0)
         head.sort(key=lambda m: (-m.score, m.docnum))
-        return (head + ranked[PROXIMITY_WINDOW:])[:n]
+        self._head = head
+        return [Match(m.docnum, m.score, self.searcher, m._fields) for m in head]
 
     def _top(self, n: int) -> list[Match]:
         if self._scored is not None:
-            ranked = top(self._scored, n)
-            return [Match(d, s, self.searcher) for d, s in zip(ranked.docnums, ranked.scores, strict=True)]
+            if self._ranked is None or self._ranked[0] != n:  # the window asks twice for the same n
+                ranked = top(self._scored, n)
+                self._ranked = (n, ranked.docnums, ranked.scores)
+            _, docnums, scores = self._ranked
+            return [Match(d, s, self.searcher) for d, s in zip(docnums, scores, strict=True)]
         self._whoosh_results = top_matches(self.searcher, self.query, self.admitted, n, self.rejected)
         self._window = n
         # iter() first: list() would call len(results), which counts every match.

@@ -36,7 +36,7 @@ class SearchOptions:
     lowercase_weight: float = 0.5
     # Weight of the proximity bonus for query words standing close together
     # (0: off); only the best ``PROXIMITY_WINDOW`` passages are rescored.
-    proximity_weight: float = 0.0
+    proximity_weight: float = 0.5
     # Weight of article evidence: each query word's best score in any paragraph of the
     # passage's article, summed over the words, is added at this weight (0: off).
     article_weight: float = 0.3

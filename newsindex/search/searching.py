@@ -208,10 +208,17 @@ class _Search:
             "until": request.until,
         }
 
-    def _ranking(self, built: BuiltQuery, admitted: set[int] | None, rejected: set[int] | None) -> Ranking:
+    def _ranking(
+        self,
+        built: BuiltQuery,
+        admitted: set[int] | None,
+        rejected: set[int] | None,
+        proximity_floor: float | None = None,
+    ) -> Ranking:
         weight = self.options.proximity_weight
         words: tuple[QueryWord, ...] = ()
-        if weight and len(built.word_terms) > 1:
+        # (Whoosh's idf is undefined on an index with no documents.)
+        if weight and len(built.word_terms) > 1 and self.searcher.doc_count_all():
             searcher = self.searcher
             words = tuple(
                 (max(searcher.idf(BODY, t) for t in terms), terms) for terms in built.word_terms if terms
@@ -226,6 +233,7 @@ class _Search:
             scorer=self.scorer,
             proximity=(weight, words),
             article_context=self._article_context(built),
+            proximity_floor=proximity_floor,
         )
 
     def _article_context(self, built: BuiltQuery) -> tuple[float, tuple[Any, ...], np.ndarray | None]:
@@ -261,8 +269,30 @@ class _Search:
             offset=request.offset, sort=sort, facets=facets, browse=True,
         )
 
-    def run(self, plan: QueryPlan, *, suggest_words: bool = True) -> Results:
-        """The results of ``plan`` (with a spelling suggestion when it finds little)."""
+    def head_scores(self, plan: QueryPlan) -> list[float]:
+        """The best scores of ``plan``'s ranking before the proximity bonus, if the bonus
+        applies (see :func:`newsindex.search.ranking.proximity_floor`; ``[]`` otherwise)."""
+        plan = with_author(plan, self.request.author)
+        built = self.builder.build(plan, **self.filters)
+        if built.query is None or self.request.sort not in (None, "relevance"):
+            return []
+        filtered = admitted_docs(self.searcher, built.filter)
+        if filtered is not None and not filtered:
+            return []
+        admitted, _ = _with_phrases(self.searcher, filtered, built)
+        ranking = self._ranking(built, admitted, _rejected(self.searcher, built.exclude, self.scorer))
+        if not ranking.rescores or (admitted is not None and not admitted):
+            return []
+        return ranking.head_scores()
+
+    def run(
+        self, plan: QueryPlan, *, suggest_words: bool = True, proximity_floor: float | None = None
+    ) -> Results:
+        """The results of ``plan`` (with a spelling suggestion when it finds little).
+
+        ``proximity_floor``: the lowest score (before the bonus) that the proximity bonus
+        rescores, when a sharded search has decided it over every shard.
+        """
         searcher, request, options = self.searcher, self.request, self.options
         query = request.query
         plan = with_author(plan, request.author)
@@ -284,7 +314,7 @@ class _Search:
         admitted, phrase_notes = _with_phrases(searcher, filtered, built)
         notes = (*notes, *phrase_notes)
         rejected = _rejected(searcher, built.exclude, self.scorer)
-        ranking = self._ranking(built, admitted, rejected)
+        ranking = self._ranking(built, admitted, rejected, proximity_floor)
         kept = _top_collapsed(ranking, wanted, max_per_article) if admitted is None or admitted else []
         if not kept and plan.phrases and options.phrase_fallback:
             for loose, which in looser_plans(plan):
