@@ -3,6 +3,8 @@ or on the Wikinews corpus."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from newsindex import Article, NewsIndex, SearchOptions, SearchRequest
@@ -149,6 +151,32 @@ def test_export_ranks_as_the_search_does_with_the_proximity_bonus(wiki: tuple[Ne
             fast.search_options = SearchOptions(proximity_weight=0.5)
             reordered += plain != [key[:2] for key in got]
         assert reordered  # the bonus changed an order
+    finally:
+        fast.search_options = SearchOptions()
+
+
+def test_the_bonus_and_the_highlights_read_each_posting_once(
+    wiki: tuple[NewsIndex, NewsIndex], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsindex.search.highlights as highlights
+    import newsindex.search.proximity as proximity
+
+    read: list[tuple[str, int]] = []
+    original = highlights.body_postings
+
+    def counted(reader: Any, docnums: Any, terms: Any, kind: str) -> Any:
+        docnums, terms = list(docnums), list(terms)
+        read.extend((t, d) for t in terms for d in docnums)
+        return original(reader, docnums, terms, kind)
+
+    monkeypatch.setattr(highlights, "body_postings", counted)
+    monkeypatch.setattr(proximity, "body_postings", counted, raising=False)
+    fast, _ = wiki
+    fast.search_options = SearchOptions(proximity_weight=0.5)
+    try:
+        results = fast.search("Regierung Berlin Haushalt")
+        assert results.hits and any(h.highlights for h in results)
+        assert read and len(read) == len(set(read))
     finally:
         fast.search_options = SearchOptions()
 

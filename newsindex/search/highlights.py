@@ -17,7 +17,7 @@ from whoosh.reading import IndexReader, TermNotFound
 
 from ..index.schema import BODY
 
-__all__ = ["body_postings", "highlight_spans"]
+__all__ = ["BodyReads", "body_postings", "highlight_many", "highlight_spans"]
 
 
 def body_postings(
@@ -52,6 +52,30 @@ def body_postings(
                     yield d, m.value_as(kind)
 
 
+class BodyReads:
+    """The ``body`` character values one search has read, per term and document, so the
+    proximity bonus and the highlights of the same passages read each posting once."""
+
+    def __init__(self, reader: IndexReader) -> None:
+        self.reader = reader
+        self._read: dict[str, dict[int, Any]] = {}  # term -> document -> value (None: absent)
+
+    def characters(self, docnums: Iterable[int], terms: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
+        """``(docnum, term, [(position, start, end), …])`` for each of ``terms`` in each of
+        ``docnums`` that has it."""
+        docs = sorted(set(docnums))
+        for term in dict.fromkeys(terms):
+            known = self._read.setdefault(term, {})
+            missing = [d for d in docs if d not in known]
+            if missing:
+                known.update(dict.fromkeys(missing))
+                known.update(body_postings(self.reader, missing, [term], "characters"))
+            for d in docs:
+                value = known[d]
+                if value is not None:
+                    yield d, term, value
+
+
 def highlight_spans(
     reader: IndexReader, docnum: int, matched: Iterable[tuple[str, bytes | str]]
 ) -> tuple[tuple[int, int], ...]:
@@ -60,18 +84,22 @@ def highlight_spans(
 
 
 def highlight_many(
-    reader: IndexReader, docnums: Iterable[int], matched: Iterable[tuple[str, bytes | str]]
+    reader: IndexReader,
+    docnums: Iterable[int],
+    matched: Iterable[tuple[str, bytes | str]],
+    reads: BodyReads | None = None,
 ) -> dict[int, tuple[tuple[int, int], ...]]:
     """Spans for many passages at once: one forward pass per term and segment.
 
     Postings can only be skipped forwards, so visiting the hits in document
     order reads each term's posting list once per query instead of once per hit.
+    ``reads``: the search's postings read so far (by the proximity bonus).
     """
     terms = list(dict.fromkeys(
         t.decode("utf-8") if isinstance(t, bytes) else t for f, t in matched if f == BODY
     ))
     wanted = sorted(set(docnums))
     spans: dict[int, set[tuple[int, int]]] = {d: set() for d in wanted}
-    for d, chars in body_postings(reader, wanted, terms, "characters"):
+    for d, _term, chars in (reads or BodyReads(reader)).characters(wanted, terms):
         spans[d].update((start, end) for _pos, start, end in chars)
     return {d: tuple(sorted(v)) for d, v in spans.items()}

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from whoosh.reading import IndexReader
 
 from ..analysis.whoosh_analyzer import PART_LANE
-from .highlights import body_postings
+from .highlights import BodyReads
 
 __all__ = ["MAX_GAP", "PROXIMITY_WINDOW", "QueryWord", "proximity_bonus"]
 
@@ -25,13 +25,11 @@ MAX_GAP = 5
 QueryWord = tuple[float, tuple[str, ...]]
 
 
-def _word_positions(
-    reader: IndexReader, docnums: Sequence[int], terms: tuple[str, ...]
-) -> dict[int, list[int]]:
+def _word_positions(reads: BodyReads, docnums: Sequence[int], terms: tuple[str, ...]) -> dict[int, list[int]]:
     """Positions (parts folded onto their word's position) of any of ``terms`` per document."""
     out: dict[int, set[int]] = {}
-    for d, positions in body_postings(reader, docnums, terms, "positions"):
-        out.setdefault(d, set()).update(p % PART_LANE for p in positions)
+    for d, _term, chars in reads.characters(docnums, terms):
+        out.setdefault(d, set()).update(p % PART_LANE for p, _start, _end in chars)
     return {d: sorted(p) for d, p in out.items()}
 
 
@@ -51,12 +49,14 @@ def _closest_gap(a: list[int], b: list[int]) -> int:
 
 
 def proximity_bonus(
-    reader: IndexReader, docnums: Sequence[int], words: Sequence[QueryWord]
+    reader: IndexReader, docnums: Sequence[int], words: Sequence[QueryWord], reads: BodyReads | None = None
 ) -> dict[int, float]:
-    """Each document's bonus (unscaled; 0 for documents whose words stand apart)."""
+    """Each document's bonus (unscaled; 0 for documents whose words stand apart); ``reads``
+    keeps the postings read for the search's highlights."""
     if len(words) < 2 or not docnums:
         return {}
-    found = [_word_positions(reader, docnums, terms) for _idf, terms in words]
+    reads = reads or BodyReads(reader)
+    found = [_word_positions(reads, docnums, terms) for _idf, terms in words]
     bonus: dict[int, float] = {}
     for d in docnums:
         total = 0.0

@@ -13,6 +13,7 @@ from whoosh.searching import Searcher
 
 from .article_context import article_evidence, with_article_evidence
 from .columns import Columns
+from .highlights import BodyReads
 from .proximity import PROXIMITY_WINDOW, QueryWord, proximity_bonus
 from .sorting import collapse_ordered, date_order
 from .term_scoring import FieldLengths, Scored, TermScorer, admit, top
@@ -103,10 +104,12 @@ class Ranking:
         proximity: tuple[float, tuple[QueryWord, ...]] = (0.0, ()),
         article_context: tuple[float, tuple[Any, ...], np.ndarray | None] = (0.0, (), None),
         proximity_floor: float | None = None,
+        body_reads: BodyReads | None = None,
     ) -> None:
         self.searcher = searcher
         self.proximity = proximity
         self.proximity_floor = proximity_floor
+        self.body_reads = body_reads
         self._head: list[Match] | None = None
         self.query = query
         self.admitted = admitted
@@ -194,7 +197,7 @@ class Ranking:
             scores = self.head_scores()
             floor = scores[-1] if len(scores) == PROXIMITY_WINDOW else -math.inf
         head = _at_least(self._top, floor)
-        bonus = proximity_bonus(self.searcher.reader(), [m.docnum for m in head], words)
+        bonus = proximity_bonus(self.searcher.reader(), [m.docnum for m in head], words, self.body_reads)
         for m in head:
             m.score += weight * bonus.get(m.docnum, 0.0)
         head.sort(key=lambda m: (-m.score, m.docnum))

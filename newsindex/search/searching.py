@@ -17,7 +17,7 @@ from .browse import browse_leads
 from .columns import ColumnCache
 from .facets import check_facets, count_facets
 from .fallbacks import looser_plans, phrase_note, with_author, with_correction
-from .highlights import highlight_many
+from .highlights import BodyReads, highlight_many
 from .phrases import PhraseBudget, phrase_cost, phrase_docs
 from .proximity import QueryWord
 from .query_builder import BuiltQuery, QueryBuilder
@@ -201,6 +201,7 @@ class _Search:
             stem_boost=options.stem_boost,
         )
         self.scorer = TermScorer(searcher, lengths) if options.term_at_a_time else None
+        self.body_reads = BodyReads(searcher.reader())
         source = request.source
         self.filters: dict[str, Any] = {
             "source": list(source) if isinstance(source, tuple) else source,
@@ -234,6 +235,7 @@ class _Search:
             proximity=(weight, words),
             article_context=self._article_context(built),
             proximity_floor=proximity_floor,
+            body_reads=self.body_reads,
         )
 
     def _article_context(self, built: BuiltQuery) -> tuple[float, tuple[Any, ...], np.ndarray | None]:
@@ -334,7 +336,8 @@ class _Search:
             kept = ranking.in_order(columns, sort, wanted, max_per_article)
         if not request.group_by_article:
             kept = kept[offset:]
-        spans = highlight_many(searcher.reader(), [m.docnum for m in kept], built.highlight_terms)
+        docnums = [m.docnum for m in kept]
+        spans = highlight_many(searcher.reader(), docnums, built.highlight_terms, self.body_reads)
         first = 0 if request.group_by_article else offset
         hits = tuple(_hit(m.fields(), m.score, first + i + 1, spans[m.docnum]) for i, m in enumerate(kept))
         if columns is not None:  # every match is at hand: count them exactly
