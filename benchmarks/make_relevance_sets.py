@@ -23,6 +23,7 @@ import argparse
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,10 @@ def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
     return n
 
 
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 def make_sets(
     distractors: int | None = QUICK_DISTRACTORS, out: Path | None = None, seed: int = 13
 ) -> RelevanceSets:
@@ -65,13 +70,13 @@ def make_sets(
 
     wiki = list(iter_articles("wikinews"))
     by_article: dict[str, list[str]] = {a.id: [f"{a.id}#{i}" for i in range(len(a.paragraphs))] for a in wiki}
-    passages: list[dict[str, str]] = [
-        {"id": f"{a.id}#{i}", "title": a.title, "text": text}
+    passages: list[dict[str, str | None]] = [
+        {"id": f"{a.id}#{i}", "title": a.title, "text": text, "published": _iso(a.published)}
         for a in wiki
         for i, text in enumerate(a.paragraphs)
     ]
     adl = sample_paragraphs("adl", distractors, seed=seed) if distractors != 0 else []
-    passages += [{"id": p.id, "title": p.title, "text": p.text} for p in adl]
+    passages += [{"id": p.id, "title": p.title, "text": p.text, "published": _iso(p.published)} for p in adl]
 
     sets = RelevanceSets(
         folder=folder,

@@ -96,8 +96,8 @@ def _read_jsonl(path: str | Path) -> Iterable[dict[str, Any]]:
 
 
 def load_passages(path: str | Path) -> list[Passage]:
-    """Read passages JSONL (``id``, ``title``, ``text``)."""
-    return [Passage(d["id"], d.get("title") or "", d["text"]) for d in _read_jsonl(path)]
+    """Read passages JSONL (``id``, ``title``, ``text``, ``published`` where known)."""
+    return [Passage(d["id"], d.get("title") or "", d["text"], d.get("published")) for d in _read_jsonl(path)]
 
 
 def load_queries(path: str | Path) -> list[Query]:

@@ -37,6 +37,7 @@ class Passage:
     id: str
     title: str
     text: str
+    published: str | None = None  # the article's date (ISO), where the corpus has one
 
 
 class System(Protocol):
@@ -158,7 +159,9 @@ class NewsIndexSystem:
             items.sort(key=lambda t: t[0])
             self._paragraph_ids[art] = [p.id for _, p in items]
             title = next((p.title for _, p in items if p.title), "")
-            articles.append(Article.create(id=art, title=title, paragraphs=[p.text for _, p in items]))
+            published = next((p.published for _, p in items if p.published), None)
+            paragraphs = [p.text for _, p in items]
+            articles.append(Article.create(id=art, title=title, paragraphs=paragraphs, published=published))
         kwargs = newsindex_kwargs(self.create_kwargs)
         if self.on_disk:
             self._tmp = Path(tempfile.mkdtemp(prefix="newsindex-rel-"))

@@ -31,6 +31,7 @@ from ..index.vocabulary import Vocabularies
 from .date_filter import period_query
 from .phrases import PhraseWord
 from .query_syntax import QueryPlan
+from .temporal import years_asked
 
 __all__ = [
     "EXPANSION_CAP",
@@ -102,6 +103,8 @@ class BuiltQuery:
     word_terms: tuple[tuple[str, ...], ...] = ()
     # Each ranked query word's ``body`` query (its terms with their boosts), for article evidence.
     word_queries: tuple[wq.Query, ...] = ()
+    # The years the query names (see .temporal).
+    years: frozenset[int] = frozenset()
 
 
 class QueryBuilder:
@@ -235,6 +238,7 @@ class QueryBuilder:
             tuple(phrase_texts),
             tuple(dict.fromkeys(self._word_terms)),
             tuple(dict.fromkeys(self._word_queries)),
+            years_asked([*plan.text, *plan.required, *plan.phrases]),
         )
 
     # -- pieces --------------------------------------------------------------

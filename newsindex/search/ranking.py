@@ -105,6 +105,7 @@ class Ranking:
         article_context: tuple[float, tuple[Any, ...], np.ndarray | None] = (0.0, (), None),
         proximity_floor: float | None = None,
         body_reads: BodyReads | None = None,
+        dates: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> None:
         self.searcher = searcher
         self.proximity = proximity
@@ -133,6 +134,11 @@ class Ranking:
                 self._scored = Scored(*self.everything())
             if len(self._scored):
                 self._scored = self._with_articles(scorer, weight, word_queries, article_of)
+        if dates is not None:  # a factor per match from its article's date (see .temporal)
+            if self._scored is None:
+                self._scored = Scored(*self.everything())
+            if len(self._scored):
+                self._scored = Scored(self._scored.ids, self._scored.scores * dates(self._scored.ids))
 
     def _with_articles(
         self, scorer: TermScorer, weight: float, word_queries: tuple[Any, ...], article_of: np.ndarray

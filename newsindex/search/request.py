@@ -40,6 +40,9 @@ class SearchOptions:
     # Weight of article evidence: each query word's best score in any paragraph of the
     # passage's article, summed over the words, is added at this weight (0: off).
     article_weight: float = 0.3
+    # A year in the query multiplies the score of passages of articles published that
+    # year by 1 + this (0: off); see newsindex.search.temporal.
+    date_weight: float = 0.3
     # A phrase no passage has word for word falls back to its words (with a note).
     phrase_fallback: bool = True
     # A query that finds nothing is searched again with the closest index words (noted).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -27,6 +28,7 @@ from .request import SearchOptions, SearchRequest, weighting
 from .results import ArticleGroup, Hit, Results
 from .sorting import MAX_OFFSET, date_order
 from .suggest import SUGGEST_CANDIDATES, SUGGEST_MAX_CHARS, SUGGEST_MAX_EDITS, SUGGEST_MAX_WORDS, suggest
+from .temporal import date_factors
 from .term_scoring import FieldLengths, TermScorer
 
 __all__ = [
@@ -236,7 +238,16 @@ class _Search:
             article_context=self._article_context(built),
             proximity_floor=proximity_floor,
             body_reads=self.body_reads,
+            dates=self._dates(built),
         )
+
+    def _dates(self, built: BuiltQuery) -> Callable[[np.ndarray], np.ndarray] | None:
+        """The date factor of the query's years (``None``: no year, or the option is off)."""
+        weight, years = self.options.date_weight, built.years
+        if not weight or not years:
+            return None
+        columns = self.column_cache.get(self.searcher.reader())
+        return lambda docnums: date_factors(columns, docnums, years, weight)
 
     def _article_context(self, built: BuiltQuery) -> tuple[float, tuple[Any, ...], np.ndarray | None]:
         weight = self.options.article_weight
