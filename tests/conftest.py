@@ -18,6 +18,10 @@ settings.register_profile("repeatable", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
+# Synonyms only where a test gives its own thesaurus: results must not depend on
+# whether this machine has Debian's mythes-de (tests/test_thesaurus.py).
+os.environ["NEWSINDEX_THESAURUS"] = "off"
+
 # Index signing keys for the test run (inherited by subprocesses), never the user's own.
 os.environ["NEWSINDEX_KEY_FILE"] = str(Path(tempfile.mkdtemp(prefix="newsindex-key-")) / "signing.key")
 

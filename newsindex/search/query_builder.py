@@ -17,8 +17,10 @@ compound no passage contains is searched through its parts at full weight.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
@@ -26,6 +28,7 @@ from whoosh.reading import IndexReader
 from ..analysis import AnalysisChain, Token
 from ..analysis.compounds import MAX_SPLIT_CHARS
 from ..analysis.places import place_of_adjective
+from ..analysis.thesaurus import Thesaurus
 from ..index.schema import BODY, STEMS, STOPS, TITLE
 from ..index.vocabulary import Vocabularies
 from .date_filter import period_query
@@ -87,6 +90,9 @@ def fuzzy_distance(word: str) -> int:
     return 0 if n < 4 else 1 if n <= 7 else 2
 
 
+# A noun's first synonyms in the thesaurus's order (its main form first); more add cost, not answers.
+MAX_SYNONYMS = 4
+
 @dataclass(slots=True)
 class BuiltQuery:
     """The Whoosh query, its filter, the words it excludes, and notes for the user."""
@@ -120,8 +126,12 @@ class QueryBuilder:
         lowercase_weight: float = 1.0,
         vocabularies: Vocabularies | None = None,
         stem_boost: float = 0.0,
+        synonyms: tuple[float, Callable[[], Thesaurus | None]] = (0.0, lambda: None),
     ) -> None:
         self.chain = chain
+        # (weight, the thesaurus, loaded on first use): see .._synonyms.
+        self.synonym_boost, self._thesaurus = synonyms
+        self._with_synonyms = False
         self.reader = reader
         # Indexes built with AnalysisConfig(stems=False) have no stems field.
         self.stem_boost = stem_boost if STEMS in reader.schema else 0.0
@@ -170,6 +180,8 @@ class QueryBuilder:
         if any(len(t.text) > MAX_SPLIT_CHARS and t.text.isalpha() for t in content):
             notes.append(f"words over {MAX_SPLIT_CHARS} letters are searched whole, not split into parts")
         only_stops = bool(words) and all(t.is_stop for t in words)
+        # A question's nouns also search their synonyms; a single word is searched as typed.
+        self._with_synonyms = self.synonym_boost > 0 and len(content) > 1
         for tok in content:
             if only_stops:
                 stop = self._phrase_term(tok)
@@ -279,6 +291,13 @@ class QueryBuilder:
             for place in tok.parts:
                 if place not in readings and place not in parts:
                     clauses.append(wq.Term(BODY, place, boost=self.part_boost * weight))
+        if with_parts and self._with_synonyms and tok.text[:1].isupper():
+            taken = {q.text for q in clauses}
+            for synonym in self._synonyms(tok)[:MAX_SYNONYMS]:
+                if synonym not in taken and self.reader.doc_frequency(BODY, synonym):
+                    taken.add(synonym)
+                    clauses.append(wq.Term(BODY, synonym, boost=self.synonym_boost * weight))
+        # (A synonym standing close to the other words counts for the proximity bonus too.)
         self._word_terms.append(tuple(q.text for q in clauses))
         word = _union(clauses)
         self._word_queries.append(word)
@@ -288,6 +307,14 @@ class QueryBuilder:
             # (Prasidenten) would find stem neighbours instead of its correction.
             titles.append(wq.Term(STEMS, tok.stem, boost=self.stem_boost * weight))
         return word
+
+    def _synonyms(self, tok: Token) -> tuple[str, ...]:
+        """The index terms of the thesaurus's synonyms of a noun (none without a thesaurus)."""
+        thesaurus = self._thesaurus()
+        if thesaurus is None:
+            return ()
+        words = thesaurus.synonyms(tok.lemma, tok.text)
+        return tuple(t for t in (_synonym_term(self.chain, w) for w in words) if t is not None)
 
     def _phrase_term(self, tok: Token) -> wq.Query | None:
         """A stop word, searched as written (a query of stop words alone), within
@@ -398,3 +425,10 @@ class QueryBuilder:
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+@lru_cache(maxsize=65_536)
+def _synonym_term(chain: AnalysisChain, word: str) -> str | None:
+    """A synonym's index term: its lemma, as the chain makes it (``None``: not one word)."""
+    toks = [t for t in chain.analyze(word, query=True) if not t.is_stop]
+    return toks[0].lemma if len(toks) == 1 else None

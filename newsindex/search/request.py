@@ -43,6 +43,9 @@ class SearchOptions:
     # A year in the query multiplies the score of passages of articles published that
     # year by 1 + this (0: off); see newsindex.search.temporal.
     date_weight: float = 0.3
+    # Weight of a question's nouns' synonyms from OpenThesaurus, where it is installed
+    # (0: off); see newsindex.analysis.thesaurus.
+    synonym_weight: float = 0.1
     # A phrase no passage has word for word falls back to its words (with a note).
     phrase_fallback: bool = True
     # A query that finds nothing is searched again with the closest index words (noted).

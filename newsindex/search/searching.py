@@ -12,6 +12,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from ..analysis import AnalysisChain
+from ..analysis.thesaurus import default_thesaurus
 from ..index.schema import BODY
 from ..index.vocabulary import Vocabularies
 from .browse import browse_leads
@@ -201,6 +202,7 @@ class _Search:
             lowercase_weight=options.lowercase_weight,
             vocabularies=vocabularies,
             stem_boost=options.stem_boost,
+            synonyms=(options.synonym_weight, default_thesaurus),
         )
         self.scorer = TermScorer(searcher, lengths) if options.term_at_a_time else None
         self.body_reads = BodyReads(searcher.reader())
