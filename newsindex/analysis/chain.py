@@ -72,7 +72,7 @@ class AnalysisChain:
         self._backend: LemmaBackend | None = None
         self._load_lock = threading.Lock()
         self._cache_lock = threading.Lock()
-        self._words: dict[tuple[str, str], WordTerms] = {}
+        self._words: dict[str | tuple[str, str], WordTerms] = {}
         self._surfaces: dict[str, tuple[Piece, ...]] = {}
         self._chunks: ChunkRows | None = None
         self._texts: OrderedDict[str, list[Row]] = OrderedDict()
@@ -267,7 +267,9 @@ class AnalysisChain:
 
     def _terms(self, surface: str, raw: str) -> WordTerms:
         """:meth:`_word_terms`, cached per (surface, spaCy lemma); :data:`_PUNCT` for no word."""
-        key = (surface, raw)
+        # Keyed by the surface alone where spaCy gives no lemma (always, for the built-in
+        # lemmatizer): a key tuple per word would cost 56 bytes (14 MB on all of adl).
+        key: str | tuple[str, str] = (surface, raw) if raw else surface
         words = self._words
         terms = words.get(key)
         if terms is None:
