@@ -11,6 +11,7 @@ copies every segment's files into memory (~500 MB at each batch on all of adl).
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ import pytest
 import spacy
 
 from newsindex import NewsIndex
+from newsindex.analysis import lemmatizers
 from newsindex.analysis.chain import AnalysisChain
 from newsindex.analysis.config import AnalysisConfig
 from newsindex.article import Article
@@ -52,20 +54,42 @@ def _long_words(texts: list[str]) -> list[str]:
     return sorted({w for t in texts for w in re.findall(r"\w{14,}", t)})
 
 
-def test_spacys_strings_stay_as_loaded_after_many_distinct_texts(texts: list[str]) -> None:
+def test_spacys_strings_stay_bounded_and_go_when_released(
+    texts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A memory zone serves calls until spaCy has added ``ZONE_STRINGS`` strings in it;
+    the next call closes it (freeing them) and opens another; ``release`` closes it."""
+    monkeypatch.setattr(lemmatizers, "ZONE_STRINGS", 300, raising=False)
     chain = AnalysisChain()
     chain.rows("Ein erster Satz.")  # loads the pipeline and the chunk cache's patterns
+    backend = chain.backend
+    other = spacy.blank("de")  # its own vocabulary
+    most = max(len(other.make_doc(t)) for t in texts)  # the most tokens one call can add
+    release = getattr(backend, "release", lambda: None)  # (none before zones: the test fails below)
+    release()
     strings = _strings(chain)
     before = len(strings)
     words = _long_words(texts)
     known = [w for w in words if w in strings]  # from spaCy's own rules ("beziehungsweise")
     assert len(words) > 300 and len(known) < 10
+    grown: list[int] = []
+
+    def note() -> None:
+        grown.append(len(strings) - before)
+
     for text in texts:
         chain.rows(text)
+        note()
     chain.prime(texts[::3])
+    note()
     for text in texts[:50]:
         chain.rows(text, query=True)  # the search path tokenises every query anew
+        note()
     chain.analyze_many(texts[-20:])
+    note()
+    assert max(grown) < 300 + 2 * most < 1000
+    assert any(later < earlier for earlier, later in itertools.pairwise(grown))  # zones closed
+    release()
     assert len(strings) == before
     assert [w for w in words if w in strings] == known
 
@@ -126,6 +150,8 @@ def test_a_trained_pipeline_keeps_its_lemmas_and_no_strings(pipeline_dir: Path, 
     chain = AnalysisChain(AnalysisConfig(lemmatizer=str(pipeline_dir)))
     assert not chain.backend.context_free
     chain.rows("Ein erster Satz.")
+    release = getattr(chain.backend, "release", lambda: None)  # (none before zones: the test fails below)
+    release()
     strings = _strings(chain)
     before = len(strings)
     known = [w for w in _long_words(texts) if w in strings]
@@ -133,6 +159,7 @@ def test_a_trained_pipeline_keeps_its_lemmas_and_no_strings(pipeline_dir: Path, 
     chain.prime(texts[:30])
     for text in texts[:30]:
         chain.rows(text, query=True)
+    release()
     assert len(strings) == before
     assert [w for w in _long_words(texts) if w in strings] == known
     # The lemmas spaCy's pipeline gives are read before its zone closes.

@@ -81,15 +81,15 @@ def special_patterns(backend: LemmaBackend) -> dict[str, tuple[str, ...]] | None
     """
     # Under the pipeline's lock: the bare tokenizer shares its vocabulary, which another
     # thread may be using (in a memory zone) meanwhile.
-    with backend.exclusive():
-        return _special_patterns(backend)
+    with backend.exclusive() as nlp:
+        return _special_patterns(nlp)
 
 
-def _special_patterns(backend: LemmaBackend) -> dict[str, tuple[str, ...]] | None:
-    tokenizer: Any = backend.nlp.tokenizer
+def _special_patterns(nlp: Any) -> dict[str, tuple[str, ...]] | None:
+    tokenizer: Any = nlp.tokenizer
     try:
         bare = type(tokenizer)(
-            backend.nlp.vocab,
+            nlp.vocab,
             prefix_search=tokenizer.prefix_search,
             suffix_search=tokenizer.suffix_search,
             infix_finditer=tokenizer.infix_finditer,
