@@ -7,7 +7,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from .chunks import ChunkRows, Piece, Row, lay_pieces
 from .compounds import CompoundSplitter
@@ -19,9 +19,6 @@ from .overrides import load_overrides
 from .places import place_of_adjective
 from .stopwords import GERMAN_STOP_WORDS
 from .tokens import Token
-
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
 
 __all__ = ["AnalysisChain", "get_chain"]
 
@@ -75,7 +72,7 @@ class AnalysisChain:
         self._backend: LemmaBackend | None = None
         self._load_lock = threading.Lock()
         self._cache_lock = threading.Lock()
-        self._words: dict[tuple[str, str], WordTerms] = {}
+        self._words: dict[str | tuple[str, str], WordTerms] = {}
         self._surfaces: dict[str, tuple[Piece, ...]] = {}
         self._chunks: ChunkRows | None = None
         self._texts: OrderedDict[str, list[Row]] = OrderedDict()
@@ -131,8 +128,7 @@ class AnalysisChain:
         if backend.context_free and not query:
             rows = self._context_free_rows(text)
         else:
-            doc = backend.tokenize(text) if backend.context_free else next(iter(backend.pipe([text])))
-            rows = self._rows(text, doc, query=query)
+            rows = self._rows(text, self._tokens([text])[0], query=query)
         if not query:
             self._remember(text, rows)
         return rows
@@ -144,8 +140,8 @@ class AnalysisChain:
             return [self.analyze(t) for t in texts]
         out: list[list[Token]] = []
         todo = [t for t in texts if t and not t.isspace() and t not in self._texts]
-        for text, doc in zip(todo, backend.pipe(todo), strict=True):
-            self._remember(text, self._rows(text, doc, query=False))
+        for text, tokens in zip(todo, backend.lemma_spans(todo), strict=True):
+            self._remember(text, self._rows(text, tokens, query=False))
         for t in texts:
             out.append(self.analyze(t))
         return out
@@ -166,10 +162,10 @@ class AnalysisChain:
                     return
                 primed[text] = self._context_free_rows(text)
         else:
-            for text, doc in zip(todo, self.backend.pipe(todo), strict=True):
+            for text, tokens in zip(todo, self.backend.lemma_spans(todo), strict=True):
                 if stop is not None and stop.is_set():
                     return
-                primed[text] = self._rows(text, doc, query=False)
+                primed[text] = self._rows(text, tokens, query=False)
         self._primed = primed
 
     def forget_primed(self) -> None:
@@ -177,6 +173,14 @@ class AnalysisChain:
         self._primed = {}
 
     # -- internals ---------------------------------------------------------
+    def _tokens(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        """Each text's spaCy tokens as ``(start, length, spaCy's lemma)``; the lemma is
+        ``""`` for a context-free lemmatizer (the chain makes its own)."""
+        backend = self.backend
+        if backend.context_free:
+            return [[(start, length, "") for start, length in backend.spans(text)] for text in texts]
+        return backend.lemma_spans(texts)
+
     def _remember(self, text: str, rows: list[Row]) -> None:
         with self._cache_lock:
             self._texts[text] = rows
@@ -201,11 +205,11 @@ class AnalysisChain:
 
     def _whole_text_rows(self, text: str) -> list[Row]:
         """The context-free rows of ``text`` tokenised whole (what the chunk cache must equal)."""
-        return self._finish(text, *self._rows_by_surface(text, self.backend.tokenize(text)))
+        return self._finish(text, *self._rows_by_surface(text, self.backend.spans(text)))
 
-    def _rows(self, text: str, doc: Doc, *, query: bool) -> list[Row]:
-        """The rows of a trained pipeline's ``doc``, or of any query."""
-        rows = self._rows_by_word(text, doc, query=query)
+    def _rows(self, text: str, tokens: list[tuple[int, int, str]], *, query: bool) -> list[Row]:
+        """The rows of a trained pipeline's ``tokens`` (see :meth:`_tokens`), or of any query."""
+        rows = self._rows_by_word(text, tokens, query=query)
         lookup = self.lexicon.lookup
         particles = [k for k in range(1, len(rows)) if rows[k][_TEXT].lower() in _PARTICLE_SET]
         candidates = [
@@ -223,17 +227,15 @@ class AnalysisChain:
             self._keep_surnames_whole(text, rows, candidates)
         return rows
 
-    def _rows_by_surface(self, text: str, doc: Doc) -> tuple[list[Row], list[int], list[int]]:
+    def _rows_by_surface(self, text: str, spans: list[list[int]]) -> tuple[list[Row], list[int], list[int]]:
         """The rows of a context-free analysis, each distinct spaCy token worked out once
         (:meth:`_surface_pieces`); also which rows are separable particles and which may be
         surnames (both rare: the scans for them then look at those rows only)."""
-        from spacy.attrs import IDX, LENGTH
-
         rows: list[Row] = []
         particles: list[int] = []
         candidates: list[int] = []
         position = 0
-        for start, length in doc.to_array([IDX, LENGTH]).tolist():
+        for start, length in spans:
             pieces = self._cached_pieces(text[start : start + length])
             position = lay_pieces(pieces, start, position, rows, particles, candidates)
         return rows, particles, candidates
@@ -252,7 +254,7 @@ class AnalysisChain:
     def _surface_pieces(self, surface: str) -> tuple[Piece, ...]:
         """What :meth:`_rows_by_word` makes of one spaCy token, as offsets into it."""
         out: list[Piece] = []
-        for offset, n, _ in self._pieces(surface, [[0, len(surface), 0]]):
+        for offset, n, _ in self._pieces(surface, [(0, len(surface), "")]):
             piece = surface[offset : offset + n]
             terms = self._terms(piece, "")
             if terms is _PUNCT:
@@ -265,7 +267,9 @@ class AnalysisChain:
 
     def _terms(self, surface: str, raw: str) -> WordTerms:
         """:meth:`_word_terms`, cached per (surface, spaCy lemma); :data:`_PUNCT` for no word."""
-        key = (surface, raw)
+        # Keyed by the surface alone where spaCy gives no lemma (always, for the built-in
+        # lemmatizer): a key tuple per word would cost 56 bytes (14 MB on all of adl).
+        key: str | tuple[str, str] = (surface, raw) if raw else surface
         words = self._words
         terms = words.get(key)
         if terms is None:
@@ -275,21 +279,11 @@ class AnalysisChain:
             words[key] = terms
         return terms
 
-    def _rows_by_word(self, text: str, doc: Doc, *, query: bool) -> list[Row]:
-        from spacy.attrs import IDX, LEMMA, LENGTH
-
-        context_free = self.backend.context_free
-        # Reading offsets as one array avoids a Python object per spaCy token.
-        if context_free:
-            rows = [[i, n, 0] for i, n in doc.to_array([IDX, LENGTH]).tolist()]
-        else:
-            rows = doc.to_array([IDX, LENGTH, LEMMA]).tolist()
-        strings = doc.vocab.strings
+    def _rows_by_word(self, text: str, tokens: list[tuple[int, int, str]], *, query: bool) -> list[Row]:
         out: list[Row] = []
         position = 0
-        for start, length, lemma_hash in self._pieces(text, rows):
+        for start, length, raw in self._pieces(text, tokens):
             surface = text[start : start + length]
-            raw = strings[lemma_hash] if lemma_hash else ""
             terms = self._terms(surface, raw)
             if terms is _PUNCT:
                 continue
@@ -357,8 +351,8 @@ class AnalysisChain:
                     break
 
     @staticmethod
-    def _pieces(text: str, rows: list[list[int]]) -> Iterator[tuple[int, int, int]]:
-        for start, length, lemma_hash in rows:
+    def _pieces(text: str, tokens: list[tuple[int, int, str]]) -> Iterator[tuple[int, int, str]]:
+        for start, length, raw in tokens:
             surface = text[start : start + length]
             if length > 1 and surface[-1] == "." and surface[-2].isdigit():
                 # spaCy's German rules keep the dot of an ordinal ("3.", "A320."): a
@@ -366,10 +360,10 @@ class AnalysisChain:
                 length -= 1
                 surface = surface[:-1]
             if _ODD.search(surface) is None:
-                yield start, length, lemma_hash
+                yield start, length, raw
                 continue
             for m in _WORD.finditer(surface):
-                yield start + m.start(), m.end() - m.start(), 0
+                yield start + m.start(), m.end() - m.start(), ""
 
     def _lemma(self, word: str, raw: str = "") -> str:
         if self._stem is not None:

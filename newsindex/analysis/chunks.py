@@ -79,10 +79,17 @@ def special_patterns(backend: LemmaBackend) -> dict[str, tuple[str, ...]] | None
     rule's text tokenised by affix rules only (a tokenizer with the same rules and no
     special cases), for rules that an affix rule touches or that hold a space.
     """
-    tokenizer: Any = backend.nlp.tokenizer
+    # Under the pipeline's lock: the bare tokenizer shares its vocabulary, which another
+    # thread may be using (in a memory zone) meanwhile.
+    with backend.exclusive() as nlp:
+        return _special_patterns(nlp)
+
+
+def _special_patterns(nlp: Any) -> dict[str, tuple[str, ...]] | None:
+    tokenizer: Any = nlp.tokenizer
     try:
         bare = type(tokenizer)(
-            backend.nlp.vocab,
+            nlp.vocab,
             prefix_search=tokenizer.prefix_search,
             suffix_search=tokenizer.suffix_search,
             infix_finditer=tokenizer.infix_finditer,
@@ -223,15 +230,12 @@ class ChunkRows:
         its own, and no pattern holds a whitespace token (else the cache is off), so
         no special-case match spans two of them.
         """
-        from spacy.attrs import IDX, LENGTH
-
         chunks, edges = self._cache
         todo = [w for w in dict.fromkeys(words) if w not in chunks]
         if not todo:
             return
         joined = "\n".join(todo)
-        doc = self._backend.tokenize(joined)
-        spans = doc.to_array([IDX, LENGTH]).tolist()
+        spans = self._backend.spans(joined)  # plain offsets: spaCy keeps none of the words
         spans.append([len(joined) + 1, 0])  # past every chunk: the loops below stop there
         surface_pieces = self._surface_pieces
         learnt: list[tuple[str, tuple[Piece, ...], Ends | None]] = []

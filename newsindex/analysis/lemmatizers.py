@@ -12,6 +12,7 @@ a backend, not a branch in every function that looks at the name.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import json
 import threading
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BACKENDS",
     "RULES_VERSION",
+    "ZONE_STRINGS",
     "AnalysisUnavailableError",
     "BuiltinBackend",
     "LemmaBackend",
@@ -48,6 +50,9 @@ __all__ = [
 # participles, capitalised adverbs; 6: Prozess
 RULES_VERSION = "9"
 COMPONENT = "newsindex_simplemma_lemmatizer"
+#: How many strings spaCy may add to its vocabulary inside one memory zone (then the
+#: zone closes and frees them, with their lexemes): a few MB at most.
+ZONE_STRINGS = 20_000
 EXCLUDE = ["parser", "ner", "senter"]
 
 
@@ -91,18 +96,99 @@ class LemmaBackend:
         self.context_free = context_free
         self.lexicon = lexicon
         self._lock = threading.Lock()
+        self._zone: contextlib.ExitStack | None = None  # the open memory zone (see spans)
+        self._zone_base = 0  # how many strings spaCy's vocabulary held when it opened
 
     def pipe(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[Doc]:
-        """Tokenise and lemmatise ``texts`` in batches (order preserved)."""
+        """Tokenise and lemmatise ``texts`` in batches (order preserved).
+
+        The Docs outlive the call, so they are made outside any zone of this
+        backend's (see :meth:`spans`): their new strings stay in the vocabulary.
+        """
         texts = list(texts)
         with self._lock:
+            self._leave_zone()
             docs = list(self.nlp.pipe(texts, batch_size=batch_size))
         yield from docs
 
     def tokenize(self, text: str) -> Doc:
-        """Tokenise only (the built-in chain reads lemmas from its own cache)."""
+        """Tokenise only, to a Doc that outlives the call (like :meth:`pipe`'s).
+
+        The chain reads text through :meth:`spans` and :meth:`lemma_spans` instead.
+        """
         with self._lock:
+            self._leave_zone()
             return self.nlp.make_doc(text)
+
+    def spans(self, text: str) -> list[list[int]]:
+        """The ``[start, length]`` of each of ``text``'s tokens (tokenising only).
+
+        spaCy keeps every string and lexeme it meets in its vocabulary, which then
+        grows with the corpus (255,000 strings, ~90 MB, after all of adl in one
+        process). Here spaCy works inside a memory zone, which frees what it added
+        when it closes; only plain Python values leave the call. One zone serves many
+        calls (see :data:`ZONE_STRINGS`).
+        """
+        from spacy.attrs import IDX, LENGTH
+
+        with self._lock:
+            self._enter_zone()
+            spans: list[list[int]] = self.nlp.make_doc(text).to_array([IDX, LENGTH]).tolist()
+            return spans
+
+    def lemma_spans(self, texts: Iterable[str], batch_size: int = 256) -> list[list[tuple[int, int, str]]]:
+        """For each of ``texts``, its tokens' ``(start, length, lemma)`` from the whole
+        pipeline (``""``: no lemma), read inside a memory zone like :meth:`spans`."""
+        from spacy.attrs import IDX, LEMMA, LENGTH
+
+        out: list[list[tuple[int, int, str]]] = []
+        with self._lock:
+            self._enter_zone()
+            strings = self.nlp.vocab.strings
+            for doc in self.nlp.pipe(list(texts), batch_size=batch_size):
+                rows = doc.to_array([IDX, LENGTH, LEMMA]).tolist()
+                out.append([(start, n, strings[lemma] if lemma else "") for start, n, lemma in rows])
+        return out
+
+    def release(self) -> None:
+        """Close the open memory zone: spaCy's vocabulary is then as loaded again."""
+        with self._lock:
+            self._leave_zone()
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[Language]:
+        """The pipeline to use directly, serialised with this backend's calls and
+        outside its memory zone (what it makes may be kept)."""
+        with self._lock:
+            self._leave_zone()
+            yield self.nlp
+
+    def _enter_zone(self) -> None:
+        """Open a memory zone unless one is open with room left (call under the lock).
+
+        A zone per call would cost its set-up (~15-50 µs) and make every word's
+        lexeme anew in each call (words met before are not new to spaCy otherwise):
+        a few percent of a build. So a zone stays open until spaCy has added
+        :data:`ZONE_STRINGS` strings in it, then the next call starts a fresh one.
+        """
+        strings = self.nlp.vocab.strings
+        if self._zone is not None:
+            if len(strings) - self._zone_base < ZONE_STRINGS:
+                return
+            self._leave_zone()
+        vocab: Any = self.nlp.vocab  # spaCy's stubs omit in_memory_zone
+        if vocab.in_memory_zone:
+            return  # somebody else's zone is open: zones must not nest
+        zone = contextlib.ExitStack()
+        zone.enter_context(self.nlp.memory_zone())
+        self._zone = zone
+        self._zone_base = len(strings)
+
+    def _leave_zone(self) -> None:
+        """Close the open memory zone, if any (call under the lock)."""
+        zone, self._zone = self._zone, None
+        if zone is not None:
+            zone.close()
 
 
 class LemmatizerBackend(Protocol):
