@@ -26,6 +26,7 @@ pytest.importorskip("distributed")
 
 from distributed import Client, LocalCluster
 
+from newsindex.analysis.thesaurus import DEBIAN_THESAURUS, THESAURUS_ENV
 from newsindex.distributed import ShardedIndex, ShardError, build, open_sharded, shard_of
 from newsindex.distributed.sharded import _LocalScatter
 
@@ -199,6 +200,23 @@ def test_the_proximity_window_is_the_best_of_all_shards(single: NewsIndex, shard
         assert differs >= 1, differs
     finally:
         single.search_options = sharded.search_options = default
+
+
+@pytest.mark.skipif(not DEBIAN_THESAURUS.is_file(), reason="Debian's mythes-de is not installed")
+def test_synonyms_give_the_same_results_on_shards(
+    single: NewsIndex, sharded: NewsIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A synonym's figures come from every shard, like any query word's."""
+    monkeypatch.setenv(THESAURUS_ENV, str(DEBIAN_THESAURUS))
+    questions = [q for q in QUERIES if len(q.split()) > 1]
+    expanded = 0
+    for query in questions:
+        _same(single.search(query), sharded.search(query), single.search(query, limit=100))
+        monkeypatch.setenv(THESAURUS_ENV, "off")
+        plain = [round(h.score, 9) for h in single.search(query)]
+        monkeypatch.setenv(THESAURUS_ENV, str(DEBIAN_THESAURUS))
+        expanded += plain != [round(h.score, 9) for h in single.search(query)]
+    assert expanded >= 5, expanded
 
 
 def test_export_article_ids_and_delete_many_on_shards(single: NewsIndex, sharded: NewsIndex) -> None:
