@@ -131,6 +131,7 @@ class QueryBuilder:
         self.chain = chain
         # (weight, the thesaurus, loaded on first use): see .._synonyms.
         self.synonym_boost, self._thesaurus = synonyms
+        self._thesaurus_at_hand: tuple[Thesaurus | None] | None = None
         self._with_synonyms = False
         self.reader = reader
         # Indexes built with AnalysisConfig(stems=False) have no stems field.
@@ -310,7 +311,9 @@ class QueryBuilder:
 
     def _synonyms(self, tok: Token) -> tuple[str, ...]:
         """The index terms of the thesaurus's synonyms of a noun (none without a thesaurus)."""
-        thesaurus = self._thesaurus()
+        if self._thesaurus_at_hand is None:  # looked up once per builder (a search and its retries)
+            self._thesaurus_at_hand = (self._thesaurus(),)
+        thesaurus = self._thesaurus_at_hand[0]
         if thesaurus is None:
             return ()
         words = thesaurus.synonyms(tok.lemma, tok.text)
