@@ -28,7 +28,9 @@ from newsindex import NewsIndex
 
 REPO = Path(__file__).resolve().parents[1]
 WIKINEWS = REPO.parent / "shared" / "corpora" / "wikinews_de_1000" / "articles.jsonl.gz"
-QUERIES = ["Regierung", "Wahlen im Kanton", "Polizei Berlin", "Fußball Weltmeisterschaft", '"Europäische Union"']
+QUERIES = [
+    "Regierung", "Wahlen im Kanton", "Polizei Berlin", "Fußball Weltmeisterschaft", '"Europäische Union"',
+]
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +168,8 @@ def test_a_searching_process_maps_its_segments(index_dir: Path) -> None:
     assert report["left"] == []
     assert all(size <= _toc_size(index_dir) for size in report["copied"]), report["copied"]
     with NewsIndex.open(index_dir) as ix:
-        assert report["hits"] == [[[h.article_id, h.paragraph] for h in ix.search(q, limit=10).hits] for q in QUERIES]
+        here = [[[h.article_id, h.paragraph] for h in ix.search(q, limit=10).hits] for q in QUERIES]
+    assert report["hits"] == here
 
 
 def test_mapped_view_reads_like_bytesio() -> None:
