@@ -30,6 +30,8 @@ from whoosh.filedb.structfile import BufferFile, StructFile
 
 __all__ = ["MappedCompoundFile", "MappedSubFile", "MappedView", "map_compound"]
 
+_PEEK = 512  # the most MappedView.peek returns
+
 
 class MappedView:
     """A read-only binary file over a memoryview: reads slice it, nothing else is kept.
@@ -49,11 +51,26 @@ class MappedView:
     def read(self, size: int | None = -1) -> bytes:
         """Up to ``size`` bytes from the position (all that is left when ``size`` is negative)."""
         pos = self._pos
-        end = self._len if size is None or size < 0 else min(pos + size, self._len)
+        if size is None or size < 0:
+            end = self._len
+        else:
+            end = pos + size
+            if end > self._len:
+                end = self._len
         if end <= pos:
             return b""
         self._pos = end
         return self._view[pos:end].tobytes()
+
+    def peek(self, size: int = 1) -> bytes:
+        """Bytes from the position on (at most ``size``, at least one unless at the end), not consumed.
+
+        ``pickle.load`` reads ahead through it, one call instead of one per opcode:
+        Whoosh unpickles a header at every postings block.
+        """
+        pos = self._pos
+        # pickle asks for 128 KiB; a block header is ~100 bytes, and more is read when needed.
+        return self._view[pos : pos + max(1, min(size, _PEEK))].tobytes() if pos < self._len else b""
 
     def readinto(self, buffer: Any) -> int:
         """Fill ``buffer`` from the position; the number of bytes read."""
@@ -136,10 +153,16 @@ class MappedSubFile(BufferFile):  # type: ignore[misc]  # Whoosh is Any to mypy
         # Not BufferFile.__init__: it would copy the view into a BytesIO.
         self._buf = view
         self._name = name
-        self.file = cast(BinaryIO, MappedView(view))
+        reader = MappedView(view)
+        self.file = cast(BinaryIO, reader)
         self.onclose = None
         self.is_real = False
         self.is_closed = False
+        # The reader's own methods, not StructFile's that call them: one Python call
+        # per read, as BytesIO's (C) reads cost behind StructFile's.
+        self.read = reader.read
+        self.seek = reader.seek
+        self.tell = reader.tell
 
     def subset(self, position: int, length: int, name: str | None = None) -> MappedSubFile:
         """A part of this file, still in place (``BufferFile.subset`` copies it)."""
