@@ -29,7 +29,11 @@ from newsindex import NewsIndex
 REPO = Path(__file__).resolve().parents[1]
 WIKINEWS = REPO.parent / "shared" / "corpora" / "wikinews_de_1000" / "articles.jsonl.gz"
 QUERIES = [
-    "Regierung", "Wahlen im Kanton", "Polizei Berlin", "Fußball Weltmeisterschaft", '"Europäische Union"',
+    "Regierung",
+    "Wahlen im Kanton",
+    "Polizei Berlin",
+    "Fußball Weltmeisterschaft",
+    '"Europäische Union"',
 ]
 
 
@@ -160,7 +164,11 @@ def test_a_searching_process_maps_its_segments(index_dir: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, str(index_dir), json.dumps(QUERIES)],
-        capture_output=True, text=True, env=env, timeout=300, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=True,
     )
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     segments = sorted(str(index_dir / f) for f in os.listdir(index_dir) if f.endswith(".seg"))
