@@ -152,15 +152,23 @@ path = Path(sys.argv[1])
 ix = NewsIndex.open(path)
 hits = [[(h.article_id, h.paragraph) for h in ix.search(q, limit=10).hits] for q in json.loads(sys.argv[2])]
 mapped = sorted({line.split()[-1] for line in open("/proc/self/maps") if line.rstrip().endswith(".seg")})
+fds = []
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        fds.append(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        pass
+fds = sorted(f for f in fds if f.endswith(".seg"))
 ix.close()
 left = sorted({line.split()[-1] for line in open("/proc/self/maps") if line.rstrip().endswith(".seg")})
-print(json.dumps({"copied": sizes, "mapped": mapped, "left": left, "hits": hits}))
+print(json.dumps({"copied": sizes, "mapped": mapped, "fds": fds, "left": left, "hits": hits}))
 """
 
 
 def test_a_searching_process_maps_its_segments(index_dir: Path) -> None:
     """A separate searching process: its segment files are mapped (read in place, shared
-    with the page cache), none is copied, and closing the index unmaps them."""
+    with the page cache), none is copied, each holds one descriptor (the map's), and
+    closing the index unmaps them."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, str(index_dir), json.dumps(QUERIES)],
@@ -173,6 +181,7 @@ def test_a_searching_process_maps_its_segments(index_dir: Path) -> None:
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     segments = sorted(str(index_dir / f) for f in os.listdir(index_dir) if f.endswith(".seg"))
     assert report["mapped"] == segments
+    assert report["fds"] == segments  # one descriptor per segment: the map's own
     assert report["left"] == []
     assert all(size <= _toc_size(index_dir) for size in report["copied"]), report["copied"]
     with NewsIndex.open(index_dir) as ix:

@@ -173,16 +173,18 @@ class MappedSubFile(BufferFile):  # type: ignore[misc]  # Whoosh is Any to mypy
 
 
 class MappedCompoundFile(StructFile):  # type: ignore[misc]  # Whoosh is Any to mypy
-    """A compound segment file: read normally for its directory, its sub-files from a map.
+    """A compound segment file read from a map: its directory, then its sub-files.
 
     Whoosh's ``CompoundStorage`` (given ``use_mmap=False``) reads the directory
     through this file and then asks ``subset(offset, length)`` for each sub-file.
+    It holds no open file: the map keeps its own descriptor, one per segment.
     """
 
-    def __init__(self, fileobj: BinaryIO, map_: mmap.mmap, name: str | None = None) -> None:
-        super().__init__(fileobj, name=name)
+    def __init__(self, map_: mmap.mmap, name: str | None = None) -> None:
+        view = memoryview(map_)
+        super().__init__(cast(BinaryIO, MappedView(view)), name=name)
         self._map: mmap.mmap | None = map_
-        self._view: memoryview | None = memoryview(map_)
+        self._view: memoryview | None = view
 
     def subset(self, offset: int, length: int, name: str | None = None) -> StructFile:
         """The sub-file at ``offset``, read in place."""
@@ -194,7 +196,7 @@ class MappedCompoundFile(StructFile):  # type: ignore[misc]  # Whoosh is Any to 
         return MappedSubFile(view[offset : offset + length], name=name or self._name)
 
     def close(self) -> None:
-        """Close the file and let the map go once no sub-file uses it."""
+        """Let the map go (now, or when the last sub-file still open is closed or dropped)."""
         if self.is_closed:
             return
         super().close()
@@ -203,24 +205,25 @@ class MappedCompoundFile(StructFile):  # type: ignore[misc]  # Whoosh is Any to 
         if view is not None:
             view.release()  # the sub-files' slices keep their own hold on the map
         if map_ is not None:
-            # A sub-file still open holds the map; it is unmapped when the last one goes.
-            with contextlib.suppress(BufferError):
+            with contextlib.suppress(BufferError):  # a sub-file is still open
                 map_.close()
 
 
 def map_compound(fileobj: BinaryIO, name: str) -> StructFile:
     """``fileobj`` (a compound segment file, opened for reading) as a :class:`MappedCompoundFile`.
 
-    A plain ``StructFile`` when the file cannot be mapped (an empty file, no
-    address space left, a file system without maps): its sub-files are then read
-    with ``seek`` and ``read``, still without a copy.
+    ``fileobj`` is closed once mapped. A plain ``StructFile`` over it when the
+    file cannot be mapped (an empty file, no address space left, a file system
+    without maps): its sub-files are then read with ``seek`` and ``read``, still
+    without a copy.
     """
     try:
         size = fileobj.seek(0, 2)
         fileobj.seek(0)
         if 0 < size < sys.maxsize:
             map_ = mmap.mmap(fileobj.fileno(), 0, access=mmap.ACCESS_READ)
-            return MappedCompoundFile(fileobj, map_, name=name)
+            fileobj.close()  # the map holds a descriptor of its own
+            return MappedCompoundFile(map_, name=name)
     except (OSError, ValueError):
         fileobj.seek(0)
     return StructFile(fileobj, name=name)
