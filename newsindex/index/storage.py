@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import TOC, FileIndex, Index
 
@@ -22,6 +23,7 @@ from ..analysis import AnalysisConfig, AnalysisInfo, analysis_info, check_reprod
 from .errors import IndexExistsError, IndexFormatError, IndexLockedError, IndexNotFoundError
 from .layout import FORMAT_VERSION, INDEX_NAME, LOCK_SUFFIX, MANIFEST
 from .locking import IndexLock, describe_holders, lock_file, lock_holders
+from .mapped import map_compound
 from .schema import build_schema
 from .signing import SignedIndex, Signer, load_key, write_atomically, write_signed_toc
 
@@ -94,10 +96,25 @@ def _new_manifest(config: AnalysisConfig) -> Manifest:
 
 
 class LockedFileStorage(FileStorage):
-    """Whoosh's folder storage, locking with :class:`IndexLock` (which readers cannot take)."""
+    """Whoosh's folder storage, locking with :class:`IndexLock` (which readers cannot take).
+
+    Its compound segment files are read in place from a memory map (see
+    :mod:`newsindex.index.mapped`): Whoosh's own mapping (``supports_mmap``,
+    off here) copies every sub-file a reader opens, so each searcher would hold
+    a private copy of the whole index.
+    """
 
     # The signed index opened over this storage (see open_index).
     signed_index: SignedIndex | None = None
+
+    def __init__(self, path: str, readonly: bool = False) -> None:
+        super().__init__(path, supports_mmap=False, readonly=readonly)
+
+    def open_file(self, name: str, **kwargs: Any) -> Any:
+        """The file ``name``; a compound segment file mapped, for its sub-files to be read in place."""
+        if name.endswith(Segment.COMPOUND_EXT) and not kwargs:
+            return map_compound(open(self._fpath(name), "rb"), name)
+        return super().open_file(name, **kwargs)
 
     def lock(self, name: str) -> IndexLock:
         """The lock named ``name`` (Whoosh asks for ``paragraphs_WRITELOCK``)."""

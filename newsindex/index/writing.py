@@ -21,7 +21,6 @@ batches and the read-ahead: :mod:`.prefetch`.
 from __future__ import annotations
 
 import contextlib
-import copy
 import errno
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -288,32 +287,16 @@ class ArticleWriter:
             with contextlib.suppress(Exception):
                 writer._cleanup_on_error()
 
-    def _lookup_index(self) -> Index:
-        """The index as :meth:`_decide` reads it: its segments' files read where needed.
-
-        Whoosh's readers copy every sub-file of a compound segment they open into
-        memory when the storage maps files (``BufferFile`` wraps the map's slice in a
-        ``BytesIO``, which copies it). Looking up a batch's article ids opens the
-        terms and postings of every segment: on all of adl this raised the building
-        process's peak by ~500 MB at every batch, its largest memory by far, to read
-        a few kilobytes. A copy of the index over a storage that does not map reads
-        only what it needs (same files, same checks: the signed table of contents).
-        """
-        ix = self.ix
-        storage = getattr(ix, "storage", None)
-        if not isinstance(storage, FileStorage) or not storage.supports_mmap:
-            return ix
-        plain = copy.copy(storage)
-        plain.supports_mmap = False
-        view = copy.copy(ix)
-        view.storage = plain
-        return view
-
     def _decide(
         self, unique: dict[str, Article], hashes: dict[str, str]
     ) -> tuple[dict[str, str | None], list[Article]]:
-        """The stored hash of each article, and the articles to write (new or changed)."""
-        with self._lookup_index().searcher() as s:
+        """The stored hash of each article, and the articles to write (new or changed).
+
+        Reads the segments in place (the storage maps them, see
+        :mod:`newsindex.index.mapped`): Whoosh's own mapping copied every sub-file a
+        reader opens, ~500 MB per batch on all of adl for a look-up of a few kilobytes.
+        """
+        with self.ix.searcher() as s:
             stored = {aid: stored_hash(s, aid) for aid in unique}
         todo = [a for a in unique.values() if a.paragraphs and stored[a.id] != hashes[a.id]]
         return stored, todo
