@@ -87,3 +87,26 @@ def test_a_worker_that_gets_no_job_still_writes_its_segments_sidecar(
             ix.add(articles)
         _sidecars_match_their_segments(ix)
         assert ix.search("Regierung").total > 0
+
+
+def test_threads_share_one_vocabulary_per_segment(tmp_path: Path) -> None:
+    """Each thread's searcher opens the storage anew; the vocabularies are still loaded once
+    per segment, not once per thread (nor evicted by the other thread's searches)."""
+    import threading
+
+    with NewsIndex.create(tmp_path / "ix", analysis="builtin") as ix:
+        ix.add_path(Path(__file__).resolve().parents[1] / "seeds")
+    with NewsIndex.open(tmp_path / "ix") as ix:
+        seen: list[list[SegmentVocabulary]] = []
+
+        def load() -> None:
+            reader = ix._current_searcher().reader()
+            seen.append(ix._vocabularies.segments(reader))
+
+        for _ in range(2):
+            t = threading.Thread(target=load)
+            t.start()
+            t.join()
+        load()
+        first, second, third = seen
+        assert first and all(a is b is c for a, b, c in zip(first, second, third, strict=True))

@@ -173,14 +173,17 @@ class Vocabularies:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._cache: dict[tuple[int, str], SegmentVocabulary] = {}
+        # Keyed by segment id alone (unique within an index): every thread's searcher
+        # opens the index's storage anew, and keyed by storage each thread would load
+        # its own copy and evict the others' (see segments).
+        self._cache: dict[str, SegmentVocabulary] = {}
 
     def _load(self, leaf: Any) -> SegmentVocabulary:
         segment = segment_of(leaf)
         storage = getattr(leaf, "_storage", None)
         if segment is None or storage is None:
             return SegmentVocabulary.from_reader(leaf)
-        key = (id(storage), segment.segment_id())
+        key = segment.segment_id()
         with self._lock:
             found = self._cache.get(key)
         if found is not None:
@@ -203,11 +206,7 @@ class Vocabularies:
         leaves = [leaf for leaf, _offset in reader.leaf_readers()]
         vocabs = [self._load(leaf) for leaf in leaves]
         segments = [(leaf, segment_of(leaf)) for leaf in leaves]
-        live = {
-            (id(getattr(leaf, "_storage", None)), segment.segment_id())
-            for leaf, segment in segments
-            if segment is not None
-        }
+        live = {segment.segment_id() for _leaf, segment in segments if segment is not None}
         with self._lock:  # forget segments merged away
             for key in [k for k in self._cache if k not in live]:
                 del self._cache[key]
