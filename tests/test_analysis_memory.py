@@ -199,7 +199,7 @@ def test_the_writers_look_up_reads_segments_without_copying_them(
         stored, todo = writer._decide(batch, hashes)
         assert copied == []
         monkeypatch.undo()
-        with ix._ix.searcher() as s:  # Whoosh's own reader (mapping) agrees
+        with ix._ix.searcher() as s:  # a searcher, built as every search builds one, agrees
             from newsindex.index.documents import stored_hash
 
             assert stored == {aid: stored_hash(s, aid) for aid in batch}
