@@ -217,8 +217,9 @@ class Ranking:
                 self._ranked = (n, ranked.docnums, ranked.scores)
             _, docnums, scores = self._ranked
             return [Match(d, s, self.searcher) for d, s in zip(docnums, scores, strict=True)]
-        self._whoosh_results = top_matches(self.searcher, self.query, self.admitted, n, self.rejected)
-        self._window = n
+        if self._whoosh_results is None or self._window != n:  # (the window asks twice, too)
+            self._whoosh_results = top_matches(self.searcher, self.query, self.admitted, n, self.rejected)
+            self._window = n
         # iter() first: list() would call len(results), which counts every match.
         return [Match(h.docnum, h.score, self.searcher) for h in iter(self._whoosh_results)]
 
