@@ -202,6 +202,30 @@ def test_the_proximity_window_is_the_best_of_all_shards(single: NewsIndex, shard
         single.search_options = sharded.search_options = default
 
 
+def test_each_shard_prepares_a_query_once_for_both_steps(
+    sharded: NewsIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first step (best scores) leaves each shard's query built, filtered, checked for
+    phrases and scored; the second only finishes it."""
+    import newsindex.search.searching as searching
+
+    calls: list[int] = []
+    original = searching._with_phrases
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(searching, "_with_phrases", counted)
+    default = sharded.search_options
+    sharded.search_options = SearchOptions(proximity_weight=0.4)
+    try:
+        results = sharded.search("Regierung Berlin Haushalt")
+    finally:
+        sharded.search_options = default
+    assert results.hits and len(calls) == SHARDS
+
+
 @pytest.mark.skipif(not DEBIAN_THESAURUS.is_file(), reason="Debian's mythes-de is not installed")
 def test_synonyms_give_the_same_results_on_shards(
     single: NewsIndex, sharded: NewsIndex, monkeypatch: pytest.MonkeyPatch

@@ -129,15 +129,13 @@ class Ranking:
         if term_at_a_time and scorer is not None:
             scored = scorer.score(query)
             self._scored = admit(scored, admitted, self.rejected) if scored is not None else None
-        if article_of is not None and scorer is not None:
+        self._by_numpy = self._scored is not None
+        if (article_of is not None and scorer is not None) or dates is not None:
             if self._scored is None:  # Whoosh's scores of every match (a phrase narrows them)
                 self._scored = Scored(*self.everything())
-            if len(self._scored):
+            if len(self._scored) and article_of is not None and scorer is not None:
                 self._scored = self._with_articles(scorer, weight, word_queries, article_of)
-        if dates is not None:  # a factor per match from its article's date (see .temporal)
-            if self._scored is None:
-                self._scored = Scored(*self.everything())
-            if len(self._scored):
+            if len(self._scored) and dates is not None:  # a factor from the article's date (.temporal)
                 self._scored = Scored(self._scored.ids, self._scored.scores * dates(self._scored.ids))
 
     def _with_articles(
@@ -158,8 +156,8 @@ class Ranking:
 
     @property
     def term_at_a_time(self) -> bool:
-        """Whether the numpy scorer ranked this query."""
-        return self._scored is not None
+        """Whether the numpy scorer ranked this query (else Whoosh's matchers did)."""
+        return self._by_numpy
 
     @property
     def rescores(self) -> bool:

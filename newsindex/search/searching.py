@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -173,6 +173,19 @@ def run_search(
     return replace(results, elapsed_ms=(time.perf_counter() - t0) * 1000)
 
 
+@dataclass(slots=True)
+class _Prepared:
+    """A plan made ready to rank: its query, the documents its filters and phrases admit,
+    those its exclusions reject, and its ranking (``None``: a filter admits nothing)."""
+
+    built: BuiltQuery
+    filtered: set[int] | None = None
+    admitted: set[int] | None = None
+    phrase_notes: tuple[str, ...] = ()
+    rejected: set[int] | None = None
+    ranking: Ranking | None = None
+
+
 class _Search:
     """One request's searcher, query builder and scorer, for its query and its retries."""
 
@@ -206,6 +219,8 @@ class _Search:
         )
         self.scorer = TermScorer(searcher, lengths) if options.term_at_a_time else None
         self.body_reads = BodyReads(searcher.reader())
+        # A sharded search's first step (head_scores) leaves its plan ready for the second (run).
+        self._pending: tuple[QueryPlan, _Prepared] | None = None
         source = request.source
         self.filters: dict[str, Any] = {
             "source": list(source) if isinstance(source, tuple) else source,
@@ -213,13 +228,7 @@ class _Search:
             "until": request.until,
         }
 
-    def _ranking(
-        self,
-        built: BuiltQuery,
-        admitted: set[int] | None,
-        rejected: set[int] | None,
-        proximity_floor: float | None = None,
-    ) -> Ranking:
+    def _ranking(self, built: BuiltQuery, admitted: set[int] | None, rejected: set[int] | None) -> Ranking:
         weight = self.options.proximity_weight
         words: tuple[QueryWord, ...] = ()
         # (Whoosh's idf is undefined on an index with no documents.)
@@ -238,7 +247,6 @@ class _Search:
             scorer=self.scorer,
             proximity=(weight, words),
             article_context=self._article_context(built),
-            proximity_floor=proximity_floor,
             body_reads=self.body_reads,
             dates=self._dates(built),
         )
@@ -284,18 +292,32 @@ class _Search:
             offset=request.offset, sort=sort, facets=facets, browse=True,
         )
 
+    def _prepare(self, plan: QueryPlan) -> _Prepared:
+        """``plan`` (its author filter added) built, filtered and ranked."""
+        searcher = self.searcher
+        built = self.builder.build(with_author(plan, self.request.author), **self.filters)
+        if built.query is None:
+            return _Prepared(built)
+        filtered = admitted_docs(searcher, built.filter)
+        if filtered is not None and not filtered:  # Whoosh reads an empty filter as none
+            return _Prepared(built, filtered)
+        admitted, phrase_notes = _with_phrases(searcher, filtered, built)
+        rejected = _rejected(searcher, built.exclude, self.scorer)
+        ranking = self._ranking(built, admitted, rejected)
+        return _Prepared(built, filtered, admitted, tuple(phrase_notes), rejected, ranking)
+
     def head_scores(self, plan: QueryPlan) -> list[float]:
         """The best scores of ``plan``'s ranking before the proximity bonus, if the bonus
-        applies (see :func:`newsindex.search.ranking.proximity_floor`; ``[]`` otherwise)."""
-        plan = with_author(plan, self.request.author)
-        built = self.builder.build(plan, **self.filters)
-        if built.query is None or self.request.sort not in (None, "relevance"):
+        applies (see :func:`newsindex.search.ranking.proximity_floor`; ``[]`` otherwise).
+
+        The prepared plan is kept for :meth:`run` of the same plan, which then only
+        finishes it: the query is built, filtered, checked for phrases and scored once.
+        """
+        prepared = self._prepare(plan)
+        self._pending = (plan, prepared)
+        ranking, admitted = prepared.ranking, prepared.admitted
+        if ranking is None or self.request.sort not in (None, "relevance"):
             return []
-        filtered = admitted_docs(self.searcher, built.filter)
-        if filtered is not None and not filtered:
-            return []
-        admitted, _ = _with_phrases(self.searcher, filtered, built)
-        ranking = self._ranking(built, admitted, _rejected(self.searcher, built.exclude, self.scorer))
         if not ranking.rescores or (admitted is not None and not admitted):
             return []
         return ranking.head_scores()
@@ -310,8 +332,10 @@ class _Search:
         """
         searcher, request, options = self.searcher, self.request, self.options
         query = request.query
+        pending, self._pending = self._pending, None
+        prepared = pending[1] if pending is not None and pending[0] is plan else self._prepare(plan)
         plan = with_author(plan, request.author)
-        built = self.builder.build(plan, **self.filters)
+        built = prepared.built
         notes = tuple(built.notes)
         if built.query is None:
             if plan.is_empty:
@@ -323,13 +347,12 @@ class _Search:
         wanted = offset + self.limit
         if request.group_by_article:
             wanted = min(MAX_OFFSET * 3, wanted * (max_per_article or 3))
-        filtered = admitted_docs(searcher, built.filter)
-        if filtered is not None and not filtered:  # Whoosh reads an empty filter as none
+        ranking = prepared.ranking
+        if ranking is None:
             return self._empty(notes)
-        admitted, phrase_notes = _with_phrases(searcher, filtered, built)
-        notes = (*notes, *phrase_notes)
-        rejected = _rejected(searcher, built.exclude, self.scorer)
-        ranking = self._ranking(built, admitted, rejected, proximity_floor)
+        ranking.proximity_floor = proximity_floor  # before its window is taken (top)
+        filtered, admitted, rejected = prepared.filtered, prepared.admitted, prepared.rejected
+        notes = (*notes, *prepared.phrase_notes)
         kept = _top_collapsed(ranking, wanted, max_per_article) if admitted is None or admitted else []
         if not kept and plan.phrases and options.phrase_fallback:
             for loose, which in looser_plans(plan):
