@@ -218,7 +218,9 @@ class _Search:
             synonyms=(options.synonym_weight, default_thesaurus),
         )
         self.scorer = TermScorer(searcher, lengths) if options.term_at_a_time else None
-        self.body_reads = BodyReads(searcher.reader())
+        self.body_reads = BodyReads(
+            searcher.reader(), self.scorer.body_values if self.scorer is not None else None
+        )
         # A sharded search's first step (head_scores) leaves its plan ready for the second (run).
         self._pending: tuple[QueryPlan, _Prepared] | None = None
         source = request.source

@@ -26,13 +26,15 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.reading import IndexReader, TermNotFound
+from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from ..index.schema import BODY
 from ..index.segments import segment_ids, segment_of
 from .bm25 import bm25f_scores
+from .term_infos import TermInfos
 
 __all__ = ["FieldLengths", "Ranked", "Scored", "TermScorer", "admit", "top"]
 
@@ -68,6 +70,8 @@ class FieldLengths:
     def __init__(self) -> None:
         self._arrays: dict[tuple[str, str], np.ndarray] = {}
         self._lock = threading.Lock()
+        #: The segments' term dictionary lookups, kept across searches the same way.
+        self.term_infos = TermInfos()
 
     def get(self, segment_reader: IndexReader, fieldname: str) -> np.ndarray:
         """The decoded lengths of ``fieldname`` for every document of the segment."""
@@ -89,6 +93,7 @@ class FieldLengths:
         with self._lock:
             for key in [k for k in self._arrays if k[0] not in live]:
                 del self._arrays[key]
+        self.term_infos.keep_only(reader)
 
 
 def _decode_lengths(segment_reader: IndexReader, fieldname: str) -> np.ndarray:
@@ -108,12 +113,16 @@ def _decode_lengths(segment_reader: IndexReader, fieldname: str) -> np.ndarray:
     return _LENGTH_OF_BYTE[codes[:count]]
 
 
-def _read_postings(matcher: Any) -> tuple[list[int], list[float]]:
-    """Document numbers and weights of a term's whole posting list."""
+def _read_postings(matcher: Any, values: list[Any] | None = None) -> tuple[list[int], list[float]]:
+    """Document numbers and weights of a term's whole posting list; with ``values``, each
+    posting's encoded value (what ``matcher.value()`` returns) is appended to it as well."""
     ids: list[int] = []
     weights: list[float] = []
-    if type(matcher) is W3LeafMatcher and not matcher._byteids:
-        # Whoosh's block layout: (delta-coded ids, weights or None/one float, values).
+    if type(matcher) is W3LeafMatcher and not matcher._byteids and (
+        values is None or matcher._fixedsize is None or matcher._fixedsize < 0
+    ):
+        # Whoosh's block layout: (delta-coded ids, weights or None/one float, values);
+        # values of a variable size (positions, characters) are stored as they are.
         m = matcher
         while True:
             if m._data is None:
@@ -127,6 +136,8 @@ def _read_postings(matcher: Any) -> tuple[list[int], list[float]]:
                 weights.extend([ws] * n)
             else:
                 weights.extend(ws)
+            if values is not None:
+                values.extend(m._data[2])
             if m._lastblock:
                 break
             m._goto(m._nextoffset)
@@ -135,6 +146,8 @@ def _read_postings(matcher: Any) -> tuple[list[int], list[float]]:
     while m.is_active():
         ids.append(m.id())
         weights.append(m.weight())
+        if values is not None:
+            values.append(m.value())
         m.next()
     return ids, weights
 
@@ -159,7 +172,13 @@ class TermScorer:
         self._deleted: dict[int, np.ndarray] = {}
         # A word typed many times ("der der der …", a phrase repeated) is read once:
         # the postings read are bounded by the distinct terms, not the query's length.
+        # Unboosted, so a term in the query at two weights (a word and a synonym's
+        # reading) is read once too; boosted copies are kept by weight.
+        self._raw: dict[tuple[str, str | bytes], Scored] = {}
         self._read: dict[tuple[str, str | bytes, float], Scored] = {}
+        # The ``body`` terms read so far: every posting's document (deleted ones too) and
+        # encoded value, so the proximity bonus and the highlights need not read them again.
+        self._body_values: dict[str, tuple[np.ndarray, list[Any]]] = {}
         # Unions and intersections too: the article evidence scores each query word's
         # union again, which the whole query has just computed (results are never mutated).
         self._combined: dict[wq.Query, Scored] = {}
@@ -178,7 +197,12 @@ class TermScorer:
             key = (q.fieldname, q.text, q.boost)
             found = self._read.get(key)
             if found is None:
-                found = self._read[key] = self._term(q.fieldname, q.text, q.boost)
+                raw = self._raw.get(key[:2])
+                if raw is None:
+                    raw = self._raw[key[:2]] = self._term(q.fieldname, q.text)
+                # The same product Whoosh's boosted term gives, document by document.
+                found = raw if q.boost == 1.0 else Scored(raw.ids, raw.scores * q.boost)
+                self._read[key] = found
             return found
         if q is wq.NullQuery:
             return Scored.empty()
@@ -198,7 +222,13 @@ class TermScorer:
         self._combined[q] = done
         return done
 
-    def _term(self, fieldname: str, text: str | bytes, boost: float) -> Scored:
+    def body_values(self, term: str) -> tuple[np.ndarray, list[Any]] | None:
+        """A ``body`` term's postings if a query of this scorer has read them: the documents
+        (global numbers, ascending, deleted ones too) and each one's encoded value, as
+        ``matcher.value()`` gives it; ``None``: not read."""
+        return self._body_values.get(term)
+
+    def _term(self, fieldname: str, text: str | bytes) -> Scored:
         searcher = self.searcher
         schema = searcher.schema
         if fieldname not in schema:
@@ -213,22 +243,23 @@ class TermScorer:
         id_parts: list[np.ndarray] = []
         score_parts: list[np.ndarray] = []
         fmt = field.format
+        # Keep the encoded values of body terms (characters): they were decoded with the
+        # postings anyway, and the search's proximity bonus and highlights read them next.
+        keep_values = fieldname == BODY and isinstance(text, str)
+        values: list[Any] | None = [] if keep_values else None
+        all_ids: list[np.ndarray] = []
+        infos = self.lengths.term_infos
         for segment, offset in self.leaves:
-            terms = getattr(segment, "_terms", None)  # a segment reader's terms table
-            try:  # one lookup: asking ``in segment`` first would hash the term twice
-                if terms is not None:
-                    postings = terms.matcher(fieldname, btext, fmt, scorer=None)
-                elif (fieldname, btext) in segment:  # any other reader (an empty index's)
-                    postings = segment.postings(fieldname, btext)
-                else:
-                    continue
-            except TermNotFound:
+            postings = infos.matcher(segment, fieldname, btext, fmt)
+            if postings is None:
                 continue
-            ids_list, weights_list = _read_postings(postings)
+            ids_list, weights_list = _read_postings(postings, values)
             if not ids_list:
                 continue
             ids = np.array(ids_list, dtype=np.int64)
             tf = np.array(weights_list, dtype=np.float64)
+            if keep_values:
+                all_ids.append(ids + offset)
             deleted = self._deleted_in(segment, offset)
             if deleted.size:
                 keep = ~np.isin(ids, deleted, assume_unique=True)
@@ -246,10 +277,13 @@ class TermScorer:
                 s = bm25f_scores(tf, self.lengths.get(segment, fieldname)[ids], avgfl, idf, K1, B)
             else:
                 s = tf  # Whoosh scores unscorable fields by the posting's weight
-            if boost != 1.0:
-                s = s * boost
             id_parts.append(ids + offset)
             score_parts.append(s)
+        if keep_values and values is not None:
+            self._body_values[str(text)] = (
+                np.concatenate(all_ids) if all_ids else np.empty(0, dtype=np.int64),
+                values,
+            )
         if not id_parts:
             return Scored.empty()
         if len(id_parts) == 1:
