@@ -21,20 +21,21 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from itertools import accumulate
+from math import log
 from typing import Any
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.reading import IndexReader
-from whoosh.scoring import BM25F
+from whoosh.scoring import BM25F, WeightingModel
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from ..index.schema import BODY
 from ..index.segments import segment_ids, segment_of
 from .bm25 import bm25f_scores
-from .term_infos import TermInfos
+from .term_infos import TermInfos, leaf_segment_id, plain_counts
 
 __all__ = ["FieldLengths", "Ranked", "Scored", "TermScorer", "admit", "top"]
 
@@ -73,10 +74,13 @@ class FieldLengths:
         #: The segments' term dictionary lookups, kept across searches the same way.
         self.term_infos = TermInfos()
 
-    def get(self, segment_reader: IndexReader, fieldname: str) -> np.ndarray:
-        """The decoded lengths of ``fieldname`` for every document of the segment."""
-        segment = segment_of(segment_reader)
-        key = (segment.segment_id(), fieldname) if segment is not None else None
+    def get(self, segment_reader: IndexReader, fieldname: str, segment_id: str | None = None) -> np.ndarray:
+        """The decoded lengths of ``fieldname`` for every document of the segment
+        (``segment_id``: the segment's id, when the caller knows it)."""
+        if segment_id is None:
+            segment = segment_of(segment_reader)
+            segment_id = segment.segment_id() if segment is not None else None
+        key = (segment_id, fieldname) if segment_id is not None else None
         if key is not None:
             cached = self._arrays.get(key)
             if cached is not None:
@@ -168,6 +172,8 @@ class TermScorer:
         self.lengths = lengths or FieldLengths()
         reader = searcher.reader()
         self.leaves: list[tuple[IndexReader, int]] = reader.leaf_readers()
+        self._segment_ids = [leaf_segment_id(leaf) for leaf, _offset in self.leaves]
+        self._avg_length: dict[str, float] = {}
         self.size = reader.doc_count_all()
         self._deleted: dict[int, np.ndarray] = {}
         # A word typed many times ("der der der …", a phrase repeated) is read once:
@@ -249,8 +255,8 @@ class TermScorer:
         values: list[Any] | None = [] if keep_values else None
         all_ids: list[np.ndarray] = []
         infos = self.lengths.term_infos
-        for segment, offset in self.leaves:
-            postings = infos.matcher(segment, fieldname, btext, fmt)
+        for (segment, offset), segment_id in zip(self.leaves, self._segment_ids, strict=True):
+            postings = infos.matcher(segment, fieldname, btext, fmt, segment_id)
             if postings is None:
                 continue
             ids_list, weights_list = _read_postings(postings, values)
@@ -268,13 +274,13 @@ class TermScorer:
                 if stats is None:
                     weighting = self.weighting
                     stats = (
-                        searcher.idf(fieldname, btext),
-                        searcher.avg_field_length(fieldname) or 1,
+                        self._idf(fieldname, btext),
+                        self._avg_field_length(fieldname),
                         weighting._field_B.get(fieldname, weighting.B),
                         weighting.K1,
                     )
                 idf, avgfl, B, K1 = stats
-                s = bm25f_scores(tf, self.lengths.get(segment, fieldname)[ids], avgfl, idf, K1, B)
+                s = bm25f_scores(tf, self.lengths.get(segment, fieldname, segment_id)[ids], avgfl, idf, K1, B)
             else:
                 s = tf  # Whoosh scores unscorable fields by the posting's weight
             id_parts.append(ids + offset)
@@ -289,6 +295,26 @@ class TermScorer:
         if len(id_parts) == 1:
             return Scored(id_parts[0], score_parts[0])
         return Scored(np.concatenate(id_parts), np.concatenate(score_parts))  # segments are in order
+
+    def _avg_field_length(self, fieldname: str) -> float:
+        found = self._avg_length.get(fieldname)
+        if found is None:  # (Whoosh's sums the field's length over every segment per call)
+            found = self._avg_length[fieldname] = self.searcher.avg_field_length(fieldname) or 1
+        return found
+
+    def _idf(self, fieldname: str, btext: bytes) -> float:
+        """``searcher.idf``: the same formula, on the document frequency of the kept lookups
+        (Whoosh's would look the term up in every segment again)."""
+        searcher = self.searcher
+        if (
+            type(self.weighting).idf is not WeightingModel.idf
+            or type(searcher) is not Searcher  # (a shard's GlobalSearcher counts the collection)
+            or searcher.get_parent() is not searcher
+            or not plain_counts(searcher.reader())
+        ):
+            return float(searcher.idf(fieldname, btext))
+        n = self.lengths.term_infos.doc_frequency(searcher.reader(), fieldname, btext)
+        return log(searcher.doc_count_all() / (n + 1)) + 1
 
     def _deleted_in(self, segment: IndexReader, offset: int) -> np.ndarray:
         found = self._deleted.get(offset)
