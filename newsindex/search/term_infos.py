@@ -97,6 +97,11 @@ class TermInfos:
                 return None
         if info is None:
             return None
+        return self.postings(leaf, info, fieldname, btext, fmt)
+
+    @staticmethod
+    def postings(leaf: IndexReader, info: Any, fieldname: str, btext: bytes, fmt: Any) -> Any:
+        """The postings of a term of the segment whose :meth:`info` is ``info``."""
         terms = leaf._terms
         return terms._codec.postings_reader(terms._postfile, info, fmt, term=(fieldname, btext), scorer=None)
 

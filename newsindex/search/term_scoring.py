@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, chain
 from math import log
 from typing import Any
 
@@ -174,6 +174,8 @@ class TermScorer:
         self.leaves: list[tuple[IndexReader, int]] = reader.leaf_readers()
         self._segment_ids = [leaf_segment_id(leaf) for leaf, _offset in self.leaves]
         self._avg_length: dict[str, float] = {}
+        self._lengths_all: dict[str, np.ndarray] = {}
+        self._deleted_all: np.ndarray | None = None
         self.size = reader.doc_count_all()
         self._deleted: dict[int, np.ndarray] = {}
         # A word typed many times ("der der der …", a phrase repeated) is read once:
@@ -244,57 +246,78 @@ class TermScorer:
             btext = field.to_bytes(text)
         except ValueError:
             return Scored.empty()
-        scorable = field.scorable
-        stats: tuple[float, float, float, float] | None = None  # read once the term is found
-        id_parts: list[np.ndarray] = []
-        score_parts: list[np.ndarray] = []
         fmt = field.format
         # Keep the encoded values of body terms (characters): they were decoded with the
         # postings anyway, and the search's proximity bonus and highlights read them next.
         keep_values = fieldname == BODY and isinstance(text, str)
         values: list[Any] | None = [] if keep_values else None
-        all_ids: list[np.ndarray] = []
+        # Every segment's postings are gathered first, then scored in one array operation
+        # per step: a prefix's rare terms have a few postings in each of many segments.
+        id_lists: list[list[int]] = []
+        tf_lists: list[list[float]] = []
+        offsets: list[int] = []
+        df: int | None = 0  # summed from the term infos (None: a reader without them)
         infos = self.lengths.term_infos
         for (segment, offset), segment_id in zip(self.leaves, self._segment_ids, strict=True):
-            postings = infos.matcher(segment, fieldname, btext, fmt, segment_id)
+            try:
+                info = infos.info(segment, fieldname, btext, segment_id)
+            except LookupError:  # any other reader (an empty index's)
+                df = None
+                postings = infos.matcher(segment, fieldname, btext, fmt, segment_id)
+            else:
+                if info is None:
+                    continue
+                if df is not None:
+                    df += info.doc_frequency()
+                postings = infos.postings(segment, info, fieldname, btext, fmt)
             if postings is None:
                 continue
             ids_list, weights_list = _read_postings(postings, values)
-            if not ids_list:
-                continue
-            ids = np.array(ids_list, dtype=np.int64)
-            tf = np.array(weights_list, dtype=np.float64)
-            if keep_values:
-                all_ids.append(ids + offset)
-            deleted = self._deleted_in(segment, offset)
-            if deleted.size:
-                keep = ~np.isin(ids, deleted, assume_unique=True)
-                ids, tf = ids[keep], tf[keep]
-            if scorable:
-                if stats is None:
-                    weighting = self.weighting
-                    stats = (
-                        self._idf(fieldname, btext),
-                        self._avg_field_length(fieldname),
-                        weighting._field_B.get(fieldname, weighting.B),
-                        weighting.K1,
-                    )
-                idf, avgfl, B, K1 = stats
-                s = bm25f_scores(tf, self.lengths.get(segment, fieldname, segment_id)[ids], avgfl, idf, K1, B)
-            else:
-                s = tf  # Whoosh scores unscorable fields by the posting's weight
-            id_parts.append(ids + offset)
-            score_parts.append(s)
+            if ids_list:
+                id_lists.append(ids_list)
+                tf_lists.append(weights_list)
+                offsets.append(offset)
+        counts = [len(x) for x in id_lists]
+        total = sum(counts)
+        ids = np.fromiter(chain.from_iterable(id_lists), dtype=np.int64, count=total)
+        if len(offsets) > 1 or (offsets and offsets[0]):
+            ids += np.repeat(np.array(offsets, dtype=np.int64), counts)
         if keep_values and values is not None:
-            self._body_values[str(text)] = (
-                np.concatenate(all_ids) if all_ids else np.empty(0, dtype=np.int64),
-                values,
-            )
-        if not id_parts:
+            self._body_values[str(text)] = (ids, values)  # (deleted documents too)
+        if not total:
             return Scored.empty()
-        if len(id_parts) == 1:
-            return Scored(id_parts[0], score_parts[0])
-        return Scored(np.concatenate(id_parts), np.concatenate(score_parts))  # segments are in order
+        tf = np.fromiter(chain.from_iterable(tf_lists), dtype=np.float64, count=total)
+        deleted = self._all_deleted()
+        if deleted.size:
+            keep = ~np.isin(ids, deleted, assume_unique=True)
+            ids, tf = ids[keep], tf[keep]
+        if not field.scorable:
+            return Scored(ids, tf)  # Whoosh scores unscorable fields by the posting's weight
+        weighting = self.weighting
+        idf = self._idf(fieldname, btext, df)
+        avgfl = self._avg_field_length(fieldname)
+        B = weighting._field_B.get(fieldname, weighting.B)
+        # Element by element, the same operations as one segment at a time: the same floats.
+        return Scored(ids, bm25f_scores(tf, self._all_lengths(fieldname)[ids], avgfl, idf, weighting.K1, B))
+
+    def _all_lengths(self, fieldname: str) -> np.ndarray:
+        """The field's length of every document of the searcher (global numbers)."""
+        found = self._lengths_all.get(fieldname)
+        if found is None:
+            parts = [
+                self.lengths.get(leaf, fieldname, segment_id)
+                for (leaf, _offset), segment_id in zip(self.leaves, self._segment_ids, strict=True)
+            ]
+            found = np.concatenate(parts) if parts else np.empty(0, dtype=np.float64)
+            self._lengths_all[fieldname] = found
+        return found
+
+    def _all_deleted(self) -> np.ndarray:
+        """The deleted documents of every segment (global numbers, ascending)."""
+        if self._deleted_all is None:
+            parts = [self._deleted_in(leaf, offset) + offset for leaf, offset in self.leaves]
+            self._deleted_all = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        return self._deleted_all
 
     def _avg_field_length(self, fieldname: str) -> float:
         found = self._avg_length.get(fieldname)
@@ -302,19 +325,19 @@ class TermScorer:
             found = self._avg_length[fieldname] = self.searcher.avg_field_length(fieldname) or 1
         return found
 
-    def _idf(self, fieldname: str, btext: bytes) -> float:
-        """``searcher.idf``: the same formula, on the document frequency of the kept lookups
-        (Whoosh's would look the term up in every segment again)."""
+    def _idf(self, fieldname: str, btext: bytes, df: int | None) -> float:
+        """``searcher.idf``: the same formula, on ``df``, the document frequency summed from
+        the segments' term infos (Whoosh's would look the term up in every segment again)."""
         searcher = self.searcher
         if (
-            type(self.weighting).idf is not WeightingModel.idf
+            df is None
+            or type(self.weighting).idf is not WeightingModel.idf
             or type(searcher) is not Searcher  # (a shard's GlobalSearcher counts the collection)
             or searcher.get_parent() is not searcher
             or not plain_counts(searcher.reader())
         ):
             return float(searcher.idf(fieldname, btext))
-        n = self.lengths.term_infos.doc_frequency(searcher.reader(), fieldname, btext)
-        return log(searcher.doc_count_all() / (n + 1)) + 1
+        return log(searcher.doc_count_all() / (df + 1)) + 1
 
     def _deleted_in(self, segment: IndexReader, offset: int) -> np.ndarray:
         found = self._deleted.get(offset)
