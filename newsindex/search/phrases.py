@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from whoosh.reading import IndexReader, TermNotFound
+from whoosh.reading import IndexReader
 
 from ..analysis.whoosh_analyzer import PART_LANE
+from .term_infos import TermInfos
 
 __all__ = ["PHRASE_WORK_CAP", "PhraseBudget", "PhraseWord", "phrase_cost", "phrase_docs"]
 
@@ -58,9 +59,15 @@ class PhraseWord:
 
 
 def _positions(
-    reader: IndexReader, word: PhraseWord, wanted: set[int] | None, budget: PhraseBudget
+    reader: IndexReader,
+    word: PhraseWord,
+    wanted: set[int] | None,
+    budget: PhraseBudget,
+    infos: TermInfos | None = None,
 ) -> dict[int, set[int]]:
-    """Word positions by (global) document, for the ``wanted`` documents or all."""
+    """Word positions by (global) document, for the ``wanted`` documents or all
+    (``infos``: the index's kept term lookups)."""
+    infos = infos if infos is not None else TermInfos()
     out: dict[int, set[int]] = {}
     read = 0
     for segment, base in reader.leaf_readers():
@@ -71,13 +78,11 @@ def _positions(
             if not local:
                 continue
         for text in word.readings:
-            if (word.field, text) not in segment:
+            m = infos.segment_postings(segment, word.field, text)
+            if m is None:
                 continue
-            try:
-                m = segment.postings(word.field, text)
-            except TermNotFound:
-                continue
-            if local is None or len(local) * _SKIP_SHARE >= segment.doc_frequency(word.field, text):
+            df = infos.segment_doc_frequency(segment, word.field, text)
+            if local is None or len(local) * _SKIP_SHARE >= df:
                 keep = None if local is None else set(local)
                 while m.is_active():
                     if keep is None or m.id() in keep:
@@ -109,15 +114,22 @@ def phrase_docs(
     words: list[PhraseWord],
     within: set[int] | None = None,
     budget: PhraseBudget | None = None,
+    infos: TermInfos | None = None,
 ) -> set[int] | None:
     """The documents (of ``within``, if given) in which ``words`` occur at their
-    offsets from one another; ``None`` when checking would exceed ``budget``."""
+    offsets from one another; ``None`` when checking would exceed ``budget``
+    (``infos``: the index's kept term lookups, see :mod:`.term_infos`)."""
     if not words:
         return set()
     budget = budget if budget is not None else PhraseBudget()
+    infos = infos if infos is not None else TermInfos()
+    rarities: dict[PhraseWord, int] = {}
 
     def rarity(w: PhraseWord) -> int:
-        return sum(reader.doc_frequency(w.field, t) for t in w.readings)
+        found = rarities.get(w)
+        if found is None:
+            found = rarities[w] = sum(infos.doc_frequency(reader, w.field, t) for t in w.readings)
+        return found
 
     ordered = sorted(words, key=rarity)
     anchor = ordered[0]
@@ -132,7 +144,7 @@ def phrase_docs(
     # For each document, the positions where the phrase could start.
     starts = {
         doc: {p - anchor.offset for p in found}
-        for doc, found in _positions(reader, anchor, within, budget).items()
+        for doc, found in _positions(reader, anchor, within, budget, infos).items()
         if found
     }
     for word in ordered[1:]:
@@ -140,7 +152,7 @@ def phrase_docs(
             break
         if not budget.fits(cost(word, len(starts))):
             return None
-        found = _positions(reader, word, set(starts), budget)
+        found = _positions(reader, word, set(starts), budget, infos)
         starts = {
             doc: kept
             for doc, possible in starts.items()
@@ -149,6 +161,7 @@ def phrase_docs(
     return set(starts)
 
 
-def phrase_cost(reader: IndexReader, words: list[PhraseWord]) -> int:
+def phrase_cost(reader: IndexReader, words: list[PhraseWord], infos: TermInfos | None = None) -> int:
     """The postings of a phrase's rarest word (the order phrases are best checked in)."""
-    return min((sum(reader.doc_frequency(w.field, t) for t in w.readings) for w in words), default=0)
+    infos = infos if infos is not None else TermInfos()
+    return min((sum(infos.doc_frequency(reader, w.field, t) for t in w.readings) for w in words), default=0)

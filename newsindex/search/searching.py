@@ -30,6 +30,7 @@ from .results import ArticleGroup, Hit, Results
 from .sorting import MAX_OFFSET, date_order
 from .suggest import SUGGEST_CANDIDATES, SUGGEST_MAX_CHARS, SUGGEST_MAX_EDITS, SUGGEST_MAX_WORDS, suggest
 from .temporal import date_factors
+from .term_infos import TermInfos
 from .term_scoring import FieldLengths, TermScorer
 
 __all__ = [
@@ -122,7 +123,7 @@ def _top_collapsed(ranking: Ranking, wanted: int, max_per_article: int | None) -
 
 
 def _with_phrases(
-    searcher: Searcher, admitted: set[int] | None, built: BuiltQuery
+    searcher: Searcher, admitted: set[int] | None, built: BuiltQuery, infos: TermInfos | None = None
 ) -> tuple[set[int] | None, list[str]]:
     """The admitted documents that also contain every phrase of the query word for word,
     and notes on the phrases too common to check within the phrase budget."""
@@ -133,8 +134,8 @@ def _with_phrases(
     # Rarest first: later phrases are then read only for the passages still admitted.
     # A phrase typed twice is checked once.
     unique = dict(zip(built.phrases, texts, strict=True))
-    for words, text in sorted(unique.items(), key=lambda item: phrase_cost(reader, list(item[0]))):
-        docs = phrase_docs(reader, list(words), admitted, budget)
+    for words, text in sorted(unique.items(), key=lambda item: phrase_cost(reader, list(item[0]), infos)):
+        docs = phrase_docs(reader, list(words), admitted, budget, infos)
         if docs is None:
             notes.append(f"„{text}“ is too common to check word for word; showing passages with its words")
             continue
@@ -311,7 +312,8 @@ class _Search:
         filtered = admitted_docs(searcher, built.filter, self.scorer)
         if filtered is not None and not filtered:  # Whoosh reads an empty filter as none
             return _Prepared(built, filtered)
-        admitted, phrase_notes = _with_phrases(searcher, filtered, built)
+        infos = self.lengths.term_infos if self.lengths is not None else None
+        admitted, phrase_notes = _with_phrases(searcher, filtered, built, infos)
         rejected = _rejected(searcher, built.exclude, self.scorer)
         ranking = self._ranking(built, admitted, rejected)
         return _Prepared(built, filtered, admitted, tuple(phrase_notes), rejected, ranking)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader, MultiReader, SegmentReader, TermNotFound
 
 from ..index.segments import segment_ids, segment_of
@@ -104,6 +105,40 @@ class TermInfos:
         """The postings of a term of the segment whose :meth:`info` is ``info``."""
         terms = leaf._terms
         return terms._codec.postings_reader(terms._postfile, info, fmt, term=(fieldname, btext), scorer=None)
+
+    def segment_postings(self, leaf: IndexReader, fieldname: str, text: str | bytes) -> Any | None:
+        """``leaf.postings(fieldname, text)`` of a segment's reader (deleted documents left
+        out), or ``None`` where Whoosh would raise ``TermNotFound``."""
+        if fieldname not in leaf.schema:
+            return None
+        field = leaf.schema[fieldname]
+        btext = field.to_bytes(text)
+        try:
+            info = self.info(leaf, fieldname, btext)
+        except LookupError:  # any other reader
+            if (fieldname, btext) not in leaf:
+                return None
+            try:
+                return leaf.postings(fieldname, btext)
+            except TermNotFound:
+                return None
+        if info is None:
+            return None
+        matcher = self.postings(leaf, info, fieldname, btext, field.format)
+        if deleted := leaf.deleted_docs_set:  # as SegmentReader.postings does
+            matcher = FilterMatcher(matcher, deleted, exclude=True)
+        return matcher
+
+    def segment_doc_frequency(self, leaf: IndexReader, fieldname: str, text: str | bytes) -> int:
+        """``leaf.doc_frequency(fieldname, text)`` of a segment's reader."""
+        if fieldname not in leaf.schema:
+            return int(leaf.doc_frequency(fieldname, text))
+        btext = leaf.schema[fieldname].to_bytes(text)
+        try:
+            info = self.info(leaf, fieldname, btext)
+        except LookupError:
+            return int(leaf.doc_frequency(fieldname, btext))
+        return 0 if info is None else int(info.doc_frequency())
 
     def doc_frequency(self, reader: IndexReader, fieldname: str, text: str | bytes) -> int:
         """``reader.doc_frequency(fieldname, text)``, from the kept lookups."""
