@@ -406,7 +406,9 @@ class _Search:
             hits = tuple(h for g in groups for h in g.hits)
         suggestion = None
         if suggest_words and (total == 0 or len(hits) < 3):
-            suggestion, suggest_notes = suggest(searcher, plan, self.chain, query, self.builder.vocabularies)
+            suggestion, suggest_notes = suggest(
+                searcher, plan, self.chain, query, self.builder.vocabularies, self.builder.term_infos
+            )
             notes = (*notes, *suggest_notes)
         return Results(
             query, hits, int(total), 0.0, suggestion, notes, groups,
