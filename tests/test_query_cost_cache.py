@@ -195,3 +195,45 @@ def test_filters_are_read_as_arrays(index_path: Path, monkeypatch: pytest.Monkey
         monkeypatch.setattr(searching.Searcher, "docs_for_query", counting)
         assert _result(ix, "Polizei date:2005-06..") == expected
         assert walked == []
+
+
+PHRASES = ('"Europäischen Union"', '"der Polizei"', '"am Montag"', '"Vereinten Nationen"', '"in der Stadt"')
+
+
+def test_phrases_checked_on_the_scorers_postings_read_the_same(wiki: tuple[NewsIndex, NewsIndex]) -> None:
+    # The phrase check takes the body words' positions from the postings the scorer reads
+    # (it ranks the same words next): the same passages, deleted ones left out, and the same
+    # postings counted against the phrase budget, read in full or passage by passage.
+    from newsindex.index.schema import BODY
+    from newsindex.search.phrases import PhraseBudget, phrase_docs
+    from newsindex.search.query_builder import QueryBuilder
+    from newsindex.search.query_syntax import parse_query
+    from newsindex.search.term_scoring import TermScorer
+
+    ix = wiki[0]
+    searcher = ix._current_searcher()
+    reader = searcher.reader()
+    assert any(leaf.has_deletions() for leaf, _ in reader.leaf_readers())
+    builder = QueryBuilder(ix.chain, reader, title_boost=1.5, part_boost=0.35)
+    some = set(range(0, reader.doc_count_all(), 3))  # (passage by passage where few are wanted)
+    # Words of the deleted articles too: their postings are read, and must be left out.
+    from newsindex.ingest import read
+    from tests.conftest import DELETED_AT
+
+    articles = list(islice(read(WIKINEWS), 600))
+    deleted = [articles[i] for i in DELETED_AT]
+    assert all(ix.article(a.id) is None for a in deleted)
+    from_deleted = tuple('"' + " ".join(a.paragraphs[0].split()[:2]) + '"' for a in deleted)
+    checked = 0
+    for text in (*PHRASES, *from_deleted):
+        words = list(builder.build(parse_query(text)).phrases[0])
+        assert any(w.field == BODY for w in words)
+        for within in (None, some, set(list(some)[:40])):
+            plain, shared = PhraseBudget(), PhraseBudget()
+            expected = phrase_docs(reader, words, within, plain)
+            scorer = TermScorer(searcher, ix._lengths)
+            got = phrase_docs(reader, words, within, shared, ix._lengths.term_infos, scorer.read_body)
+            assert got == expected, (text, within is None)
+            assert (shared.read, shared.left) == (plain.read, plain.left), text
+            checked += bool(expected)
+    assert checked

@@ -123,7 +123,11 @@ def _top_collapsed(ranking: Ranking, wanted: int, max_per_article: int | None) -
 
 
 def _with_phrases(
-    searcher: Searcher, admitted: set[int] | None, built: BuiltQuery, infos: TermInfos | None = None
+    searcher: Searcher,
+    admitted: set[int] | None,
+    built: BuiltQuery,
+    infos: TermInfos | None = None,
+    scorer: TermScorer | None = None,
 ) -> tuple[set[int] | None, list[str]]:
     """The admitted documents that also contain every phrase of the query word for word,
     and notes on the phrases too common to check within the phrase budget."""
@@ -135,7 +139,8 @@ def _with_phrases(
     # A phrase typed twice is checked once.
     unique = dict(zip(built.phrases, texts, strict=True))
     for words, text in sorted(unique.items(), key=lambda item: phrase_cost(reader, list(item[0]), infos)):
-        docs = phrase_docs(reader, list(words), admitted, budget, infos)
+        scored = scorer.read_body if scorer is not None else None  # (it ranks these words next)
+        docs = phrase_docs(reader, list(words), admitted, budget, infos, scored)
         if docs is None:
             notes.append(f"„{text}“ is too common to check word for word; showing passages with its words")
             continue
@@ -313,7 +318,7 @@ class _Search:
         if filtered is not None and not filtered:  # Whoosh reads an empty filter as none
             return _Prepared(built, filtered)
         infos = self.lengths.term_infos if self.lengths is not None else None
-        admitted, phrase_notes = _with_phrases(searcher, filtered, built, infos)
+        admitted, phrase_notes = _with_phrases(searcher, filtered, built, infos, self.scorer)
         rejected = _rejected(searcher, built.exclude, self.scorer)
         ranking = self._ranking(built, admitted, rejected)
         return _Prepared(built, filtered, admitted, tuple(phrase_notes), rejected, ranking)

@@ -236,6 +236,11 @@ class TermScorer:
         ``matcher.value()`` gives it; ``None``: not read."""
         return self._body_values.get(term)
 
+    def read_body(self, term: str) -> tuple[np.ndarray, list[Any]] | None:
+        """:meth:`body_values` of ``term``, read now if no query has read it yet."""
+        self._eval(wq.Term(BODY, term))
+        return self._body_values.get(term)
+
     def _term(self, fieldname: str, text: str | bytes) -> Scored:
         searcher = self.searcher
         schema = searcher.schema
