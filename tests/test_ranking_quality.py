@@ -172,11 +172,19 @@ def test_the_bonus_and_the_highlights_read_each_posting_once(
     monkeypatch.setattr(highlights, "body_postings", counted)
     monkeypatch.setattr(proximity, "body_postings", counted, raising=False)
     fast, _ = wiki
-    fast.search_options = SearchOptions(proximity_weight=0.5)
     try:
+        # Through Whoosh's matchers, the bonus and the highlights read each posting once.
+        fast.search_options = SearchOptions(proximity_weight=0.5, term_at_a_time=False)
         results = fast.search("Regierung Berlin Haushalt")
         assert results.hits and any(h.highlights for h in results)
         assert read and len(read) == len(set(read))
+        # The numpy scorer has read every posting of the query's terms already: neither
+        # the bonus nor the highlights read one again.
+        read.clear()
+        fast.search_options = SearchOptions(proximity_weight=0.5)
+        again = fast.search("Regierung Berlin Haushalt")
+        assert [h.highlights for h in again] == [h.highlights for h in results]
+        assert read == []
     finally:
         fast.search_options = SearchOptions()
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from calendar import monthrange
 from datetime import date, timedelta
+from weakref import WeakKeyDictionary
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
@@ -18,10 +20,30 @@ def _day(term: bytes | str) -> date:
     return date(int(t[1:5]), int(t[5:7]), int(t[7:9]))
 
 
+# A reader is a fixed view of the index (its lexicon never changes), and a
+# searcher keeps its reader until a commit: the walk is made once per reader.
+_SPANS: WeakKeyDictionary[IndexReader, tuple[date, date] | None] = WeakKeyDictionary()
+_SPANS_LOCK = threading.Lock()
+
+
 def day_range(reader: IndexReader) -> tuple[date, date] | None:
     """The first and last publication day in the index, or ``None`` when no
     passage has a date. Read from the lexicon, not the documents: the year terms
-    first (a few), then the day terms of the first and last year only."""
+    first (a few), then the day terms of the first and last year only; once per reader."""
+    try:
+        with _SPANS_LOCK:
+            return _SPANS[reader]
+    except KeyError:
+        pass
+    except TypeError:  # a reader that cannot be weakly referenced
+        return _day_range(reader)
+    span = _day_range(reader)
+    with _SPANS_LOCK:
+        _SPANS[reader] = span
+    return span
+
+
+def _day_range(reader: IndexReader) -> tuple[date, date] | None:
     years = [t.decode() if isinstance(t, bytes) else t for t in reader.expand_prefix(PERIOD, "y")]
     if not years:
         return None

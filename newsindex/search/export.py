@@ -67,7 +67,7 @@ def all_matches(
     col = search.column_cache.get(searcher.reader())
     empty = np.empty(0, dtype=np.int64)
     ids, scores = empty, np.empty(0, dtype=np.float64)
-    filtered = admitted_docs(searcher, built.filter)
+    filtered = admitted_docs(searcher, built.filter, search.scorer)
     if filtered is None or filtered:
         rejected = _rejected(searcher, built.exclude, search.scorer)
         if built.query is None and plan.is_empty:
@@ -78,7 +78,8 @@ def all_matches(
             ids = date_order(col, docs[chosen[col.article[docs]]], newest=request.sort != "oldest")
             scores = np.zeros(ids.size, dtype=np.float64)
         elif built.query is not None:
-            admitted, _ = _with_phrases(searcher, filtered, built)
+            infos = lengths.term_infos if lengths is not None else None
+            admitted, _ = _with_phrases(searcher, filtered, built, infos, search.scorer)
             if admitted is None or admitted:
                 ranking = search._ranking(built, admitted, rejected)
                 if request.sort in ("newest", "oldest"):

@@ -10,9 +10,10 @@ marks ``Drogenkartelle``. Stop words are not in ``body`` (phrases find them in
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+import numpy as np
 from whoosh.reading import IndexReader, TermNotFound
 
 from ..index.schema import BODY
@@ -52,13 +53,25 @@ def body_postings(
                     yield d, m.value_as(kind)
 
 
+# A term's postings as the search's scorer read them: documents (global, ascending) and
+# each one's encoded value (None: the scorer did not read the term).
+ReadPostings = Callable[[str], "tuple[np.ndarray, list[Any]] | None"]
+
+
 class BodyReads:
     """The ``body`` character values one search has read, per term and document, so the
-    proximity bonus and the highlights of the same passages read each posting once."""
+    proximity bonus and the highlights of the same passages read each posting once.
 
-    def __init__(self, reader: IndexReader) -> None:
+    ``scored``: the postings the search's scorer has read already (see
+    :meth:`.term_scoring.TermScorer.body_values`); a term found there is not read again,
+    and a term that is not in a passage costs no lookup in its segment.
+    """
+
+    def __init__(self, reader: IndexReader, scored: ReadPostings | None = None) -> None:
         self.reader = reader
+        self.scored = scored
         self._read: dict[str, dict[int, Any]] = {}  # term -> document -> value (None: absent)
+        self._decode = reader.schema[BODY].format.decoder("characters") if BODY in reader.schema else None
 
     def characters(self, docnums: Iterable[int], terms: Iterable[str]) -> Iterator[tuple[int, str, Any]]:
         """``(docnum, term, [(position, start, end), …])`` for each of ``terms`` in each of
@@ -69,7 +82,18 @@ class BodyReads:
             missing = [d for d in docs if d not in known]
             if missing:
                 known.update(dict.fromkeys(missing))
-                known.update(body_postings(self.reader, missing, [term], "characters"))
+                decode = self._decode
+                read = self.scored(term) if self.scored is not None and decode is not None else None
+                if read is None or decode is None:
+                    known.update(body_postings(self.reader, missing, [term], "characters"))
+                else:  # what body_postings would find, from the scorer's reads
+                    ids, values = read
+                    wanted = np.array(missing, dtype=np.int64)
+                    at = np.searchsorted(ids, wanted)
+                    has = at < ids.size
+                    has[has] = ids[at[has]] == wanted[has]
+                    for d, i in zip(wanted[has].tolist(), at[has].tolist(), strict=True):
+                        known[d] = decode(values[i])
             for d in docs:
                 value = known[d]
                 if value is not None:

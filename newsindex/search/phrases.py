@@ -17,12 +17,20 @@ word for word; :func:`phrase_docs` returns ``None`` and the search says so.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from whoosh.reading import IndexReader, TermNotFound
+import numpy as np
+from whoosh.reading import IndexReader
 
 from ..analysis.whoosh_analyzer import PART_LANE
+from ..index.schema import BODY
+from .term_infos import TermInfos
+
+# A body term's postings as the search's scorer read them: documents (global, ascending,
+# deleted ones too) and encoded values (None: not available).
+ReadPostings = Callable[[str], "tuple[np.ndarray, list[Any]] | None"]
 
 __all__ = ["PHRASE_WORK_CAP", "PhraseBudget", "PhraseWord", "phrase_cost", "phrase_docs"]
 
@@ -58,26 +66,36 @@ class PhraseWord:
 
 
 def _positions(
-    reader: IndexReader, word: PhraseWord, wanted: set[int] | None, budget: PhraseBudget
+    reader: IndexReader,
+    word: PhraseWord,
+    wanted: set[int] | None,
+    budget: PhraseBudget,
+    infos: TermInfos | None = None,
+    scored: ReadPostings | None = None,
 ) -> dict[int, set[int]]:
-    """Word positions by (global) document, for the ``wanted`` documents or all."""
+    """Word positions by (global) document, for the ``wanted`` documents or all
+    (``infos``: the index's kept term lookups; ``scored``: a ``body`` term's postings as
+    the search's scorer reads them, see :meth:`.term_scoring.TermScorer.read_body`)."""
+    infos = infos if infos is not None else TermInfos()
     out: dict[int, set[int]] = {}
     read = 0
     for segment, base in reader.leaf_readers():
         local: list[int] | None = None
+        end = base + segment.doc_count_all()
         if wanted is not None:
-            end = base + segment.doc_count_all()
             local = sorted(d - base for d in wanted if base <= d < end)
             if not local:
                 continue
         for text in word.readings:
-            if (word.field, text) not in segment:
+            postings = scored(text) if scored is not None and word.field == BODY else None
+            if postings is not None:
+                read += _positions_read(out, segment, base, end, postings, local, infos, text)
                 continue
-            try:
-                m = segment.postings(word.field, text)
-            except TermNotFound:
+            m = infos.segment_postings(segment, word.field, text)
+            if m is None:
                 continue
-            if local is None or len(local) * _SKIP_SHARE >= segment.doc_frequency(word.field, text):
+            df = infos.segment_doc_frequency(segment, word.field, text)
+            if local is None or len(local) * _SKIP_SHARE >= df:
                 keep = None if local is None else set(local)
                 while m.is_active():
                     if keep is None or m.id() in keep:
@@ -99,6 +117,46 @@ def _positions(
     return out
 
 
+def _positions_read(
+    out: dict[int, set[int]],
+    segment: IndexReader,
+    base: int,
+    end: int,
+    postings: tuple[np.ndarray, list[Any]],
+    local: list[int] | None,
+    infos: TermInfos,
+    text: str,
+) -> int:
+    """:func:`_positions`'s walk of one term in one segment, on postings the scorer has read:
+    the same documents (deleted ones left out), positions and count of postings read."""
+    ids, values = postings
+    lo, hi = (int(i) for i in np.searchsorted(ids, [base, end]))
+    if lo == hi:
+        return 0
+    deleted = segment.deleted_docs_set
+    decode = segment.schema[BODY].format.decoder("positions")
+    if local is None or len(local) * _SKIP_SHARE >= infos.segment_doc_frequency(segment, BODY, text):
+        keep = None if local is None else set(local)
+        read = 0
+        for i, d in enumerate((ids[lo:hi] - base).tolist(), lo):
+            if d in deleted:
+                continue
+            if keep is None or d in keep:
+                _add(out, base + d, decode(values[i]))
+            read += 1
+        return read
+    wanted = np.array(local, dtype=np.int64) + base
+    at = np.searchsorted(ids[lo:hi], wanted) + lo
+    has = at < hi
+    has[has] = ids[at[has]] == wanted[has]
+    read = 0
+    for d, i in zip(wanted[has].tolist(), at[has].tolist(), strict=True):
+        if d - base not in deleted:
+            _add(out, d, decode(values[i]))
+            read += 1
+    return read
+
+
 def _add(out: dict[int, set[int]], docnum: int, positions: Iterable[int]) -> None:
     found = out.setdefault(docnum, set())
     found.update(p for p in positions if p < PART_LANE)
@@ -109,15 +167,24 @@ def phrase_docs(
     words: list[PhraseWord],
     within: set[int] | None = None,
     budget: PhraseBudget | None = None,
+    infos: TermInfos | None = None,
+    scored: ReadPostings | None = None,
 ) -> set[int] | None:
     """The documents (of ``within``, if given) in which ``words`` occur at their
-    offsets from one another; ``None`` when checking would exceed ``budget``."""
+    offsets from one another; ``None`` when checking would exceed ``budget``
+    (``infos``: the index's kept term lookups, see :mod:`.term_infos`; ``scored``: the
+    ``body`` postings of the search's scorer, which then reads each term once)."""
     if not words:
         return set()
     budget = budget if budget is not None else PhraseBudget()
+    infos = infos if infos is not None else TermInfos()
+    rarities: dict[PhraseWord, int] = {}
 
     def rarity(w: PhraseWord) -> int:
-        return sum(reader.doc_frequency(w.field, t) for t in w.readings)
+        found = rarities.get(w)
+        if found is None:
+            found = rarities[w] = sum(infos.doc_frequency(reader, w.field, t) for t in w.readings)
+        return found
 
     ordered = sorted(words, key=rarity)
     anchor = ordered[0]
@@ -132,7 +199,7 @@ def phrase_docs(
     # For each document, the positions where the phrase could start.
     starts = {
         doc: {p - anchor.offset for p in found}
-        for doc, found in _positions(reader, anchor, within, budget).items()
+        for doc, found in _positions(reader, anchor, within, budget, infos, scored).items()
         if found
     }
     for word in ordered[1:]:
@@ -140,7 +207,7 @@ def phrase_docs(
             break
         if not budget.fits(cost(word, len(starts))):
             return None
-        found = _positions(reader, word, set(starts), budget)
+        found = _positions(reader, word, set(starts), budget, infos, scored)
         starts = {
             doc: kept
             for doc, possible in starts.items()
@@ -149,6 +216,7 @@ def phrase_docs(
     return set(starts)
 
 
-def phrase_cost(reader: IndexReader, words: list[PhraseWord]) -> int:
+def phrase_cost(reader: IndexReader, words: list[PhraseWord], infos: TermInfos | None = None) -> int:
     """The postings of a phrase's rarest word (the order phrases are best checked in)."""
-    return min((sum(reader.doc_frequency(w.field, t) for t in w.readings) for w in words), default=0)
+    infos = infos if infos is not None else TermInfos()
+    return min((sum(infos.doc_frequency(reader, w.field, t) for t in w.readings) for w in words), default=0)

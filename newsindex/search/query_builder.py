@@ -35,6 +35,7 @@ from .date_filter import period_query
 from .phrases import PhraseWord
 from .query_syntax import QueryPlan
 from .temporal import years_asked
+from .term_infos import TermInfos
 
 __all__ = [
     "EXPANSION_CAP",
@@ -127,8 +128,12 @@ class QueryBuilder:
         vocabularies: Vocabularies | None = None,
         stem_boost: float = 0.0,
         synonyms: tuple[float, Callable[[], Thesaurus | None]] = (0.0, lambda: None),
+        term_infos: TermInfos | None = None,
     ) -> None:
         self.chain = chain
+        # The index's kept term lookups: a word's document frequencies, then its scoring,
+        # look each term up in each segment once (see .term_infos).
+        self.term_infos = term_infos
         # (weight, the thesaurus, loaded on first use): see .._synonyms.
         self.synonym_boost, self._thesaurus = synonyms
         self._thesaurus_at_hand: tuple[Thesaurus | None] | None = None
@@ -149,6 +154,12 @@ class QueryBuilder:
         self._expansion_left = EXPANSION_POSTINGS_CAP
         self._expansion_terms_left = EXPANSION_TERMS_CAP
         self._expanding = 0
+
+    def _df(self, fieldname: str, text: str) -> int:
+        """``self.reader.doc_frequency``, through the kept lookups when there are some."""
+        if self.term_infos is None:
+            return int(self.reader.doc_frequency(fieldname, text))
+        return self.term_infos.doc_frequency(self.reader, fieldname, text)
 
     def _note(self, note: str) -> None:
         if note not in self._notes:
@@ -269,12 +280,12 @@ class QueryBuilder:
         titles = self._titles
         title_boost = self.title_boost * weight
         # Alternative readings (lowercase "krieg" as the noun) only where the index has them.
-        readings = (tok.lemma, *(a for a in tok.alternatives if self.reader.doc_frequency(BODY, a)))
+        readings = (tok.lemma, *(a for a in tok.alternatives if self._df(BODY, a)))
         for term in readings:
             clauses.append(wq.Term(BODY, term, boost=weight))
             if title_boost > 0:  # Whoosh divides by a clause's boost when skipping
                 titles.append(wq.Term(TITLE, term, boost=title_boost))
-        df = self.reader.doc_frequency(BODY, tok.lemma)
+        df = self._df(BODY, tok.lemma)
         parts = tok.parts if with_parts and df < PART_EXPANSION_MAX_DF else ()
         # A compound the index has never seen (Coca-Cola-Abfüller, Pfandregeln) can
         # only match through its parts: they stand in for it at full weight, in the
@@ -295,7 +306,7 @@ class QueryBuilder:
         if with_parts and self._with_synonyms and tok.text[:1].isupper():
             taken = {q.text for q in clauses}
             for synonym in self._synonyms(tok)[:MAX_SYNONYMS]:
-                if synonym not in taken and self.reader.doc_frequency(BODY, synonym):
+                if synonym not in taken and self._df(BODY, synonym):
                     taken.add(synonym)
                     clauses.append(wq.Term(BODY, synonym, boost=self.synonym_boost * weight))
         # (A synonym standing close to the other words counts for the proximity bonus too.)
@@ -325,7 +336,7 @@ class QueryBuilder:
         terms = []
         for term in (tok.lemma, *tok.alternatives):
             if term not in self._stops_ranked:
-                df = self.reader.doc_frequency(STOPS, term)
+                df = self._df(STOPS, term)
                 if df > self._stops_left:
                     self._note(f"„{tok.text}“ is in too many passages to rank by; it was left out")
                     continue
@@ -367,7 +378,7 @@ class QueryBuilder:
                 for found in near.terms:
                     terms.setdefault(found, 0.8)
         # The word itself is always searched; its postings count against the budget.
-        self._expansion_left -= self.reader.doc_frequency(BODY, base)
+        self._expansion_left -= self._df(BODY, base)
         self._expansion_terms_left -= 1
         others = {t: df.get(t, 0) for t in list(terms)[1:EXPANSION_CAP]}
         best = [base, *self._within_budget(f"{word}~", others)]

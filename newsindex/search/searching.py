@@ -30,6 +30,7 @@ from .results import ArticleGroup, Hit, Results
 from .sorting import MAX_OFFSET, date_order
 from .suggest import SUGGEST_CANDIDATES, SUGGEST_MAX_CHARS, SUGGEST_MAX_EDITS, SUGGEST_MAX_WORDS, suggest
 from .temporal import date_factors
+from .term_infos import TermInfos
 from .term_scoring import FieldLengths, TermScorer
 
 __all__ = [
@@ -63,23 +64,30 @@ def _hit(fields: dict[str, Any], score: float, rank: int, spans: tuple[tuple[int
     )
 
 
-def admitted_docs(searcher: Searcher, filter_q: Any) -> set[int] | None:
+def admitted_docs(searcher: Searcher, filter_q: Any, scorer: TermScorer | None = None) -> set[int] | None:
     """The document numbers a filter admits (``None``: no filter).
 
     Unions and intersections of terms (``source:``, the calendar terms of a date
     range) are read term by term from the postings: Whoosh's own ``filter=``
-    walks them through a tree of union matchers, several times slower.
+    walks them through a tree of union matchers, several times slower. With a
+    ``scorer``, a term's documents are read as arrays, block by block (the same
+    live documents Whoosh's matcher walks one at a time: a year is 100,000 of them).
     """
     if filter_q is None:
         return None
     if isinstance(filter_q, wq.Or):
         out: set[int] = set()
         for sub in filter_q.subqueries:
-            out |= admitted_docs(searcher, sub) or set()
+            out |= admitted_docs(searcher, sub, scorer) or set()
         return out
     if isinstance(filter_q, wq.And):
-        parts = sorted((admitted_docs(searcher, sub) or set() for sub in filter_q.subqueries), key=len)
+        subs = filter_q.subqueries
+        parts = sorted((admitted_docs(searcher, sub, scorer) or set() for sub in subs), key=len)
         return set.intersection(*parts) if parts else set()
+    if scorer is not None and type(filter_q) is wq.Term and filter_q.fieldname in searcher.schema:
+        found = scorer.score(filter_q)
+        if found is not None:
+            return set(found.ids.tolist())
     return set(searcher.docs_for_query(filter_q))
 
 
@@ -115,7 +123,11 @@ def _top_collapsed(ranking: Ranking, wanted: int, max_per_article: int | None) -
 
 
 def _with_phrases(
-    searcher: Searcher, admitted: set[int] | None, built: BuiltQuery
+    searcher: Searcher,
+    admitted: set[int] | None,
+    built: BuiltQuery,
+    infos: TermInfos | None = None,
+    scorer: TermScorer | None = None,
 ) -> tuple[set[int] | None, list[str]]:
     """The admitted documents that also contain every phrase of the query word for word,
     and notes on the phrases too common to check within the phrase budget."""
@@ -126,8 +138,9 @@ def _with_phrases(
     # Rarest first: later phrases are then read only for the passages still admitted.
     # A phrase typed twice is checked once.
     unique = dict(zip(built.phrases, texts, strict=True))
-    for words, text in sorted(unique.items(), key=lambda item: phrase_cost(reader, list(item[0]))):
-        docs = phrase_docs(reader, list(words), admitted, budget)
+    for words, text in sorted(unique.items(), key=lambda item: phrase_cost(reader, list(item[0]), infos)):
+        scored = scorer.read_body if scorer is not None else None  # (it ranks these words next)
+        docs = phrase_docs(reader, list(words), admitted, budget, infos, scored)
         if docs is None:
             notes.append(f"„{text}“ is too common to check word for word; showing passages with its words")
             continue
@@ -216,9 +229,12 @@ class _Search:
             vocabularies=vocabularies,
             stem_boost=options.stem_boost,
             synonyms=(options.synonym_weight, default_thesaurus),
+            term_infos=lengths.term_infos if lengths is not None else None,
         )
         self.scorer = TermScorer(searcher, lengths) if options.term_at_a_time else None
-        self.body_reads = BodyReads(searcher.reader())
+        self.body_reads = BodyReads(
+            searcher.reader(), self.scorer.body_values if self.scorer is not None else None
+        )
         # A sharded search's first step (head_scores) leaves its plan ready for the second (run).
         self._pending: tuple[QueryPlan, _Prepared] | None = None
         source = request.source
@@ -275,7 +291,7 @@ class _Search:
         """A query of filters alone: the matching articles' lead paragraphs, newest first."""
         request, searcher = self.request, self.searcher
         sort = "oldest" if request.sort == "oldest" else "newest"  # a browse has no relevance
-        filtered = admitted_docs(searcher, built.filter)
+        filtered = admitted_docs(searcher, built.filter, self.scorer)
         if filtered is not None and not filtered:
             return replace(self._empty(notes, sort), browse=True)
         columns = self.column_cache.get(searcher.reader())
@@ -298,10 +314,11 @@ class _Search:
         built = self.builder.build(with_author(plan, self.request.author), **self.filters)
         if built.query is None:
             return _Prepared(built)
-        filtered = admitted_docs(searcher, built.filter)
+        filtered = admitted_docs(searcher, built.filter, self.scorer)
         if filtered is not None and not filtered:  # Whoosh reads an empty filter as none
             return _Prepared(built, filtered)
-        admitted, phrase_notes = _with_phrases(searcher, filtered, built)
+        infos = self.lengths.term_infos if self.lengths is not None else None
+        admitted, phrase_notes = _with_phrases(searcher, filtered, built, infos, self.scorer)
         rejected = _rejected(searcher, built.exclude, self.scorer)
         ranking = self._ranking(built, admitted, rejected)
         return _Prepared(built, filtered, admitted, tuple(phrase_notes), rejected, ranking)
@@ -394,7 +411,9 @@ class _Search:
             hits = tuple(h for g in groups for h in g.hits)
         suggestion = None
         if suggest_words and (total == 0 or len(hits) < 3):
-            suggestion, suggest_notes = suggest(searcher, plan, self.chain, query, self.builder.vocabularies)
+            suggestion, suggest_notes = suggest(
+                searcher, plan, self.chain, query, self.builder.vocabularies, self.builder.term_infos
+            )
             notes = (*notes, *suggest_notes)
         return Results(
             query, hits, int(total), 0.0, suggestion, notes, groups,

@@ -9,6 +9,7 @@ from ..analysis import AnalysisChain
 from ..index.schema import BODY
 from ..index.vocabulary import Vocabularies
 from .query_syntax import QueryPlan
+from .term_infos import TermInfos
 
 __all__ = ["SUGGEST_CANDIDATES", "SUGGEST_MAX_CHARS", "SUGGEST_MAX_EDITS", "SUGGEST_MAX_WORDS", "suggest"]
 
@@ -44,7 +45,12 @@ def _surface_form(searcher: Searcher, term: str, look_at: int = 20) -> str | Non
 
 
 def suggest(
-    searcher: Searcher, plan: QueryPlan, chain: AnalysisChain, original: str, vocabularies: Vocabularies
+    searcher: Searcher,
+    plan: QueryPlan,
+    chain: AnalysisChain,
+    original: str,
+    vocabularies: Vocabularies,
+    infos: TermInfos | None = None,
 ) -> tuple[str | None, list[str]]:
     """A corrected query when some word is unknown to the index and a close word exists,
     and notes on the words the suggestion budget left out.
@@ -56,6 +62,7 @@ def suggest(
     first letter (RapidFuzz's edit distance, capped per segment by the vocabulary).
     """
     reader = searcher.reader()
+    infos = infos if infos is not None else TermInfos()  # (the index's kept term lookups)
     # A sharded index's searcher reads the surface form from every shard.
     surface_form = getattr(searcher, "surface_form", None) or (lambda term: _surface_form(searcher, term))
     corrected = original
@@ -73,7 +80,7 @@ def suggest(
         if not toks or toks[0].is_stop:
             continue
         readings = (toks[0].lemma, *toks[0].alternatives)
-        if any(reader.doc_frequency(BODY, t) for t in readings):
+        if any(infos.doc_frequency(reader, BODY, t) for t in readings):
             continue
         if looked_up >= SUGGEST_MAX_WORDS:
             skipped = True

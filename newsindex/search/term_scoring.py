@@ -20,19 +20,22 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, chain
+from math import log
 from typing import Any
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.reading import IndexReader, TermNotFound
-from whoosh.scoring import BM25F
+from whoosh.reading import IndexReader
+from whoosh.scoring import BM25F, WeightingModel
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from ..index.schema import BODY
 from ..index.segments import segment_ids, segment_of
 from .bm25 import bm25f_scores
+from .term_infos import TermInfos, leaf_segment_id, plain_counts
 
 __all__ = ["FieldLengths", "Ranked", "Scored", "TermScorer", "admit", "top"]
 
@@ -68,11 +71,16 @@ class FieldLengths:
     def __init__(self) -> None:
         self._arrays: dict[tuple[str, str], np.ndarray] = {}
         self._lock = threading.Lock()
+        #: The segments' term dictionary lookups, kept across searches the same way.
+        self.term_infos = TermInfos()
 
-    def get(self, segment_reader: IndexReader, fieldname: str) -> np.ndarray:
-        """The decoded lengths of ``fieldname`` for every document of the segment."""
-        segment = segment_of(segment_reader)
-        key = (segment.segment_id(), fieldname) if segment is not None else None
+    def get(self, segment_reader: IndexReader, fieldname: str, segment_id: str | None = None) -> np.ndarray:
+        """The decoded lengths of ``fieldname`` for every document of the segment
+        (``segment_id``: the segment's id, when the caller knows it)."""
+        if segment_id is None:
+            segment = segment_of(segment_reader)
+            segment_id = segment.segment_id() if segment is not None else None
+        key = (segment_id, fieldname) if segment_id is not None else None
         if key is not None:
             cached = self._arrays.get(key)
             if cached is not None:
@@ -89,6 +97,7 @@ class FieldLengths:
         with self._lock:
             for key in [k for k in self._arrays if k[0] not in live]:
                 del self._arrays[key]
+        self.term_infos.keep_only(reader)
 
 
 def _decode_lengths(segment_reader: IndexReader, fieldname: str) -> np.ndarray:
@@ -108,12 +117,16 @@ def _decode_lengths(segment_reader: IndexReader, fieldname: str) -> np.ndarray:
     return _LENGTH_OF_BYTE[codes[:count]]
 
 
-def _read_postings(matcher: Any) -> tuple[list[int], list[float]]:
-    """Document numbers and weights of a term's whole posting list."""
+def _read_postings(matcher: Any, values: list[Any] | None = None) -> tuple[list[int], list[float]]:
+    """Document numbers and weights of a term's whole posting list; with ``values``, each
+    posting's encoded value (what ``matcher.value()`` returns) is appended to it as well."""
     ids: list[int] = []
     weights: list[float] = []
-    if type(matcher) is W3LeafMatcher and not matcher._byteids:
-        # Whoosh's block layout: (delta-coded ids, weights or None/one float, values).
+    if type(matcher) is W3LeafMatcher and not matcher._byteids and (
+        values is None or matcher._fixedsize is None or matcher._fixedsize < 0
+    ):
+        # Whoosh's block layout: (delta-coded ids, weights or None/one float, values);
+        # values of a variable size (positions, characters) are stored as they are.
         m = matcher
         while True:
             if m._data is None:
@@ -127,6 +140,8 @@ def _read_postings(matcher: Any) -> tuple[list[int], list[float]]:
                 weights.extend([ws] * n)
             else:
                 weights.extend(ws)
+            if values is not None:
+                values.extend(m._data[2])
             if m._lastblock:
                 break
             m._goto(m._nextoffset)
@@ -135,6 +150,8 @@ def _read_postings(matcher: Any) -> tuple[list[int], list[float]]:
     while m.is_active():
         ids.append(m.id())
         weights.append(m.weight())
+        if values is not None:
+            values.append(m.value())
         m.next()
     return ids, weights
 
@@ -155,11 +172,21 @@ class TermScorer:
         self.lengths = lengths or FieldLengths()
         reader = searcher.reader()
         self.leaves: list[tuple[IndexReader, int]] = reader.leaf_readers()
+        self._segment_ids = [leaf_segment_id(leaf) for leaf, _offset in self.leaves]
+        self._avg_length: dict[str, float] = {}
+        self._lengths_all: dict[str, np.ndarray] = {}
+        self._deleted_all: np.ndarray | None = None
         self.size = reader.doc_count_all()
         self._deleted: dict[int, np.ndarray] = {}
         # A word typed many times ("der der der …", a phrase repeated) is read once:
         # the postings read are bounded by the distinct terms, not the query's length.
+        # Unboosted, so a term in the query at two weights (a word and a synonym's
+        # reading) is read once too; boosted copies are kept by weight.
+        self._raw: dict[tuple[str, str | bytes], Scored] = {}
         self._read: dict[tuple[str, str | bytes, float], Scored] = {}
+        # The ``body`` terms read so far: every posting's document (deleted ones too) and
+        # encoded value, so the proximity bonus and the highlights need not read them again.
+        self._body_values: dict[str, tuple[np.ndarray, list[Any]]] = {}
         # Unions and intersections too: the article evidence scores each query word's
         # union again, which the whole query has just computed (results are never mutated).
         self._combined: dict[wq.Query, Scored] = {}
@@ -178,7 +205,12 @@ class TermScorer:
             key = (q.fieldname, q.text, q.boost)
             found = self._read.get(key)
             if found is None:
-                found = self._read[key] = self._term(q.fieldname, q.text, q.boost)
+                raw = self._raw.get(key[:2])
+                if raw is None:
+                    raw = self._raw[key[:2]] = self._term(q.fieldname, q.text)
+                # The same product Whoosh's boosted term gives, document by document.
+                found = raw if q.boost == 1.0 else Scored(raw.ids, raw.scores * q.boost)
+                self._read[key] = found
             return found
         if q is wq.NullQuery:
             return Scored.empty()
@@ -198,7 +230,18 @@ class TermScorer:
         self._combined[q] = done
         return done
 
-    def _term(self, fieldname: str, text: str | bytes, boost: float) -> Scored:
+    def body_values(self, term: str) -> tuple[np.ndarray, list[Any]] | None:
+        """A ``body`` term's postings if a query of this scorer has read them: the documents
+        (global numbers, ascending, deleted ones too) and each one's encoded value, as
+        ``matcher.value()`` gives it; ``None``: not read."""
+        return self._body_values.get(term)
+
+    def read_body(self, term: str) -> tuple[np.ndarray, list[Any]] | None:
+        """:meth:`body_values` of ``term``, read now if no query has read it yet."""
+        self._eval(wq.Term(BODY, term))
+        return self._body_values.get(term)
+
+    def _term(self, fieldname: str, text: str | bytes) -> Scored:
         searcher = self.searcher
         schema = searcher.schema
         if fieldname not in schema:
@@ -208,53 +251,98 @@ class TermScorer:
             btext = field.to_bytes(text)
         except ValueError:
             return Scored.empty()
-        scorable = field.scorable
-        stats: tuple[float, float, float, float] | None = None  # read once the term is found
-        id_parts: list[np.ndarray] = []
-        score_parts: list[np.ndarray] = []
         fmt = field.format
-        for segment, offset in self.leaves:
-            terms = getattr(segment, "_terms", None)  # a segment reader's terms table
-            try:  # one lookup: asking ``in segment`` first would hash the term twice
-                if terms is not None:
-                    postings = terms.matcher(fieldname, btext, fmt, scorer=None)
-                elif (fieldname, btext) in segment:  # any other reader (an empty index's)
-                    postings = segment.postings(fieldname, btext)
-                else:
-                    continue
-            except TermNotFound:
-                continue
-            ids_list, weights_list = _read_postings(postings)
-            if not ids_list:
-                continue
-            ids = np.array(ids_list, dtype=np.int64)
-            tf = np.array(weights_list, dtype=np.float64)
-            deleted = self._deleted_in(segment, offset)
-            if deleted.size:
-                keep = ~np.isin(ids, deleted, assume_unique=True)
-                ids, tf = ids[keep], tf[keep]
-            if scorable:
-                if stats is None:
-                    weighting = self.weighting
-                    stats = (
-                        searcher.idf(fieldname, btext),
-                        searcher.avg_field_length(fieldname) or 1,
-                        weighting._field_B.get(fieldname, weighting.B),
-                        weighting.K1,
-                    )
-                idf, avgfl, B, K1 = stats
-                s = bm25f_scores(tf, self.lengths.get(segment, fieldname)[ids], avgfl, idf, K1, B)
+        # Keep the encoded values of body terms (characters): they were decoded with the
+        # postings anyway, and the search's proximity bonus and highlights read them next.
+        keep_values = fieldname == BODY and isinstance(text, str)
+        values: list[Any] | None = [] if keep_values else None
+        # Every segment's postings are gathered first, then scored in one array operation
+        # per step: a prefix's rare terms have a few postings in each of many segments.
+        id_lists: list[list[int]] = []
+        tf_lists: list[list[float]] = []
+        offsets: list[int] = []
+        df: int | None = 0  # summed from the term infos (None: a reader without them)
+        infos = self.lengths.term_infos
+        for (segment, offset), segment_id in zip(self.leaves, self._segment_ids, strict=True):
+            try:
+                info = infos.info(segment, fieldname, btext, segment_id)
+            except LookupError:  # any other reader (an empty index's)
+                df = None
+                postings = infos.matcher(segment, fieldname, btext, fmt, segment_id)
             else:
-                s = tf  # Whoosh scores unscorable fields by the posting's weight
-            if boost != 1.0:
-                s = s * boost
-            id_parts.append(ids + offset)
-            score_parts.append(s)
-        if not id_parts:
+                if info is None:
+                    continue
+                if df is not None:
+                    df += info.doc_frequency()
+                postings = infos.postings(segment, info, fieldname, btext, fmt)
+            if postings is None:
+                continue
+            ids_list, weights_list = _read_postings(postings, values)
+            if ids_list:
+                id_lists.append(ids_list)
+                tf_lists.append(weights_list)
+                offsets.append(offset)
+        counts = [len(x) for x in id_lists]
+        total = sum(counts)
+        ids = np.fromiter(chain.from_iterable(id_lists), dtype=np.int64, count=total)
+        if len(offsets) > 1 or (offsets and offsets[0]):
+            ids += np.repeat(np.array(offsets, dtype=np.int64), counts)
+        if keep_values and values is not None:
+            self._body_values[str(text)] = (ids, values)  # (deleted documents too)
+        if not total:
             return Scored.empty()
-        if len(id_parts) == 1:
-            return Scored(id_parts[0], score_parts[0])
-        return Scored(np.concatenate(id_parts), np.concatenate(score_parts))  # segments are in order
+        tf = np.fromiter(chain.from_iterable(tf_lists), dtype=np.float64, count=total)
+        deleted = self._all_deleted()
+        if deleted.size:
+            keep = ~np.isin(ids, deleted, assume_unique=True)
+            ids, tf = ids[keep], tf[keep]
+        if not field.scorable:
+            return Scored(ids, tf)  # Whoosh scores unscorable fields by the posting's weight
+        weighting = self.weighting
+        idf = self._idf(fieldname, btext, df)
+        avgfl = self._avg_field_length(fieldname)
+        B = weighting._field_B.get(fieldname, weighting.B)
+        # Element by element, the same operations as one segment at a time: the same floats.
+        return Scored(ids, bm25f_scores(tf, self._all_lengths(fieldname)[ids], avgfl, idf, weighting.K1, B))
+
+    def _all_lengths(self, fieldname: str) -> np.ndarray:
+        """The field's length of every document of the searcher (global numbers)."""
+        found = self._lengths_all.get(fieldname)
+        if found is None:
+            parts = [
+                self.lengths.get(leaf, fieldname, segment_id)
+                for (leaf, _offset), segment_id in zip(self.leaves, self._segment_ids, strict=True)
+            ]
+            found = np.concatenate(parts) if parts else np.empty(0, dtype=np.float64)
+            self._lengths_all[fieldname] = found
+        return found
+
+    def _all_deleted(self) -> np.ndarray:
+        """The deleted documents of every segment (global numbers, ascending)."""
+        if self._deleted_all is None:
+            parts = [self._deleted_in(leaf, offset) + offset for leaf, offset in self.leaves]
+            self._deleted_all = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        return self._deleted_all
+
+    def _avg_field_length(self, fieldname: str) -> float:
+        found = self._avg_length.get(fieldname)
+        if found is None:  # (Whoosh's sums the field's length over every segment per call)
+            found = self._avg_length[fieldname] = self.searcher.avg_field_length(fieldname) or 1
+        return found
+
+    def _idf(self, fieldname: str, btext: bytes, df: int | None) -> float:
+        """``searcher.idf``: the same formula, on ``df``, the document frequency summed from
+        the segments' term infos (Whoosh's would look the term up in every segment again)."""
+        searcher = self.searcher
+        if (
+            df is None
+            or type(self.weighting).idf is not WeightingModel.idf
+            or type(searcher) is not Searcher  # (a shard's GlobalSearcher counts the collection)
+            or searcher.get_parent() is not searcher
+            or not plain_counts(searcher.reader())
+        ):
+            return float(searcher.idf(fieldname, btext))
+        return log(searcher.doc_count_all() / (df + 1)) + 1
 
     def _deleted_in(self, segment: IndexReader, offset: int) -> np.ndarray:
         found = self._deleted.get(offset)
