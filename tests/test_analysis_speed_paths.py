@@ -116,3 +116,71 @@ def test_cold_rows_with_fast_chunks_equal_whole_text_rows_on_wikinews() -> None:
     for text in list(wikinews_texts())[:1500]:
         if text and not text.isspace():
             assert cold._context_free_rows(text) == reference._whole_text_rows(text)
+
+
+def wikinews_words() -> list[str]:
+    return sorted({w.strip('.,;:!?"„“()[]') for text in wikinews_texts() for w in text.split()} - {""})
+
+
+@needs_wikinews
+def test_splitter_memos_give_what_a_fresh_splitter_gives() -> None:
+    """One splitter over all of Wikinews's words (its memos of heads, modifiers, nouns and
+    plurals warm) splits each word as a splitter made for that word alone does."""
+    from newsindex.analysis.compounds import CompoundSplitter
+
+    lexicon = chain().lexicon
+    shared = CompoundSplitter(lexicon)
+    words = [w for w in wikinews_words() if w[:1].isupper() and len(w) >= 7]
+    got = [shared.split(w) for w in words]
+    for word, split in list(zip(words, got, strict=True))[::4]:  # a fresh splitter per word: slow
+        assert split == CompoundSplitter(lexicon).split(word), word
+    nouns = sorted({p for s in got if s is not None for p in s.parts})
+    assert len(nouns) > 500
+    for noun in nouns:
+        fresh = CompoundSplitter(lexicon)
+        assert shared.plurals(noun) == fresh.plurals(noun), noun
+        assert shared._is_noun(noun) == fresh._is_noun(noun), noun
+
+
+def _fold_reference(term: str) -> str:
+    """fold as it was: the digraph scan on every term with an "e"."""
+    from newsindex.analysis import folding
+
+    t = term.lower()
+    if not t.isascii():
+        t = t.translate(folding._DIRECT)
+        if not t.isascii():
+            t = folding._fold_latin(t)
+    return folding._fold_digraphs(t) if "e" in t else t
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        "Quelle",
+        "Treue",
+        "Praesident",
+        "Präsident",
+        "Michaël",
+        "Goethe",
+        "Bauer",
+        "Muenchen",
+        "aee",
+        "uee",
+        "eue",
+        "e",
+        "",
+    ],
+)
+def test_fold_skips_the_digraph_scan_only_where_it_changes_nothing(term: str) -> None:
+    from newsindex.analysis.folding import fold
+
+    assert fold(term) == _fold_reference(term)
+
+
+@needs_wikinews
+def test_fold_equals_the_full_scan_on_wikinews_words() -> None:
+    from newsindex.analysis.folding import fold
+
+    for word in wikinews_words():
+        assert fold(word) == _fold_reference(word), word
