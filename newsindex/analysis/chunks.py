@@ -25,6 +25,7 @@ holds a whitespace token, which German's rules do not.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -116,6 +117,9 @@ def _special_patterns(nlp: Any) -> dict[str, tuple[str, ...]] | None:
     return patterns
 
 
+_NEVER = re.compile(r"(?!)")
+
+
 class SimpleChunks:
     """spaCy's tokens of the commonest new chunks worked out without spaCy: a word alone
     (``Bundesrat``) or a word and one suffix character (``Bundesrat,``).
@@ -135,16 +139,10 @@ class SimpleChunks:
         self._rules = frozenset(tokenizer.rules)
         self._token_match = tokenizer.token_match
         self._url_match = tokenizer.url_match
-        self._prefix = tokenizer.prefix_search
-        self._suffix = tokenizer.suffix_search
+        never = _NEVER.search  # spaCy treats a missing rule as one that never matches
+        self._prefix = tokenizer.prefix_search or never
+        self._suffix = tokenizer.suffix_search or never
         self._infixes = tokenizer.infix_finditer
-
-    def _affix(self, search: Any, text: str) -> int:
-        # spaCy's find_prefix / find_suffix: the length of the match, 0 for none.
-        if search is None:
-            return 0
-        match = search(text)
-        return (match.end() - match.start()) if match is not None else 0
 
     def _whole(self, word: str) -> bool:
         """``word``, reached by ``_attach_tokens`` with no special case, is one token."""
@@ -152,26 +150,37 @@ class SimpleChunks:
             self._url_match is not None and self._url_match(word)
         ):
             return True
-        return self._infixes is None or not any(True for _ in self._infixes(word))
+        if self._infixes is not None:
+            for _ in self._infixes(word):
+                return False
+        return True
 
     def lengths(self, chunk: str) -> tuple[int, ...] | None:
         """The lengths of spaCy's tokens of ``chunk`` (one or two), or ``None``: ask spaCy."""
-        if chunk in self._rules:
+        rules = self._rules
+        if chunk in rules:
             return None
-        if self._token_match is not None and self._token_match(chunk):
+        token_match = self._token_match
+        if token_match is not None and token_match(chunk):
             return (len(chunk),)  # _split_affixes stops at once; _attach_tokens keeps it whole
-        if self._affix(self._prefix, chunk):
+        # spaCy's find_prefix and find_suffix: the match's length (an empty match is none).
+        match = self._prefix(chunk)
+        if match is not None and match.end() != match.start():
             return None
-        suffix = self._affix(self._suffix, chunk)
-        if suffix == 0:
+        match = self._suffix(chunk)
+        if match is None or match.end() == match.start():
             return (len(chunk),) if self._whole(chunk) else None
         word = chunk[:-1]
-        if suffix != 1 or not word or word in self._rules or chunk[-1] in self._rules:
+        if match.end() - match.start() != 1 or not word or word in rules or chunk[-1] in rules:
             return None
         # The second round of _split_affixes, on the word without its suffix.
-        if self._token_match is not None and self._token_match(word):
+        if token_match is not None and token_match(word):
             return (len(word), 1)
-        if self._affix(self._prefix, word) or self._affix(self._suffix, word):
+        match = self._prefix(word)
+        if match is not None and match.end() != match.start():
+            return None
+        match = self._suffix(word)
+        if match is not None and match.end() != match.start():
             return None
         return (len(word), 1) if self._whole(word) else None
 

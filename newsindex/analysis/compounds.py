@@ -173,6 +173,10 @@ class CompoundSplitter:
         # lemma (a few thousand), not for the many strings that are none.
         self._plurals: dict[str, tuple[str, ...]] = {}
         self._nouns: dict[str, bool] = {}
+        # And the parts themselves (a dictionary lemma: Regierung, Minister): how each
+        # splits again, by depth, and how it reads as a nominalised adjective.
+        self._inners: dict[tuple[str, int], tuple[str, ...]] = {}
+        self._nominals: dict[str, str] = {}
 
     def split(self, word: str) -> Split | None:
         """Split ``word`` (as written) or return ``None`` if it is not a compound."""
@@ -198,6 +202,8 @@ class CompoundSplitter:
             self._modifiers.clear()
             self._plurals.clear()
             self._nouns.clear()
+            self._inners.clear()
+            self._nominals.clear()
         self._cache[word] = result
         return result
 
@@ -217,7 +223,7 @@ class CompoundSplitter:
         :meth:`Lexicon.nominal_stem`)."""
         if split is None:
             return None
-        parts = tuple(self._lex.nominal_lemma(p) for p in split.parts)
+        parts = tuple(self._nominal_lemma(p) for p in split.parts)
         if parts == split.parts:
             return split
         head, new_head = split.parts[-1], parts[-1]
@@ -225,6 +231,13 @@ class CompoundSplitter:
         if head != new_head and lemma.lower().endswith(head.lower()):
             lemma = lemma[: len(lemma) - len(head)] + new_head
         return Split(parts=parts, lemma=lemma)
+
+    def _nominal_lemma(self, part: str) -> str:
+        """:meth:`Lexicon.nominal_lemma` of a part, memoised."""
+        lemma = self._nominals.get(part)
+        if lemma is None:
+            lemma = self._nominals[part] = self._lex.nominal_lemma(part)
+        return lemma
 
     # -- the split itself ----------------------------------------------------
     def _split(self, word: str, depth: int) -> Split | None:
@@ -287,6 +300,13 @@ class CompoundSplitter:
     def _inner(self, lemma: str, depth: int) -> tuple[str, ...]:
         """Split a noun part again (Kartellamt → Kartell + Amt), only into parts of at
         least four letters (or known short words): "Million" is no "Mile" + "Lion"."""
+        key = (lemma, depth)
+        parts = self._inners.get(key)
+        if parts is None:
+            parts = self._inners[key] = self._split_inner(lemma, depth)
+        return parts
+
+    def _split_inner(self, lemma: str, depth: int) -> tuple[str, ...]:
         if depth >= MAX_DEPTH or len(lemma) < 7 or not lemma[:1].isupper() or not lemma.isalpha():
             return (lemma,)
         override = self._overrides.get(lemma.lower(), False)
