@@ -184,3 +184,17 @@ def test_fold_equals_the_full_scan_on_wikinews_words() -> None:
 
     for word in wikinews_words():
         assert fold(word) == _fold_reference(word), word
+
+
+@pytest.mark.parametrize("word", ["Bundeskartellamt", "Bundesverfassungsgericht", "Bundestagsabgeordnete"])
+def test_a_parts_memo_keeps_depths_apart(word: str) -> None:
+    """How a part splits again depends on the depth (none past MAX_DEPTH): the memo of
+    parts answers each depth as a fresh splitter does, in any order of asking."""
+    from newsindex.analysis.compounds import MAX_DEPTH, CompoundSplitter
+
+    lexicon = chain().lexicon
+    shared = CompoundSplitter(lexicon)
+    depths = [0, MAX_DEPTH, MAX_DEPTH - 1, 1, MAX_DEPTH, 0]
+    for depth in depths:
+        assert shared._inner(word, depth) == CompoundSplitter(lexicon)._inner(word, depth), depth
+    assert CompoundSplitter(lexicon)._inner(word, 0) != (word,)  # a compound: the depth matters
