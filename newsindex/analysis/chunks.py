@@ -25,13 +25,14 @@ holds a whitespace token, which German's rules do not.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .lemmatizers import LemmaBackend
 
-__all__ = ["ChunkRows", "Piece", "Row", "lay_pieces", "special_patterns"]
+__all__ = ["ChunkRows", "Piece", "Row", "SimpleChunks", "lay_pieces", "simple_chunks", "special_patterns"]
 
 # One analysed word as the chain keeps it: a Token's fields, in Token's order (a
 # tuple costs a fraction of a frozen dataclass; Tokens are made for callers only).
@@ -45,6 +46,8 @@ Piece = tuple[int, int, str, str, tuple[str, ...], bool, str, bool, bool]
 Analysis = tuple[list[Row], list[int], list[int]]
 # The special-case pattern tokens a chunk starts with, and those it ends with.
 Ends = tuple[tuple[str, ...], tuple[str, ...]]
+# A chunk learnt: its text, its pieces, its ends.
+Learnt = list[tuple[str, tuple["Piece", ...], "Ends | None"]]
 
 
 def lay_pieces(
@@ -114,6 +117,85 @@ def _special_patterns(nlp: Any) -> dict[str, tuple[str, ...]] | None:
     return patterns
 
 
+_NEVER = re.compile(r"(?!)")
+
+
+class SimpleChunks:
+    """spaCy's tokens of the commonest new chunks worked out without spaCy: a word alone
+    (``Bundesrat``) or a word and one suffix character (``Bundesrat,``).
+
+    :meth:`lengths` follows spaCy's ``Tokenizer._split_affixes`` and ``_attach_tokens``
+    step by step, with the tokenizer's own rules and regular expressions, for exactly
+    these two shapes, and answers ``None`` (ask spaCy) wherever a step could go another
+    way: a special case, a prefix, a longer suffix, an infix. Lexemes, a Doc and the
+    vocabulary's strings are what spaCy would add on top, and the chunk cache reads
+    only token offsets. A two-token answer cannot meet a special-case pattern inside
+    the chunk either: a pattern is its rule's text split by affix rules, so it matches
+    the word and the suffix only where the chunk is that rule's text, which is refused
+    (as is a word or suffix that is a rule's text: a one-token pattern would match it).
+    """
+
+    def __init__(self, tokenizer: Any) -> None:
+        self._rules = frozenset(tokenizer.rules)
+        self._token_match = tokenizer.token_match
+        self._url_match = tokenizer.url_match
+        never = _NEVER.search  # spaCy treats a missing rule as one that never matches
+        self._prefix = tokenizer.prefix_search or never
+        self._suffix = tokenizer.suffix_search or never
+        self._infixes = tokenizer.infix_finditer
+
+    def _whole(self, word: str) -> bool:
+        """``word``, reached by ``_attach_tokens`` with no special case, is one token."""
+        if (self._token_match is not None and self._token_match(word)) or (
+            self._url_match is not None and self._url_match(word)
+        ):
+            return True
+        if self._infixes is not None:
+            for _ in self._infixes(word):
+                return False
+        return True
+
+    def lengths(self, chunk: str) -> tuple[int, ...] | None:
+        """The lengths of spaCy's tokens of ``chunk`` (one or two), or ``None``: ask spaCy."""
+        rules = self._rules
+        if chunk in rules:
+            return None
+        token_match = self._token_match
+        if token_match is not None and token_match(chunk):
+            return (len(chunk),)  # _split_affixes stops at once; _attach_tokens keeps it whole
+        # spaCy's find_prefix and find_suffix: the match's length (an empty match is none).
+        match = self._prefix(chunk)
+        if match is not None and match.end() != match.start():
+            return None
+        match = self._suffix(chunk)
+        if match is None or match.end() == match.start():
+            return (len(chunk),) if self._whole(chunk) else None
+        word = chunk[:-1]
+        if match.end() - match.start() != 1 or not word or word in rules or chunk[-1] in rules:
+            return None
+        # The second round of _split_affixes, on the word without its suffix.
+        if token_match is not None and token_match(word):
+            return (len(word), 1)
+        match = self._prefix(word)
+        if match is not None and match.end() != match.start():
+            return None
+        match = self._suffix(word)
+        if match is not None and match.end() != match.start():
+            return None
+        return (len(word), 1) if self._whole(word) else None
+
+
+def simple_chunks(backend: LemmaBackend) -> SimpleChunks | None:
+    """:class:`SimpleChunks` for ``backend``'s tokenizer, or ``None`` when it is not
+    spaCy's rule-based tokenizer (then spaCy tokenises every new chunk)."""
+    with backend.exclusive() as nlp:
+        tokenizer: Any = nlp.tokenizer
+        try:
+            return SimpleChunks(tokenizer)
+        except (AttributeError, TypeError):
+            return None
+
+
 def _lengths_by(texts: dict[str, str], index: int) -> dict[str, tuple[int, ...]]:
     """The lengths of ``texts`` by their character at ``index`` (0: first, -1: last)."""
     out: dict[str, set[int]] = {}
@@ -160,6 +242,7 @@ class ChunkRows:
         # its ends. A chunk's ends are the pattern tokens it starts with and those it
         # ends with; only chunks with some are kept there (a few percent).
         self._cache: tuple[dict[str, tuple[Piece, ...]], dict[str, Ends]] = ({}, {})
+        self._simple = simple_chunks(backend) if patterns is not None else None
 
     def __len__(self) -> int:
         return len(self._cache[0])
@@ -230,15 +313,41 @@ class ChunkRows:
         its own, and no pattern holds a whitespace token (else the cache is off), so
         no special-case match spans two of them.
         """
-        chunks, edges = self._cache
+        chunks = self._cache[0]
         todo = [w for w in dict.fromkeys(words) if w not in chunks]
         if not todo:
             return
+        surface_pieces = self._surface_pieces
+        learnt: Learnt = []
+        simple = self._simple
+        if simple is not None:
+            rest: list[str] = []
+            for chunk in todo:
+                lengths = simple.lengths(chunk)
+                if lengths is None:
+                    rest.append(chunk)
+                elif len(lengths) == 1:
+                    learnt.append((chunk, surface_pieces(chunk), self._ends(chunk, chunk, chunk)))
+                else:
+                    word, suffix = chunk[: lengths[0]], chunk[lengths[0] :]
+                    pieces = surface_pieces(word)
+                    made = surface_pieces(suffix)
+                    if made:
+                        made = tuple((lengths[0] + p[0], *p[1:]) for p in made)
+                    pieces = pieces + made if pieces else made
+                    learnt.append((chunk, pieces, self._ends(chunk, word, suffix)))
+            todo = rest
+        if todo and not self._learn_from_spacy(todo, learnt):
+            return
+        self._store(learnt)
+
+    def _learn_from_spacy(self, todo: list[str], learnt: Learnt) -> bool:
+        """Tokenise ``todo`` in one spaCy call, appending what each chunk makes to ``learnt``;
+        ``False`` when spaCy's tokens are not the chunks' own (learn nothing then)."""
         joined = "\n".join(todo)
         spans = self._backend.spans(joined)  # plain offsets: spaCy keeps none of the words
         spans.append([len(joined) + 1, 0])  # past every chunk: the loops below stop there
         surface_pieces = self._surface_pieces
-        learnt: list[tuple[str, tuple[Piece, ...], Ends | None]] = []
         k = 0
         chunk_start = 0
         for chunk in todo:
@@ -248,7 +357,7 @@ class ChunkRows:
                 k += 1
                 start, length = spans[k]
             if start != chunk_start:
-                return  # not the tokens spaCy makes as read here: learn nothing
+                return False  # not the tokens spaCy makes as read here: learn nothing
             if length == len(chunk):  # one token, the whole chunk: most chunks
                 pieces = surface_pieces(chunk)
                 first = last = chunk
@@ -258,7 +367,7 @@ class ChunkRows:
                 pieces = ()
                 while start < chunk_end:
                     if start + length > chunk_end:
-                        return  # a token over the newline: not spaCy as read here
+                        return False  # a token over the newline: not spaCy as read here
                     last = joined[start : start + length]
                     made = surface_pieces(last)
                     if made and start != chunk_start:
@@ -269,6 +378,11 @@ class ChunkRows:
                     start, length = spans[k]
             learnt.append((chunk, pieces, self._ends(chunk, first, last)))
             chunk_start = chunk_end + 1
+        return True
+
+    def _store(self, learnt: Learnt) -> None:
+        """Add ``learnt`` chunks to the cache (starting it afresh when it would be full)."""
+        chunks, edges = self._cache
         fresh = len(chunks) + len(learnt) > self._limit
         if fresh:
             chunks, edges = {}, {}

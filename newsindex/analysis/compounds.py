@@ -168,6 +168,15 @@ class CompoundSplitter:
         # Heads and modifiers recur across words (-minister, Bundes-): memoised.
         self._heads: dict[str, str | None] = {}
         self._modifiers: dict[str, str | None] = {}
+        # So do the nouns whose forms they probe (Land: Länder, Landes ... a dozen
+        # dictionary probes each time): kept only for strings the dictionary has as a
+        # lemma (a few thousand), not for the many strings that are none.
+        self._plurals: dict[str, tuple[str, ...]] = {}
+        self._nouns: dict[str, bool] = {}
+        # And the parts themselves (a dictionary lemma: Regierung, Minister): how each
+        # splits again, by depth, and how it reads as a nominalised adjective.
+        self._inners: dict[tuple[str, int], tuple[str, ...]] = {}
+        self._nominals: dict[str, str] = {}
 
     def split(self, word: str) -> Split | None:
         """Split ``word`` (as written) or return ``None`` if it is not a compound."""
@@ -191,6 +200,10 @@ class CompoundSplitter:
             self._cache.clear()
             self._heads.clear()
             self._modifiers.clear()
+            self._plurals.clear()
+            self._nouns.clear()
+            self._inners.clear()
+            self._nominals.clear()
         self._cache[word] = result
         return result
 
@@ -210,7 +223,7 @@ class CompoundSplitter:
         :meth:`Lexicon.nominal_stem`)."""
         if split is None:
             return None
-        parts = tuple(self._lex.nominal_lemma(p) for p in split.parts)
+        parts = tuple(self._nominal_lemma(p) for p in split.parts)
         if parts == split.parts:
             return split
         head, new_head = split.parts[-1], parts[-1]
@@ -218,6 +231,13 @@ class CompoundSplitter:
         if head != new_head and lemma.lower().endswith(head.lower()):
             lemma = lemma[: len(lemma) - len(head)] + new_head
         return Split(parts=parts, lemma=lemma)
+
+    def _nominal_lemma(self, part: str) -> str:
+        """:meth:`Lexicon.nominal_lemma` of a part, memoised."""
+        lemma = self._nominals.get(part)
+        if lemma is None:
+            lemma = self._nominals[part] = self._lex.nominal_lemma(part)
+        return lemma
 
     # -- the split itself ----------------------------------------------------
     def _split(self, word: str, depth: int) -> Split | None:
@@ -280,6 +300,13 @@ class CompoundSplitter:
     def _inner(self, lemma: str, depth: int) -> tuple[str, ...]:
         """Split a noun part again (Kartellamt → Kartell + Amt), only into parts of at
         least four letters (or known short words): "Million" is no "Mile" + "Lion"."""
+        key = (lemma, depth)
+        parts = self._inners.get(key)
+        if parts is None:
+            parts = self._inners[key] = self._split_inner(lemma, depth)
+        return parts
+
+    def _split_inner(self, lemma: str, depth: int) -> tuple[str, ...]:
         if depth >= MAX_DEPTH or len(lemma) < 7 or not lemma[:1].isupper() or not lemma.isalpha():
             return (lemma,)
         override = self._overrides.get(lemma.lower(), False)
@@ -344,17 +371,30 @@ class CompoundSplitter:
 
     def _is_noun(self, lemma: str) -> bool:
         """True if the dictionary knows another form of the capitalised ``lemma``."""
+        known = self._nouns.get(lemma)
+        if known is not None:
+            return known
         if not self._lex.may_be_lemma(lemma):
             return False  # no form maps to it: most strings the splitter tries
         lookup = self._lex.lookup
-        return bool(self.plurals(lemma)) or any(
-            lookup(lemma + e) == lemma for e in ("s", "es")
-        )
+        known = bool(self._plural_forms(lemma)) or any(lookup(lemma + e) == lemma for e in ("s", "es"))
+        self._nouns[lemma] = known
+        return known
 
     def plurals(self, lemma: str) -> list[str]:
         """Plural-like forms of the noun ``lemma`` that the dictionary maps back to it."""
         if not self._lex.may_be_lemma(lemma):
             return []  # no form maps back to it (every reading below is a lemma)
+        return list(self._plural_forms(lemma))
+
+    def _plural_forms(self, lemma: str) -> tuple[str, ...]:
+        """:meth:`plurals` of a string the dictionary has as a lemma, memoised."""
+        cached = self._plurals.get(lemma)
+        if cached is None:
+            cached = self._plurals[lemma] = self._find_plurals(lemma)
+        return cached
+
+    def _find_plurals(self, lemma: str) -> tuple[str, ...]:
         forms = [lemma + e for e in _PLURAL_ENDINGS]
         umlauted = _umlauted(lemma)
         if umlauted is not None:
@@ -369,7 +409,7 @@ class CompoundSplitter:
             forms += [reformed + e for e in _PLURAL_ENDINGS]
         lookup = self._lex.lookup
         readings = {lemma, lemma.replace("ß", "ss")}
-        return [f for f in forms if f != lemma and lookup(f) in readings]
+        return tuple(f for f in forms if f != lemma and lookup(f) in readings)
 
     def _inflects_like(self, word: str, i: int, known_lemma: str | None, head_lemma: str) -> bool:
         """A known word inflects like its head: "Regierungen" is not "Regie" + "Rungen".

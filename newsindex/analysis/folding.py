@@ -33,8 +33,9 @@ def fold(term: str) -> str:
         t = t.translate(_DIRECT)
         if not t.isascii():
             t = _fold_latin(t)
-    if "e" in t:
-        # After the diacritics, so "Michaël" and "Michael" fold alike.
+    if "ae" in t or "oe" in t or "ue" in t:
+        # After the diacritics, so "Michaël" and "Michael" fold alike. (Only an "e"
+        # right after a, o or u is ever dropped: without such a pair t stays as it is.)
         t = _fold_digraphs(t)
     return t
 

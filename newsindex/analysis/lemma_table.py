@@ -68,6 +68,8 @@ _HEADER = struct.Struct("<8sIQQQ16s")
 _LONG = 255  # a length byte of 255: the length follows in four bytes
 _U32 = 4
 
+_crc32 = zlib.crc32  # a global, not an attribute lookup, in the hot path
+
 # Gives the dictionary to build from: UTF-8 word → UTF-8 lemma.
 Source = Callable[[], Mapping[bytes, bytes]]
 
@@ -101,9 +103,15 @@ class LemmaTable(Mapping[str, str]):
             raw = key.encode()
         except UnicodeEncodeError:  # lone surrogates: never a dictionary word
             return default
-        bucket = zlib.crc32(raw) & self._mask
+        bucket = _crc32(raw) & self._mask
+        buckets = self._buckets
+        pos = buckets[bucket]
+        end = buckets[bucket + 1]
+        if pos == end:
+            return default  # an empty bucket: most strings that are no word
         buf, at, size = self._buffer, self._at, len(raw)
-        pos, end = at + self._buckets[bucket], at + self._buckets[bucket + 1]
+        pos += at
+        end += at
         while pos < end:
             key_len = buf[pos]  # lengths under 255 are read inline
             key_len, pos = (key_len, pos + 1) if key_len != _LONG else _length(buf, pos)
