@@ -94,6 +94,7 @@ def fuzzy_distance(word: str) -> int:
 # A noun's first synonyms in the thesaurus's order (its main form first); more add cost, not answers.
 MAX_SYNONYMS = 4
 
+
 @dataclass(slots=True)
 class BuiltQuery:
     """The Whoosh query, its filter, the words it excludes, and notes for the user."""
@@ -112,6 +113,9 @@ class BuiltQuery:
     word_queries: tuple[wq.Query, ...] = ()
     # The years the query names (see .temporal).
     years: frozenset[int] = frozenset()
+    # Each of ``word_queries``' word as the index reads it (its lemma) and its weight
+    # (``lowercase_weight`` for framing words), for the query's coverage (.coverage).
+    word_heads: tuple[tuple[str, float], ...] = ()
 
 
 class QueryBuilder:
@@ -147,6 +151,7 @@ class QueryBuilder:
         self._titles: list[wq.Query] = []
         self._word_terms: list[tuple[str, ...]] = []
         self._word_queries: list[wq.Query] = []
+        self._word_heads: dict[wq.Query, tuple[str, float]] = {}
         self.vocabularies = vocabularies or Vocabularies()
         self._notes: list[str] = []
         self._stops_ranked: set[str] = set()
@@ -181,6 +186,7 @@ class QueryBuilder:
         self._titles = []
         self._word_terms = []
         self._word_queries = []
+        self._word_heads = {}
         optional: list[wq.Query] = []
         required: list[wq.Query] = []
 
@@ -201,9 +207,10 @@ class QueryBuilder:
                     optional.append(stop)
             else:
                 # A word typed in lowercase is, in German, rarely a noun or a name but
-                # the question's framing ("fand … statt", "trat … zurück"). A query typed
-                # all in lowercase scales every word alike, which changes no ranking.
-                framing = tok.text[:1].islower()
+                # the question's framing ("fand … statt", "trat … zurück"); unless the
+                # dictionary does not know it: then it is a name or an abbreviation
+                # typed so (ödp, taz, iPhone) or a foreign word, as topical as a noun.
+                framing = tok.text[:1].islower() and self._in_dictionary(tok)
                 optional.append(self._word(tok, weight=self.lowercase_weight if framing else 1.0))
 
         for word in plan.required:
@@ -261,13 +268,18 @@ class QueryBuilder:
             tuple(phrases),
             tuple(phrase_texts),
             tuple(dict.fromkeys(self._word_terms)),
-            tuple(dict.fromkeys(self._word_queries)),
+            word_queries := tuple(dict.fromkeys(self._word_queries)),
             years_asked([*plan.text, *plan.required, *plan.phrases]),
+            tuple(self._word_heads[q] for q in word_queries),
         )
 
     # -- pieces --------------------------------------------------------------
     def _analyze(self, text: str) -> list[Token]:
         return self.chain.analyze(text, query=True) if text.strip() else []
+
+    def _in_dictionary(self, tok: Token) -> bool:
+        lexicon = self.chain.lexicon
+        return lexicon.knows(tok.text) or lexicon.may_be_lemma(tok.lemma)
 
     @staticmethod
     def _readings(tok: Token) -> tuple[str, ...]:
@@ -313,6 +325,7 @@ class QueryBuilder:
         self._word_terms.append(tuple(q.text for q in clauses))
         word = _union(clauses)
         self._word_queries.append(word)
+        self._word_heads.setdefault(word, (tok.lemma, weight))
         if with_parts and tok.stem and self.stem_boost > 0:
             # Like the title, the stem only adds to passages that match on their own: a
             # passage found through a stem alone would show no marked word, and a typo

@@ -1,5 +1,6 @@
 """A query's matches in rank order: Whoosh's or the numpy scorer's BM25F, plus the
-article evidence (:mod:`.article_context`) and the proximity bonus (:mod:`.proximity`)."""
+article evidence (:mod:`.article_context`), the query's coverage (:mod:`.coverage`) and
+the proximity bonus (:mod:`.proximity`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from whoosh.searching import Searcher
 
 from .article_context import article_evidence, with_article_evidence
 from .columns import Columns
+from .coverage import coverage_factors
 from .highlights import BodyReads
 from .proximity import PROXIMITY_WINDOW, QueryWord, proximity_bonus
 from .sorting import collapse_ordered, date_order
@@ -103,6 +105,7 @@ class Ranking:
         scorer: TermScorer | None = None,
         proximity: tuple[float, tuple[QueryWord, ...]] = (0.0, ()),
         article_context: tuple[float, tuple[Any, ...], np.ndarray | None] = (0.0, (), None),
+        coverage: tuple[float, tuple[tuple[Any, float], ...]] = (0.0, ()),
         proximity_floor: float | None = None,
         body_reads: BodyReads | None = None,
         dates: Callable[[np.ndarray], np.ndarray] | None = None,
@@ -123,18 +126,22 @@ class Ranking:
         weight, word_queries, article_of = article_context
         if not weight:
             article_of = None
-        if scorer is None and (term_at_a_time or article_of is not None):
+        covering = coverage if coverage[0] and len(coverage[1]) > 1 else None
+        if scorer is None and (term_at_a_time or article_of is not None or covering is not None):
             # A shared scorer reads each term once for all the rankings of one search.
             scorer = TermScorer(searcher, lengths)
         if term_at_a_time and scorer is not None:
             scored = scorer.score(query)
             self._scored = admit(scored, admitted, self.rejected) if scored is not None else None
         self._by_numpy = self._scored is not None
-        if (article_of is not None and scorer is not None) or dates is not None:
+        rescoring = scorer is not None and (article_of is not None or covering is not None)
+        if rescoring or dates is not None:
             if self._scored is None:  # Whoosh's scores of every match (a phrase narrows them)
                 self._scored = Scored(*self.everything())
             if len(self._scored) and article_of is not None and scorer is not None:
                 self._scored = self._with_articles(scorer, weight, word_queries, article_of)
+            if len(self._scored) and covering is not None and scorer is not None:
+                self._scored = self._with_coverage(scorer, *covering)
             if len(self._scored) and dates is not None:  # a factor from the article's date (.temporal)
                 self._scored = Scored(self._scored.ids, self._scored.scores * dates(self._scored.ids))
 
@@ -153,6 +160,18 @@ class Ranking:
         evidence = article_evidence(words, article_of)
         ids = self._scored.ids
         return Scored(ids, with_article_evidence(ids, self._scored.scores, article_of, evidence, weight))
+
+    def _with_coverage(
+        self, scorer: TermScorer, weight: float, words: tuple[tuple[Any, float], ...]
+    ) -> Scored:
+        """The matches' scores times their coverage of the query (see .coverage)."""
+        assert self._scored is not None
+        matched = []
+        for q, word_weight in words:
+            found = scorer.score(q)
+            matched.append((found.ids if found is not None else np.empty(0, dtype=np.int64), word_weight))
+        ids = self._scored.ids
+        return Scored(ids, self._scored.scores * coverage_factors(ids, matched, weight))
 
     @property
     def term_at_a_time(self) -> bool:

@@ -46,6 +46,9 @@ class SearchOptions:
     # Weight of a question's nouns' synonyms from OpenThesaurus, where it is installed
     # (0: off); see newsindex.analysis.thesaurus.
     synonym_weight: float = 0.1
+    # A passage's score is multiplied by 1 + this × the idf-weighted share of the query's
+    # words it contains (0: off); see newsindex.search.coverage.
+    coverage_weight: float = 1.0
     # A phrase no passage has word for word falls back to its words (with a note).
     phrase_fallback: bool = True
     # A query that finds nothing is searched again with the closest index words (noted).

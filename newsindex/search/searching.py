@@ -263,9 +263,23 @@ class _Search:
             scorer=self.scorer,
             proximity=(weight, words),
             article_context=self._article_context(built),
+            coverage=self._coverage(built),
             body_reads=self.body_reads,
             dates=self._dates(built),
         )
+
+    def _coverage(self, built: BuiltQuery) -> tuple[float, tuple[tuple[Any, float], ...]]:
+        """The coverage weight and each query word's query and weight: its idf (global on a
+        sharded index) times its own weight (see .coverage)."""
+        weight = self.options.coverage_weight
+        heads = built.word_heads
+        if not weight or len(heads) < 2 or not self.searcher.doc_count_all():
+            return (0.0, ())
+        idf = self.searcher.idf
+        words = tuple(
+            (q, idf(BODY, lemma) * w) for q, (lemma, w) in zip(built.word_queries, heads, strict=True)
+        )
+        return (weight, words)
 
     def _dates(self, built: BuiltQuery) -> Callable[[np.ndarray], np.ndarray] | None:
         """The date factor of the query's years (``None``: no year, or the option is off)."""
