@@ -181,11 +181,15 @@ def test_the_proximity_window_is_the_best_of_all_shards(single: NewsIndex, shard
     # (with years: the date weight reads each shard's own columns)
     questions = [q for q in QUERIES if len(q.split()) > 1] + ["Regierung 2005", "Wahl im Jahr 2004", "2005"]
     default = single.search_options
-    single.search_options = sharded.search_options = SearchOptions(proximity_weight=0.4)
     try:
-        for query in questions:
-            _same(single.search(query), sharded.search(query), single.search(query, limit=100))
-        # Each shard deciding its own window (the floor not passed on) differs.
+        # (coverage on, the default, and off)
+        for coverage in (1.0, 0.0):
+            options = SearchOptions(proximity_weight=0.4, coverage_weight=coverage)
+            single.search_options = sharded.search_options = options
+            for query in questions:
+                _same(single.search(query), sharded.search(query), single.search(query, limit=100))
+        # Each shard deciding its own window (the floor not passed on) differs (on these
+        # questions without coverage, which ranks more of the passages the bonus lifts).
         original = _LocalScatter.__call__
 
         def per_shard(self: _LocalScatter, plan: Any, options: Any, suggest: bool, floor: Any) -> Any:
