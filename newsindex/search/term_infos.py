@@ -43,6 +43,16 @@ def leaf_segment_id(leaf: IndexReader) -> str | None:
     return segment.segment_id() if segment is not None else None
 
 
+def _reader_postings(leaf: IndexReader, fieldname: str, btext: bytes) -> Any | None:
+    """``leaf.postings`` of a reader that is not a segment's, ``None`` for an absent term."""
+    if (fieldname, btext) not in leaf:
+        return None
+    try:
+        return leaf.postings(fieldname, btext)
+    except TermNotFound:
+        return None
+
+
 class TermInfos:
     """The term infos (or absence) of terms in segments, keyed by segment id."""
 
@@ -90,12 +100,7 @@ class TermInfos:
         try:
             info = self.info(leaf, fieldname, btext, segment_id)
         except LookupError:  # any other reader (an empty index's)
-            if (fieldname, btext) not in leaf:
-                return None
-            try:
-                return leaf.postings(fieldname, btext)
-            except TermNotFound:
-                return None
+            return _reader_postings(leaf, fieldname, btext)
         if info is None:
             return None
         return self.postings(leaf, info, fieldname, btext, fmt)
@@ -116,12 +121,7 @@ class TermInfos:
         try:
             info = self.info(leaf, fieldname, btext)
         except LookupError:  # any other reader
-            if (fieldname, btext) not in leaf:
-                return None
-            try:
-                return leaf.postings(fieldname, btext)
-            except TermNotFound:
-                return None
+            return _reader_postings(leaf, fieldname, btext)
         if info is None:
             return None
         matcher = self.postings(leaf, info, fieldname, btext, field.format)
