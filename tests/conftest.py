@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -11,6 +13,7 @@ import pytest
 from hypothesis import settings
 
 from newsindex import NewsIndex
+from newsindex.analysis.chain import AnalysisChain
 
 # Property tests draw the same examples on every run (CI must not flake); run with
 # HYPOTHESIS_PROFILE=explore to search new ones.
@@ -84,8 +87,6 @@ def wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NewsIndex, 
 def wikinews_words() -> Callable[[int], list[str]]:
     """``words(n)``: the distinct ``\\w+`` words of the first ``n`` Wikinews articles
     (titles and paragraphs), in order of first appearance. Skips without the corpora."""
-    import gzip
-    import json
     import re
     from itertools import islice
 
@@ -102,3 +103,25 @@ def wikinews_words() -> Callable[[int], list[str]]:
         return list(found)
 
     return words
+
+
+_loaded_chain: AnalysisChain | None = None
+
+
+def loaded_chain() -> AnalysisChain:
+    """One loaded built-in chain per test process, for the analysis tests that compare a
+    fast path with a reference (hypothesis examples share it: its caches warm up)."""
+    global _loaded_chain
+    if _loaded_chain is None:
+        _loaded_chain = AnalysisChain()
+        _loaded_chain.load()
+    return _loaded_chain
+
+
+def wikinews_texts() -> Iterator[str]:
+    """Every title and paragraph of the Wikinews corpus, in order."""
+    with gzip.open(WIKINEWS, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            article = json.loads(line)
+            yield article["title"]
+            yield from article["paragraphs"]

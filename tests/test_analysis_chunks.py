@@ -5,13 +5,9 @@ analysis, also where spaCy's tokenizer looks across whitespace (its special-case
 
 from __future__ import annotations
 
-import gzip
-import json
 import sys
 import threading
-from collections.abc import Iterator
 from itertools import islice
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,20 +15,8 @@ from hypothesis import strategies as st
 
 from newsindex.analysis.chain import AnalysisChain
 from newsindex.analysis.chunks import ChunkRows, Piece, Row
-
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
-WIKINEWS = CORPORA / "wikinews_de_1000" / "articles.jsonl.gz"
-
-_chain: AnalysisChain | None = None
-
-
-def chain() -> AnalysisChain:
-    """One loaded chain for the module (hypothesis examples share it: its caches warm up)."""
-    global _chain
-    if _chain is None:
-        _chain = AnalysisChain()
-        _chain.load()
-    return _chain
+from tests.conftest import WIKINEWS, wikinews_texts
+from tests.conftest import loaded_chain as chain
 
 
 def whole(ch: AnalysisChain, text: str) -> list[Row]:
@@ -132,14 +116,6 @@ def test_whitespace_is_exactly_what_str_split_splits_on() -> None:
     for c in spaces:
         assert spacy_spans(ch, f"Haus{c}Maus") == [(0, 4), (5, 9)], repr(c)
         assert ch._context_free_rows(f"Haus{c}Maus") == whole(ch, f"Haus{c}Maus")
-
-
-def wikinews_texts() -> Iterator[str]:
-    with gzip.open(WIKINEWS, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            article = json.loads(line)
-            yield article["title"]
-            yield from article["paragraphs"]
 
 
 @pytest.mark.slow  # reads the shared corpora

@@ -6,31 +6,16 @@ Wikinews corpus, where present) and on spaCy's own special cases and affixes.
 
 from __future__ import annotations
 
-import gzip
-import json
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsindex.analysis.chain import AnalysisChain
 from newsindex.analysis.chunks import SimpleChunks, simple_chunks
+from tests.conftest import WIKINEWS, wikinews_texts
+from tests.conftest import loaded_chain as chain
 
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
-WIKINEWS = CORPORA / "wikinews_de_1000" / "articles.jsonl.gz"
 needs_wikinews = pytest.mark.skipif(not WIKINEWS.is_file(), reason="../shared/corpora is not beside the repo")
-
-_chain: AnalysisChain | None = None
-
-
-def chain() -> AnalysisChain:
-    global _chain
-    if _chain is None:
-        _chain = AnalysisChain()
-        _chain.load()
-    return _chain
 
 
 def simple() -> SimpleChunks:
@@ -42,14 +27,6 @@ def simple() -> SimpleChunks:
 def spacy_lengths(chunk: str) -> tuple[int, ...]:
     """spaCy's tokens of ``chunk`` tokenised alone (the truth the fast path must meet)."""
     return tuple(n for _, n in chain().backend.spans(chunk))
-
-
-def wikinews_texts() -> Iterator[str]:
-    with gzip.open(WIKINEWS, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            article = json.loads(line)
-            yield article["title"]
-            yield from article["paragraphs"]
 
 
 # Chunks where a step of spaCy's tokenizer goes another way than "a word, maybe one
