@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import os
 import signal
 import sys
@@ -34,10 +35,12 @@ from .segment_writer import TermPool
 from .segment_writer import install as install_fast_postings
 
 __all__ = [
+    "WORKER_GC_THRESHOLD",
     "Worker",
     "check_workers_before_toc",
     "ctrl_c_in_main_process_only",
     "prepare_workers",
+    "quiet_collector",
     "stop_workers",
 ]
 
@@ -104,6 +107,7 @@ class Worker(SubWriterTask):
 
     def run(self) -> None:
         """Whoosh's worker loop; a failure is sent to the parent, which raises it."""
+        quiet_collector()
         if self.multisegment and getattr(self, "fast_postings", False):
             # Switch the writer Whoosh's loop creates to the faster postings path before
             # the loop asks for its first job: a worker that gets none (the other took
@@ -117,6 +121,27 @@ class Worker(SubWriterTask):
             except Exception:
                 raise exc from None
             raise SystemExit(1) from None  # the parent reports it; no second traceback on stderr
+
+
+# The cyclic collector's thresholds in a worker (Python's default: 700, 10, 10).
+WORKER_GC_THRESHOLD = (20_000, 20, 100)
+
+
+def quiet_collector() -> None:
+    """Make the cyclic garbage collector cheap in a worker process (called first thing).
+
+    A worker allocates millions of small containers that live until its segment is
+    written (postings lists, the analysis caches' tuples), and almost none of them
+    is garbage: with Python's thresholds the collector ran ~550 times per worker
+    and 10k paragraphs and took 7 % of the worker's CPU, mostly walking live
+    objects again. Here what the worker inherited from the parent (spaCy, the
+    analyses primed for it) is frozen out of every collection, and young objects
+    are collected after 20,000 allocations instead of 700: what garbage there is
+    (few cycles) waits a little longer, the memory it holds meanwhile is small.
+    The index bytes do not depend on it.
+    """
+    gc.freeze()
+    gc.set_threshold(*WORKER_GC_THRESHOLD)
 
 
 class _FastPathOnFirstJob:
