@@ -125,3 +125,17 @@ def wikinews_texts() -> Iterator[str]:
             article = json.loads(line)
             yield article["title"]
             yield from article["paragraphs"]
+
+
+# Queries that compare an index built one way with one built another (workers, batches).
+BUILD_CHECK_QUERIES = ("Regierung Wahl", '"Europäische Union"', "Fußball*", "Präsidentschaftswahl")
+
+
+def assert_same_search_results(a: NewsIndex, b: NewsIndex) -> None:
+    """Both indexes find the same passages with the same scores for BUILD_CHECK_QUERIES."""
+    for query in BUILD_CHECK_QUERIES:
+        found_a, found_b = a.search(query, limit=50), b.search(query, limit=50)
+        assert found_a.total == found_b.total > 0, query
+        assert sorted((h.article_id, h.paragraph, round(h.score, 9)) for h in found_a.hits) == sorted(
+            (h.article_id, h.paragraph, round(h.score, 9)) for h in found_b.hits
+        ), query

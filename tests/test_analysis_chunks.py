@@ -10,13 +10,13 @@ import threading
 from itertools import islice
 
 import pytest
+from conftest import WIKINEWS, wikinews_texts
+from conftest import loaded_chain as chain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsindex.analysis.chain import AnalysisChain
 from newsindex.analysis.chunks import ChunkRows, Piece, Row
-from tests.conftest import WIKINEWS, wikinews_texts
-from tests.conftest import loaded_chain as chain
 
 
 def whole(ch: AnalysisChain, text: str) -> list[Row]:

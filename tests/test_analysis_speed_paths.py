@@ -7,13 +7,13 @@ Wikinews corpus, where present) and on spaCy's own special cases and affixes.
 from __future__ import annotations
 
 import pytest
+from conftest import WIKINEWS, wikinews_texts
+from conftest import loaded_chain as chain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsindex.analysis.chain import AnalysisChain
 from newsindex.analysis.chunks import SimpleChunks, simple_chunks
-from tests.conftest import WIKINEWS, wikinews_texts
-from tests.conftest import loaded_chain as chain
 
 needs_wikinews = pytest.mark.skipif(not WIKINEWS.is_file(), reason="../shared/corpora is not beside the repo")
 

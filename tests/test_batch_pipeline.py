@@ -6,7 +6,7 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
-from conftest import WIKINEWS
+from conftest import WIKINEWS, assert_same_search_results
 
 from newsindex import IndexWriteError, NewsIndex
 from newsindex.analysis.chain import AnalysisChain
@@ -41,12 +41,7 @@ def test_workers_inherit_half_of_the_next_batch_analysed_and_the_index_is_the_sa
         with NewsIndex.create(tmp_path / "one", analysis="builtin", workers=1, batch_size=300) as one:
             one.add(articles)
             assert len(primed) == len(expected)  # one process: nothing to prime for
-            for query in ("Regierung Wahl", '"Europäische Union"', "Fußball*", "Präsidentschaftswahl"):
-                a, b = two.search(query, limit=50), one.search(query, limit=50)
-                assert a.total == b.total
-                assert sorted((h.article_id, h.paragraph, round(h.score, 9)) for h in a.hits) == sorted(
-                    (h.article_id, h.paragraph, round(h.score, 9)) for h in b.hits
-                )
+            assert_same_search_results(two, one)
 
 
 @pytest.mark.slow

@@ -7,7 +7,7 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
-from conftest import WIKINEWS
+from conftest import BUILD_CHECK_QUERIES, WIKINEWS, assert_same_search_results
 
 from newsindex import NewsIndex
 from newsindex.analysis import chain as chain_module
@@ -42,12 +42,7 @@ def test_the_first_batchs_workers_inherit_the_loaded_pipeline(
         monkeypatch.setattr(chain_module, "_chains", {})
         with NewsIndex.create(tmp_path / "one", workers=1, batch_size=200) as one:
             one.add(articles)
-            for query in ("Regierung Wahl", '"Europäische Union"', "Fußball*", "Präsidentschaftswahl"):
-                a, b = two.search(query, limit=50), one.search(query, limit=50)
-                assert a.total == b.total > 0
-                assert sorted((h.article_id, h.paragraph, round(h.score, 9)) for h in a.hits) == sorted(
-                    (h.article_id, h.paragraph, round(h.score, 9)) for h in b.hits
-                )
+            assert_same_search_results(two, one)
 
 
 @pytest.mark.slow
@@ -92,7 +87,7 @@ def test_workers_do_not_walk_their_live_objects_again_and_again(
             assert record["frozen"] > 10_000  # the parent's objects, spaCy's among them
         with NewsIndex.create(tmp_path / "one", workers=1, batch_size=5_000) as one:
             one.add(articles)
-            for query in ("Regierung Wahl", '"Europäische Union"', "Fußball*", "Präsidentschaftswahl"):
+            for query in BUILD_CHECK_QUERIES:
                 a, b = two.search(query, limit=10_000), one.search(query, limit=10_000)
                 assert a.total == b.total > 0
                 assert {(h.article_id, h.paragraph) for h in a.hits} == {

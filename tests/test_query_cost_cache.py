@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import WIKINEWS
 from whoosh.codec.whoosh3 import W3TermsReader
 
 from newsindex import NewsIndex, SearchOptions
 from newsindex.search import searching
 from newsindex.search.term_infos import TermInfos
-from tests.conftest import WIKINEWS
 
 # Each kind of query the benchmark has: words, a question, a compound, a prefix, a typo,
 # a phrase, filters (an open-ended date range is clamped to the index's last day).
