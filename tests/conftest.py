@@ -25,8 +25,13 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 # whether this machine has Debian's mythes-de (tests/test_thesaurus.py).
 os.environ["NEWSINDEX_THESAURUS"] = "off"
 
-# Index signing keys for the test run (inherited by subprocesses), never the user's own.
-os.environ["NEWSINDEX_KEY_FILE"] = str(Path(tempfile.mkdtemp(prefix="newsindex-key-")) / "signing.key")
+# Index signing keys for the test run (inherited by subprocesses), never the user's own;
+# one per test process, even if this module is imported a second time under another
+# name (``tests.conftest``), which would otherwise sign later indexes with a new key.
+_TEST_KEY = os.environ.get("NEWSINDEX_TESTS_KEY_FILE") or str(
+    Path(tempfile.mkdtemp(prefix="newsindex-key-")) / "signing.key"
+)
+os.environ["NEWSINDEX_TESTS_KEY_FILE"] = os.environ["NEWSINDEX_KEY_FILE"] = _TEST_KEY
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"

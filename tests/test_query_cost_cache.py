@@ -217,8 +217,9 @@ def test_phrases_checked_on_the_scorers_postings_read_the_same(wiki: tuple[NewsI
     builder = QueryBuilder(ix.chain, reader, title_boost=1.5, part_boost=0.35)
     some = set(range(0, reader.doc_count_all(), 3))  # (passage by passage where few are wanted)
     # Words of the deleted articles too: their postings are read, and must be left out.
+    from conftest import DELETED_AT
+
     from newsindex.ingest import read
-    from tests.conftest import DELETED_AT
 
     articles = list(islice(read(WIKINEWS), 600))
     deleted = [articles[i] for i in DELETED_AT]
