@@ -73,12 +73,12 @@ def test_coverage_ranks_the_same_through_whoosh_and_numpy(wiki: tuple[NewsIndex,
 def test_factors_weigh_each_word_by_its_weight() -> None:
     ids = np.array([0, 1, 2, 5])
     words = [(np.array([0, 1]), 2.0), (np.array([1, 2]), 1.0), (np.array([3]), 0.0)]
-    factors = coverage_factors(ids, words, 1.0, size=6)
+    factors = coverage_factors(ids, words, 1.0)
     assert factors == pytest.approx([1 + 2 / 3, 2.0, 1 + 1 / 3, 1.0])
-    assert coverage_factors(ids, words, 0.5, size=6) == pytest.approx([1 + 1 / 3, 1.5, 1 + 1 / 6, 1.0])
+    assert coverage_factors(ids, words, 0.5) == pytest.approx([1 + 1 / 3, 1.5, 1 + 1 / 6, 1.0])
     # Fewer than two words that weigh, or no weight: no factor.
-    assert list(coverage_factors(ids, words[:1], 1.0, size=6)) == [1.0] * 4
-    assert list(coverage_factors(ids, words, 0.0, size=6)) == [1.0] * 4
+    assert list(coverage_factors(ids, words[:1], 1.0)) == [1.0] * 4
+    assert list(coverage_factors(ids, words, 0.0)) == [1.0] * 4
 
 
 @given(
@@ -93,7 +93,7 @@ def test_factors_lie_between_one_and_one_plus_the_weight(
 ) -> None:
     ids = np.arange(30)
     arrays = [(np.array(sorted(s), dtype=np.int64), w) for s, w in words]
-    factors = coverage_factors(ids, arrays, weight, size=30)
+    factors = coverage_factors(ids, arrays, weight)
     assert factors.shape == (30,)
     assert np.all(factors >= 1.0 - 1e-12) and np.all(factors <= 1.0 + weight + 1e-9)
     every = set.intersection(*(s for s, w in words if w > 0)) if any(w > 0 for _, w in words) else set()

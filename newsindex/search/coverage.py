@@ -26,19 +26,18 @@ import numpy as np
 __all__ = ["coverage_factors"]
 
 
-def coverage_factors(
-    ids: np.ndarray, words: Sequence[tuple[np.ndarray, float]], weight: float, size: int
-) -> np.ndarray:
-    """``1 + weight × share`` for each of ``ids``, the share being the summed weight of
-    the ``words`` whose matches (unique document numbers below ``size``) contain the
+def coverage_factors(ids: np.ndarray, words: Sequence[tuple[np.ndarray, float]], weight: float) -> np.ndarray:
+    """``1 + weight × share`` for each of ``ids`` (ascending), the share being the summed
+    weight of the ``words`` whose matches (ascending document numbers) contain the
     document, over the summed weight of all ``words``. Ones when fewer than two words weigh."""
     weighing = [(matched, w) for matched, w in words if w > 0]
     total = sum(w for _, w in weighing)
     if weight <= 0 or len(weighing) < 2 or not ids.size:
         return np.ones(ids.size, dtype=np.float64)
-    # Summed into one array over the index: no sorting or searching of the matches.
-    share = np.zeros(size, dtype=np.float64)
+    share = np.zeros(ids.size, dtype=np.float64)
     for matched, w in weighing:
-        share[matched] += w
-    factors: np.ndarray = 1.0 + (weight / total) * share[ids]
+        if matched.size:  # the matches are sorted: a binary search per document
+            at = np.minimum(np.searchsorted(matched, ids), matched.size - 1)
+            share += w * (matched[at] == ids)
+    factors: np.ndarray = 1.0 + weight * (share / total)  # (weight / total may overflow)
     return factors

@@ -10,13 +10,14 @@ marks ``Drogenkartelle``. Stop words are not in ``body`` (phrases find them in
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
 from whoosh.reading import IndexReader, TermNotFound
 
 from ..index.schema import BODY
+from .term_scoring import ReadPostings, locate
 
 __all__ = ["BodyReads", "body_postings", "highlight_many", "highlight_spans"]
 
@@ -53,11 +54,6 @@ def body_postings(
                     yield d, m.value_as(kind)
 
 
-# A term's postings as the search's scorer read them: documents (global, ascending) and
-# each one's encoded value (None: the scorer did not read the term).
-ReadPostings = Callable[[str], "tuple[np.ndarray, list[Any]] | None"]
-
-
 class BodyReads:
     """The ``body`` character values one search has read, per term and document, so the
     proximity bonus and the highlights of the same passages read each posting once.
@@ -88,11 +84,8 @@ class BodyReads:
                     known.update(body_postings(self.reader, missing, [term], "characters"))
                 else:  # what body_postings would find, from the scorer's reads
                     ids, values = read
-                    wanted = np.array(missing, dtype=np.int64)
-                    at = np.searchsorted(ids, wanted)
-                    has = at < ids.size
-                    has[has] = ids[at[has]] == wanted[has]
-                    for d, i in zip(wanted[has].tolist(), at[has].tolist(), strict=True):
+                    found, where = locate(ids, np.array(missing, dtype=np.int64))
+                    for d, i in zip(found, where, strict=True):
                         known[d] = decode(values[i])
             for d in docs:
                 value = known[d]

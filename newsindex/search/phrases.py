@@ -17,7 +17,7 @@ word for word; :func:`phrase_docs` returns ``None`` and the search says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,10 +27,7 @@ from whoosh.reading import IndexReader
 from ..analysis.whoosh_analyzer import PART_LANE
 from ..index.schema import BODY
 from .term_infos import TermInfos
-
-# A body term's postings as the search's scorer read them: documents (global, ascending,
-# deleted ones too) and encoded values (None: not available).
-ReadPostings = Callable[[str], "tuple[np.ndarray, list[Any]] | None"]
+from .term_scoring import ReadPostings, locate
 
 __all__ = ["PHRASE_WORK_CAP", "PhraseBudget", "PhraseWord", "phrase_cost", "phrase_docs"]
 
@@ -145,12 +142,9 @@ def _positions_read(
                 _add(out, base + d, decode(values[i]))
             read += 1
         return read
-    wanted = np.array(local, dtype=np.int64) + base
-    at = np.searchsorted(ids[lo:hi], wanted) + lo
-    has = at < hi
-    has[has] = ids[at[has]] == wanted[has]
+    found, where = locate(ids[lo:hi], np.array(local, dtype=np.int64) + base)
     read = 0
-    for d, i in zip(wanted[has].tolist(), at[has].tolist(), strict=True):
+    for d, i in zip(found, (i + lo for i in where), strict=True):
         if d - base not in deleted:
             _add(out, d, decode(values[i]))
             read += 1

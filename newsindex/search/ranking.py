@@ -171,7 +171,7 @@ class Ranking:
             found = scorer.score(q)
             matched.append((found.ids if found is not None else np.empty(0, dtype=np.int64), word_weight))
         ids = self._scored.ids
-        return Scored(ids, self._scored.scores * coverage_factors(ids, matched, weight, scorer.size))
+        return Scored(ids, self._scored.scores * coverage_factors(ids, matched, weight))
 
     @property
     def term_at_a_time(self) -> bool:

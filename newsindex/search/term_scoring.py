@@ -19,6 +19,7 @@ a query with anything else (a phrase) returns ``None`` and is left to Whoosh.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate, chain
 from math import log
@@ -37,7 +38,20 @@ from ..index.segments import segment_ids, segment_of
 from .bm25 import bm25f_scores
 from .term_infos import TermInfos, leaf_segment_id, plain_counts
 
-__all__ = ["FieldLengths", "Ranked", "Scored", "TermScorer", "admit", "top"]
+__all__ = ["FieldLengths", "Ranked", "ReadPostings", "Scored", "TermScorer", "admit", "locate", "top"]
+
+# A ``body`` term's postings as a search's scorer read them (:meth:`TermScorer.body_values`):
+# documents (global numbers, ascending, deleted ones too) and each one's encoded value;
+# ``None``: not read.
+ReadPostings = Callable[[str], "tuple[np.ndarray, list[Any]] | None"]
+
+
+def locate(ids: np.ndarray, wanted: np.ndarray) -> tuple[list[int], list[int]]:
+    """The documents of ``wanted`` that ``ids`` holds (both ascending) and their indexes in ``ids``."""
+    at = np.searchsorted(ids, wanted)
+    has = at < ids.size
+    has[has] = ids[at[has]] == wanted[has]
+    return wanted[has].tolist(), at[has].tolist()
 
 # Whoosh stores a field's length per document as one byte; this decodes them all.
 _LENGTH_OF_BYTE = np.array([0.0] + [float(byte_to_length(b)) for b in range(1, 256)], dtype=np.float64)
@@ -174,7 +188,6 @@ class TermScorer:
         self.leaves: list[tuple[IndexReader, int]] = reader.leaf_readers()
         self._segment_ids = [leaf_segment_id(leaf) for leaf, _offset in self.leaves]
         self._avg_length: dict[str, float] = {}
-        self._lengths_all: dict[str, np.ndarray] = {}
         self._deleted_all: np.ndarray | None = None
         self.size = reader.doc_count_all()
         self._deleted: dict[int, np.ndarray] = {}
@@ -261,6 +274,7 @@ class TermScorer:
         id_lists: list[list[int]] = []
         tf_lists: list[list[float]] = []
         offsets: list[int] = []
+        segments: list[tuple[IndexReader, str | None]] = []
         df: int | None = 0  # summed from the term infos (None: a reader without them)
         infos = self.lengths.term_infos
         for (segment, offset), segment_id in zip(self.leaves, self._segment_ids, strict=True):
@@ -282,6 +296,7 @@ class TermScorer:
                 id_lists.append(ids_list)
                 tf_lists.append(weights_list)
                 offsets.append(offset)
+                segments.append((segment, segment_id))
         counts = [len(x) for x in id_lists]
         total = sum(counts)
         ids = np.fromiter(chain.from_iterable(id_lists), dtype=np.int64, count=total)
@@ -292,30 +307,29 @@ class TermScorer:
         if not total:
             return Scored.empty()
         tf = np.fromiter(chain.from_iterable(tf_lists), dtype=np.float64, count=total)
+        # Each posting's document length, read from its own segment's lengths (an array
+        # of the whole index's would be copied per search: 800 MB at 10⁸ paragraphs).
+        lengths: np.ndarray | None = None
+        if field.scorable:
+            parts, start = [], 0
+            for (segment, segment_id), offset, count in zip(segments, offsets, counts, strict=True):
+                local = ids[start : start + count] - offset
+                parts.append(self.lengths.get(segment, fieldname, segment_id)[local])
+                start += count
+            lengths = parts[0] if len(parts) == 1 else np.concatenate(parts)
         deleted = self._all_deleted()
         if deleted.size:
             keep = ~np.isin(ids, deleted, assume_unique=True)
             ids, tf = ids[keep], tf[keep]
-        if not field.scorable:
+            lengths = lengths[keep] if lengths is not None else None
+        if lengths is None:
             return Scored(ids, tf)  # Whoosh scores unscorable fields by the posting's weight
         weighting = self.weighting
         idf = self._idf(fieldname, btext, df)
         avgfl = self._avg_field_length(fieldname)
         B = weighting._field_B.get(fieldname, weighting.B)
         # Element by element, the same operations as one segment at a time: the same floats.
-        return Scored(ids, bm25f_scores(tf, self._all_lengths(fieldname)[ids], avgfl, idf, weighting.K1, B))
-
-    def _all_lengths(self, fieldname: str) -> np.ndarray:
-        """The field's length of every document of the searcher (global numbers)."""
-        found = self._lengths_all.get(fieldname)
-        if found is None:
-            parts = [
-                self.lengths.get(leaf, fieldname, segment_id)
-                for (leaf, _offset), segment_id in zip(self.leaves, self._segment_ids, strict=True)
-            ]
-            found = np.concatenate(parts) if parts else np.empty(0, dtype=np.float64)
-            self._lengths_all[fieldname] = found
-        return found
+        return Scored(ids, bm25f_scores(tf, lengths, avgfl, idf, weighting.K1, B))
 
     def _all_deleted(self) -> np.ndarray:
         """The deleted documents of every segment (global numbers, ascending)."""
