@@ -27,6 +27,7 @@ from whoosh.reading import IndexReader
 
 from ..analysis import AnalysisChain, Token
 from ..analysis.compounds import MAX_SPLIT_CHARS
+from ..analysis.name_genitives import genitive_partner
 from ..analysis.places import place_of_adjective
 from ..analysis.thesaurus import Thesaurus
 from ..index.schema import BODY, STEMS, STOPS, TITLE
@@ -281,6 +282,14 @@ class QueryBuilder:
         lexicon = self.chain.lexicon
         return lexicon.knows(tok.text) or lexicon.may_be_lemma(tok.lemma)
 
+    def _name_forms(self, tok: Token) -> tuple[str, ...]:
+        """A name's other spelling with or without the genitive *-s* (``Gaddafi`` /
+        ``Gaddafis``, see :mod:`newsindex.analysis.name_genitives`), where the index has it."""
+        partner = genitive_partner(tok.lemma)
+        if partner is None or partner in tok.alternatives or self._in_dictionary(tok):
+            return ()
+        return (partner,) if self._df(BODY, partner) else ()
+
     @staticmethod
     def _readings(tok: Token) -> tuple[str, ...]:
         return (tok.lemma, *tok.alternatives)
@@ -292,7 +301,7 @@ class QueryBuilder:
         titles = self._titles
         title_boost = self.title_boost * weight
         # Alternative readings (lowercase "krieg" as the noun) only where the index has them.
-        readings = (tok.lemma, *(a for a in tok.alternatives if self._df(BODY, a)))
+        readings = (tok.lemma, *(a for a in tok.alternatives if self._df(BODY, a)), *self._name_forms(tok))
         for term in readings:
             clauses.append(wq.Term(BODY, term, boost=weight))
             if title_boost > 0:  # Whoosh divides by a clause's boost when skipping

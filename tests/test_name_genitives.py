@@ -1,0 +1,48 @@
+"""A foreign name and its genitive find each other (``Celebi`` / ``Celebis``)."""
+
+from __future__ import annotations
+
+from conftest import WIKINEWS
+
+from newsindex import Article, NewsIndex
+from newsindex.analysis.name_genitives import genitive_partner
+
+
+def test_partner_of_names_in_i_and_u_and_of_their_genitives() -> None:
+    assert genitive_partner("gaddafi") == "gaddafis"
+    assert genitive_partner("gaddafis") == "gaddafi"
+    assert genitive_partner("papandreou") == "papandreous"
+    assert genitive_partner("papandreous") == "papandreou"
+    # Other endings: the chain strips their genitive itself (Obamas, Putins), or the
+    # word is no name (numbers, hyphenated words).
+    for lemma in ("obama", "putin", "merkel", "g20", "el-baradei", "Gaddafi", "ui"):
+        assert genitive_partner(lemma) is None, lemma
+
+
+def test_a_name_finds_and_marks_its_genitive_and_back(wiki: tuple[NewsIndex, NewsIndex]) -> None:
+    assert WIKINEWS.is_file()
+    for ix in wiki:
+        plain = ix.search("Celebi", limit=20)
+        assert "Celebis" in {w for h in plain for w in h.marked_words}
+        genitive = ix.search("Celebis", limit=20)
+        assert "Celebi" in {w for h in genitive for w in h.marked_words}
+        assert {(h.article_id, h.paragraph) for h in plain} == {(h.article_id, h.paragraph) for h in genitive}
+        # A name in a hyphenated word too: "el-Baradei" finds "El-Baradeis".
+        assert "El-Baradeis" in {w for h in ix.search("Baradei", limit=20) for w in h.marked_words}
+
+
+def test_dictionary_words_keep_their_own_genitive_rules() -> None:
+    """``Mai`` (the month) is no name: it must not find ``Mais`` (maize)."""
+    articles = [
+        Article.create(id="wahl", title="Wahl", paragraphs=["Im Mai wurde in Bremen gewählt."]),
+        Article.create(id="feld", title="Ernte", paragraphs=["Der Mais wächst auf den Feldern am Rhein."]),
+        Article.create(id="name", title="Besuch", paragraphs=["Celebis Besuch in Ankara war kurz."]),
+        Article.create(id="rede", title="Rede", paragraphs=["Celebi sprach in Istanbul vor Studenten."]),
+    ]
+    with NewsIndex.in_memory() as ix:
+        ix.add(articles)
+        assert [h.article_id for h in ix.search("Mai")] == ["wahl"]
+        assert [h.article_id for h in ix.search("Mais")] == ["feld"]
+        found = ix.search("Celebi")
+        assert sorted(h.article_id for h in found) == ["name", "rede"]
+        assert not found.notes  # found as the name, not as a typo's correction
