@@ -89,8 +89,10 @@ def _chain_predictions(labels: Sequence[Label], overrides: str | None = None) ->
 
 def _never_split_file(words_file: Path) -> str:
     """An overrides TSV making every alphabetic word of ``words_file`` "never split"."""
-    out = tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8")
-    with out, words_file.open(encoding="utf-8") as f:
+    with (
+        tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8") as out,
+        words_file.open(encoding="utf-8") as f,
+    ):
         for line in f:
             word = line.strip()
             if word and not word.startswith("#") and word.isalpha():
