@@ -189,7 +189,12 @@ def test_the_proximity_window_is_the_best_of_all_shards(single: NewsIndex, shard
             for query in questions:
                 _same(single.search(query), sharded.search(query), single.search(query, limit=100))
         # Each shard deciding its own window (the floor not passed on) differs (on these
-        # questions without coverage, which ranks more of the passages the bonus lifts).
+        # questions without coverage, which ranks more of the passages the bonus lifts,
+        # and with a strong bonus, which lifts passages from beyond the window).
+        strong = SearchOptions(proximity_weight=2.0, coverage_weight=0.0)
+        single.search_options = sharded.search_options = strong
+        for query in questions:
+            _same(single.search(query), sharded.search(query), single.search(query, limit=100))
         original = _LocalScatter.__call__
 
         def per_shard(self: _LocalScatter, plan: Any, options: Any, suggest: bool, floor: Any) -> Any:

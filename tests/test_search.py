@@ -68,10 +68,21 @@ def test_ascii_spelling_finds_umlaut_words(seed_index: NewsIndex) -> None:
     assert seed_index.search("Prasidenten").suggestion == "Präsident"
 
 
-def test_natural_question_ranks_the_answer_first(seed_index: NewsIndex) -> None:
-    hit = first(seed_index, "Wer liefert Waffen an Venezuela?")
-    assert "Waffenlieferant für Venezuela" in hit.text
-    assert hit.title == PUTIN_TITLE
+def test_natural_question_ranks_the_answers_first(seed_index: NewsIndex) -> None:
+    """The two paragraphs naming Russia as Venezuela's source of arms lead, the direct
+    answer (*wichtigster Waffenlieferant*) among them. Which of the two is first is a
+    near tie (2 % apart) that the benchmarks, not this example, decide: with BM25F
+    titles (230 questions, +0.008 MRR@10) the paragraph on Russian atomic weapons and
+    missiles in an article that also covers Iran's deliveries is first."""
+    hits = seed_index.search("Wer liefert Waffen an Venezuela?", limit=3).hits
+    top = hits[:2]
+    assert all("Russland" in h.text and "Venezuela" in h.marked_words for h in top)
+    assert all(any("waffen" in w.lower() for w in h.marked_words) for h in top)
+    answer = [h for h in top if "Waffenlieferant für Venezuela" in h.text]
+    assert len(answer) == 1 and answer[0].title == PUTIN_TITLE
+    assert "Waffenlieferant" in answer[0].marked_words
+    # A passage of the question's words apart (Iran's Militärtechnik, liefern) follows.
+    assert "liefern" in hits[2].marked_words
 
 
 def test_phrase_with_stop_word_matches_and_stop_word_is_not_marked(seed_index: NewsIndex) -> None:

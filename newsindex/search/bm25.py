@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["bm25f_scores"]
+__all__ = ["bm25f_scores", "normalised_tf", "title_gain"]
 
 
 def bm25f_scores(
@@ -24,3 +24,24 @@ def bm25f_scores(
     """
     # The order of operations is Whoosh's bm25(), so the float results are identical.
     return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * field_len / avg_len)))
+
+
+def normalised_tf(tf: np.ndarray, field_len: np.ndarray, avg_len: float, b: float) -> np.ndarray:
+    """BM25F's length-normalised frequency of a term in one field: ``tf / B``."""
+    return tf / ((1 - b) + b * field_len / avg_len)
+
+
+def title_gain(
+    body_x: np.ndarray, title_x: np.ndarray, idf: float, k1: float, title_weight: float
+) -> np.ndarray:
+    """What a word's title occurrences add to its body score under BM25F.
+
+    BM25F (Robertson & Zaragoza) weighs and sums a term's normalised frequencies
+    over the fields *before* saturating them once: ``body_x + title_weight ×
+    title_x``. Added to the body's own BM25 score (``body_x`` saturated), this gain
+    makes the pair score as one field, so a word already frequent in the body gains
+    little from the title, and a word the body lacks gains the title's saturated
+    evidence. ``body_x`` is 0 where the body lacks the word.
+    """
+    both = body_x + title_weight * title_x
+    return idf * ((both * (k1 + 1)) / (both + k1) - (body_x * (k1 + 1)) / (body_x + k1))

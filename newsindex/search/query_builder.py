@@ -37,6 +37,7 @@ from .phrases import PhraseWord
 from .query_syntax import QueryPlan
 from .temporal import years_asked
 from .term_infos import TermInfos
+from .title_terms import TitleTerm
 
 __all__ = [
     "EXPANSION_CAP",
@@ -299,13 +300,13 @@ class QueryBuilder:
         (they only add to the score of passages the body terms match)."""
         clauses: list[wq.Query] = []
         titles = self._titles
-        title_boost = self.title_boost * weight
+        title_weight = self.title_boost
         # Alternative readings (lowercase "krieg" as the noun) only where the index has them.
         readings = (tok.lemma, *(a for a in tok.alternatives if self._df(BODY, a)), *self._name_forms(tok))
         for term in readings:
             clauses.append(wq.Term(BODY, term, boost=weight))
-            if title_boost > 0:  # Whoosh divides by a clause's boost when skipping
-                titles.append(wq.Term(TITLE, term, boost=title_boost))
+            if title_weight > 0:  # the title and the body score as one BM25F pair
+                titles.append(TitleTerm(term, term, title_weight, weight))
         df = self._df(BODY, tok.lemma)
         parts = tok.parts if with_parts and df < PART_EXPANSION_MAX_DF else ()
         # A compound the index has never seen (Coca-Cola-Abfüller, Pfandregeln) can
@@ -316,8 +317,8 @@ class QueryBuilder:
             if part in readings:
                 continue
             clauses.append(wq.Term(BODY, part, boost=boost))
-            if df == 0 and title_boost > 0:
-                titles.append(wq.Term(TITLE, part, boost=title_boost))
+            if df == 0 and title_weight > 0:
+                titles.append(TitleTerm(part, part, title_weight, weight))
         if with_parts and place_of_adjective(tok.lemma) is not None:
             # "russische Truppen" also meets "Russlands Truppen", however common the
             # adjective: its part is the country (as the chain indexes it).

@@ -21,7 +21,10 @@ class SearchOptions:
     """Ranking knobs; the defaults are the tuned values (see benchmarks/tune.py and the
     README's "How ranking works")."""
 
-    title_boost: float = 1.5
+    # The title field's weight in BM25F: a word's title and body occurrences are
+    # weighed (a title occurrence as this many body ones), added and saturated once
+    # (see newsindex.search.title_terms).
+    title_boost: float = 2.0
     part_boost: float = 0.35
     # Weight of a query word's Snowball stem in the ``stems`` field (indexes built with stems).
     stem_boost: float = 0.3

@@ -21,22 +21,22 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from itertools import chain
 from math import log
 from typing import Any
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F, WeightingModel
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
 
 from ..index.schema import BODY
 from ..index.segments import segment_ids, segment_of
 from .bm25 import bm25f_scores
+from .postings_read import decode_lengths, read_postings
 from .term_infos import TermInfos, leaf_segment_id, plain_counts
+from .title_terms import TitleTerm, title_gains
 
 __all__ = ["FieldLengths", "Ranked", "ReadPostings", "Scored", "TermScorer", "admit", "locate", "top"]
 
@@ -53,8 +53,6 @@ def locate(ids: np.ndarray, wanted: np.ndarray) -> tuple[list[int], list[int]]:
     has[has] = ids[at[has]] == wanted[has]
     return wanted[has].tolist(), at[has].tolist()
 
-# Whoosh stores a field's length per document as one byte; this decodes them all.
-_LENGTH_OF_BYTE = np.array([0.0] + [float(byte_to_length(b)) for b in range(1, 256)], dtype=np.float64)
 # A union writes into dense arrays when its postings fill this share of the index.
 _DENSE_SHARE = 1 / 16
 
@@ -99,7 +97,7 @@ class FieldLengths:
             cached = self._arrays.get(key)
             if cached is not None:
                 return cached
-        lengths = _decode_lengths(segment_reader, fieldname)
+        lengths = decode_lengths(segment_reader, fieldname)
         if key is not None:
             with self._lock:
                 self._arrays[key] = lengths
@@ -114,60 +112,17 @@ class FieldLengths:
         self.term_infos.keep_only(reader)
 
 
-def _decode_lengths(segment_reader: IndexReader, fieldname: str) -> np.ndarray:
-    count = segment_reader.doc_count_all()
-    perdoc = getattr(segment_reader, "_perdoc", None)
-    column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN) if perdoc is not None else None
-    if column is None:
-        return np.ones(count, dtype=np.float64)  # Whoosh's default length when a field has none
-    raw: bytes | None = None
-    try:  # one read of the one-byte-per-document column
-        raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-    except AttributeError:
-        raw = None
-    codes = np.frombuffer(raw, dtype=np.uint8) if raw is not None else np.array(column.load(), dtype=np.uint8)
-    if codes.size < count:  # Whoosh leaves trailing default (0) lengths unwritten
-        codes = np.concatenate([codes, np.zeros(count - codes.size, dtype=np.uint8)])
-    return _LENGTH_OF_BYTE[codes[:count]]
+@dataclass(slots=True)
+class _Postings:
+    """A term's postings as read for one search: documents (global numbers, ascending,
+    deleted ones left out), frequencies, the documents' field lengths (``None``: an
+    unscorable field), the summed document frequency and the term's bytes."""
 
-
-def _read_postings(matcher: Any, values: list[Any] | None = None) -> tuple[list[int], list[float]]:
-    """Document numbers and weights of a term's whole posting list; with ``values``, each
-    posting's encoded value (what ``matcher.value()`` returns) is appended to it as well."""
-    ids: list[int] = []
-    weights: list[float] = []
-    if type(matcher) is W3LeafMatcher and not matcher._byteids and (
-        values is None or matcher._fixedsize is None or matcher._fixedsize < 0
-    ):
-        # Whoosh's block layout: (delta-coded ids, weights or None/one float, values);
-        # values of a variable size (positions, characters) are stored as they are.
-        m = matcher
-        while True:
-            if m._data is None:
-                m._read_data()
-            deltas, ws = m._data[0], m._data[1]
-            ids.extend(accumulate(deltas))
-            n = m._blocklength
-            if ws is None:
-                weights.extend([1.0] * n)
-            elif isinstance(ws, float):
-                weights.extend([ws] * n)
-            else:
-                weights.extend(ws)
-            if values is not None:
-                values.extend(m._data[2])
-            if m._lastblock:
-                break
-            m._goto(m._nextoffset)
-        return ids, weights
-    m = matcher  # any other matcher, through Whoosh's public interface
-    while m.is_active():
-        ids.append(m.id())
-        weights.append(m.weight())
-        if values is not None:
-            values.append(m.value())
-        m.next()
-    return ids, weights
+    ids: np.ndarray
+    tf: np.ndarray
+    lengths: np.ndarray | None
+    df: int | None
+    btext: bytes
 
 
 class _Unsupported(Exception):
@@ -200,6 +155,8 @@ class TermScorer:
         # The ``body`` terms read so far: every posting's document (deleted ones too) and
         # encoded value, so the proximity bonus and the highlights need not read them again.
         self._body_values: dict[str, tuple[np.ndarray, list[Any]]] = {}
+        # Each term's postings, read once: a word's title term scores with its body term's.
+        self._postings_read: dict[tuple[str, str | bytes], _Postings | None] = {}
         # Unions and intersections too: the article evidence scores each query word's
         # union again, which the whole query has just computed (results are never mutated).
         self._combined: dict[wq.Query, Scored] = {}
@@ -214,6 +171,11 @@ class TermScorer:
 
     # -- query nodes -------------------------------------------------------------
     def _eval(self, q: wq.Query) -> Scored:
+        if type(q) is TitleTerm:
+            done = self._combined.get(q)
+            if done is None:
+                done = self._combined[q] = self._title_gain(q)
+            return done
         if isinstance(q, wq.Term):
             key = (q.fieldname, q.text, q.boost)
             found = self._read.get(key)
@@ -255,15 +217,62 @@ class TermScorer:
         return self._body_values.get(term)
 
     def _term(self, fieldname: str, text: str | bytes) -> Scored:
+        read = self._postings(fieldname, text)
+        if read is None or not read.ids.size:
+            return Scored.empty()
+        if read.lengths is None:
+            return Scored(read.ids, read.tf)  # Whoosh scores unscorable fields by the posting's weight
+        weighting = self.weighting
+        idf = self._idf(fieldname, read.btext, read.df)
+        avgfl = self._avg_field_length(fieldname)
+        B = weighting._field_B.get(fieldname, weighting.B)
+        # Element by element, the same operations as one segment at a time: the same floats.
+        return Scored(read.ids, bm25f_scores(read.tf, read.lengths, avgfl, idf, weighting.K1, B))
+
+    def _title_gain(self, q: TitleTerm) -> Scored:
+        """:class:`TitleTerm`: what the title adds to the word's body score under BM25F,
+        from the postings the word's body term has read (or reads now)."""
+        title = self._postings(q.fieldname, q.text)
+        body = self._postings(BODY, q.body_text)
+        if title is None or body is None or not title.ids.size or title.lengths is None:
+            return Scored.empty()
+        if body.lengths is None:
+            raise _Unsupported  # (the body field is always scorable)
+        gains = title_gains(
+            title.ids,
+            title.tf,
+            title.lengths,
+            body.ids,
+            body.tf,
+            body.lengths,
+            title_avg=self._avg_field_length(q.fieldname),
+            body_avg=self._avg_field_length(BODY),
+            idf=self._idf(BODY, body.btext, body.df),
+            weighting=self.weighting,
+            title_weight=q.title_weight,
+        )
+        return Scored(title.ids, gains * q.word_weight if q.word_weight != 1.0 else gains)
+
+    def _postings(self, fieldname: str, text: str | bytes) -> _Postings | None:
+        """A term's postings over every segment, deleted documents left out, read once per
+        search (``None``: no such field, or ``text`` is no term of it)."""
+        key = (fieldname, text)
+        if key in self._postings_read:
+            return self._postings_read[key]
+        read = self._read_term(fieldname, text)
+        self._postings_read[key] = read
+        return read
+
+    def _read_term(self, fieldname: str, text: str | bytes) -> _Postings | None:
         searcher = self.searcher
         schema = searcher.schema
         if fieldname not in schema:
-            return Scored.empty()
+            return None
         field = schema[fieldname]
         try:
             btext = field.to_bytes(text)
         except ValueError:
-            return Scored.empty()
+            return None
         fmt = field.format
         # Keep the encoded values of body terms (characters): they were decoded with the
         # postings anyway, and the search's proximity bonus and highlights read them next.
@@ -291,7 +300,7 @@ class TermScorer:
                 postings = infos.postings(segment, info, fieldname, btext, fmt)
             if postings is None:
                 continue
-            ids_list, weights_list = _read_postings(postings, values)
+            ids_list, weights_list = read_postings(postings, values)
             if ids_list:
                 id_lists.append(ids_list)
                 tf_lists.append(weights_list)
@@ -305,7 +314,7 @@ class TermScorer:
         if keep_values and values is not None:
             self._body_values[str(text)] = (ids, values)  # (deleted documents too)
         if not total:
-            return Scored.empty()
+            return _Postings(ids, np.empty(0, dtype=np.float64), None, df, btext)
         tf = np.fromiter(chain.from_iterable(tf_lists), dtype=np.float64, count=total)
         # Each posting's document length, read from its own segment's lengths (an array
         # of the whole index's would be copied per search: 800 MB at 10⁸ paragraphs).
@@ -322,14 +331,7 @@ class TermScorer:
             keep = ~np.isin(ids, deleted, assume_unique=True)
             ids, tf = ids[keep], tf[keep]
             lengths = lengths[keep] if lengths is not None else None
-        if lengths is None:
-            return Scored(ids, tf)  # Whoosh scores unscorable fields by the posting's weight
-        weighting = self.weighting
-        idf = self._idf(fieldname, btext, df)
-        avgfl = self._avg_field_length(fieldname)
-        B = weighting._field_B.get(fieldname, weighting.B)
-        # Element by element, the same operations as one segment at a time: the same floats.
-        return Scored(ids, bm25f_scores(tf, lengths, avgfl, idf, weighting.K1, B))
+        return _Postings(ids, tf, lengths, df, btext)
 
     def _all_deleted(self) -> np.ndarray:
         """The deleted documents of every segment (global numbers, ascending)."""
