@@ -46,3 +46,20 @@ def test_dictionary_words_keep_their_own_genitive_rules() -> None:
         found = ix.search("Celebi")
         assert sorted(h.article_id for h in found) == ["name", "rede"]
         assert not found.notes  # found as the name, not as a typo's correction
+
+
+def test_names_in_s_are_not_read_as_another_names_genitive() -> None:
+    """*Nils* is no genitive of *Nil* (the river), *Andreas* none of *Andrea*: searching
+    the one must not find or mark the other."""
+    articles = [
+        Article.create(id="fluss", title="Ägypten", paragraphs=["Der Nil führt diesen Sommer wenig Wasser."]),
+        Article.create(id="wahl", title="Landtag", paragraphs=["Nils Schmid verlor die Wahl in Stuttgart."]),
+        Article.create(id="spd", title="SPD", paragraphs=["Andrea Nahles trat als Parteichefin zurück."]),
+        Article.create(id="csu", title="CSU", paragraphs=["Andreas Scheuer blieb Verkehrsminister."]),
+    ]
+    with NewsIndex.in_memory() as ix:
+        ix.add(articles)
+        assert [h.article_id for h in ix.search("Nil")] == ["fluss"]
+        assert [h.article_id for h in ix.search("Nils")] == ["wahl"]
+        assert [h.article_id for h in ix.search("Andrea")] == ["spd"]
+        assert [(h.article_id, h.marked_words) for h in ix.search("Andreas")] == [("csu", ["Andreas"])]

@@ -39,6 +39,18 @@ OVERRIDES: Mapping[str, str] = {
     "un": "UN",
     "nato": "NATO",
     "cia": "CIA",
+    # Names in -s that the dictionary (or the genitive rule) reads as another name's
+    # genitive: Andreas is no "Andrea's", Nils no "Nil's" (the river), Morales no
+    # "Morale's". Only names whose -s form is the name itself; "Peters" and "Roberts"
+    # are as often the genitive of Peter and Robert, and stay so.
+    **{
+        name.lower(): name
+        for name in (
+            "Andreas", "Thomas", "Lukas", "Jonas", "Elias", "Niklas", "Nikolas", "Nicolas",
+            "Jens", "Lars", "Nils", "Mats", "Ines", "Marcos", "Nikos", "Kostas", "Georges",
+            "Jules", "Andrés", "Tomás", "Jesús", "Morales", "Torres", "Santos", "Ramos", "Reyes",
+        )
+    },
 }
 
 # Dictionary entries that are wrong for news German, as written: the dictionary reads
