@@ -31,16 +31,21 @@ def test_a_name_finds_and_marks_its_genitive_and_back(wiki: tuple[NewsIndex, New
         assert "El-Baradeis" in {w for h in ix.search("Baradei", limit=20) for w in h.marked_words}
 
 
+def _index(paragraphs: dict[str, str]) -> NewsIndex:
+    """One single-paragraph article per entry (id → text) in a fresh in-memory index."""
+    ix = NewsIndex.in_memory()
+    ix.add(Article.create(id=key, title=key, paragraphs=[text]) for key, text in paragraphs.items())
+    return ix
+
+
 def test_dictionary_words_keep_their_own_genitive_rules() -> None:
     """``Mai`` (the month) is no name: it must not find ``Mais`` (maize)."""
-    articles = [
-        Article.create(id="wahl", title="Wahl", paragraphs=["Im Mai wurde in Bremen gewählt."]),
-        Article.create(id="feld", title="Ernte", paragraphs=["Der Mais wächst auf den Feldern am Rhein."]),
-        Article.create(id="name", title="Besuch", paragraphs=["Celebis Besuch in Ankara war kurz."]),
-        Article.create(id="rede", title="Rede", paragraphs=["Celebi sprach in Istanbul vor Studenten."]),
-    ]
-    with NewsIndex.in_memory() as ix:
-        ix.add(articles)
+    with _index({
+        "wahl": "Im Mai wurde in Bremen gewählt.",
+        "feld": "Der Mais wächst auf den Feldern am Rhein.",
+        "name": "Celebis Besuch in Ankara war kurz.",
+        "rede": "Celebi sprach in Istanbul vor Studenten.",
+    }) as ix:
         assert [h.article_id for h in ix.search("Mai")] == ["wahl"]
         assert [h.article_id for h in ix.search("Mais")] == ["feld"]
         found = ix.search("Celebi")
@@ -51,14 +56,12 @@ def test_dictionary_words_keep_their_own_genitive_rules() -> None:
 def test_names_in_s_are_not_read_as_another_names_genitive() -> None:
     """*Nils* is no genitive of *Nil* (the river), *Andreas* none of *Andrea*: searching
     the one must not find or mark the other."""
-    articles = [
-        Article.create(id="fluss", title="Ägypten", paragraphs=["Der Nil führt diesen Sommer wenig Wasser."]),
-        Article.create(id="wahl", title="Landtag", paragraphs=["Nils Schmid verlor die Wahl in Stuttgart."]),
-        Article.create(id="spd", title="SPD", paragraphs=["Andrea Nahles trat als Parteichefin zurück."]),
-        Article.create(id="csu", title="CSU", paragraphs=["Andreas Scheuer blieb Verkehrsminister."]),
-    ]
-    with NewsIndex.in_memory() as ix:
-        ix.add(articles)
+    with _index({
+        "fluss": "Der Nil führt diesen Sommer wenig Wasser.",
+        "wahl": "Nils Schmid verlor die Wahl in Stuttgart.",
+        "spd": "Andrea Nahles trat als Parteichefin zurück.",
+        "csu": "Andreas Scheuer blieb Verkehrsminister.",
+    }) as ix:
         assert [h.article_id for h in ix.search("Nil")] == ["fluss"]
         assert [h.article_id for h in ix.search("Nils")] == ["wahl"]
         assert [h.article_id for h in ix.search("Andrea")] == ["spd"]
