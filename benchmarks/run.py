@@ -93,7 +93,8 @@ def relevance_section(
         "passages to articles).\n",
         f"### Known item: query = article title, titles not indexed ({len(known)} queries)\n",
         rel.format_table(notitle["known-item"]),
-        "\n### Questions: 50 hand-written questions (`questions_wikinews.jsonl`), titles indexed\n",
+        f"\n### Questions: {len(questions)} hand-written questions (`questions_wikinews.jsonl`), "
+        "titles indexed\n",
         rel.format_table(titled["questions"]),
         "\nQuestions without a relevant passage in the top 10:\n",
         _missed(titled["questions"]),
