@@ -93,3 +93,57 @@ def test_workers_do_not_walk_their_live_objects_again_and_again(
                 assert {(h.article_id, h.paragraph) for h in a.hits} == {
                     (h.article_id, h.paragraph) for h in b.hits
                 }
+
+
+def _postings_by_paragraph(ix: NewsIndex) -> dict[tuple[object, ...], object]:
+    """Every posting of ``ix`` (field, term, weight, encoded value: positions and character
+    offsets) and every stored field, keyed by the paragraph's (article id, number) instead of
+    the document number, which depends on which worker wrote the paragraph."""
+    out: dict[tuple[object, ...], object] = {}
+    with ix._ix.searcher() as searcher:
+        reader = searcher.reader()
+        keys = {}
+        for docnum, stored in reader.iter_docs():
+            keys[docnum] = (stored["article_id"], stored["paragraph"])
+            out[(*keys[docnum], "stored")] = sorted(stored.items())
+        for fieldname, text in reader.all_terms():
+            matcher = reader.postings(fieldname, text)
+            while matcher.is_active():
+                key = (*keys[matcher.id()], fieldname, text)
+                assert key not in out
+                out[key] = (matcher.weight(), matcher.value())
+                matcher.next()
+    return out
+
+
+@pytest.mark.slow
+def test_a_jobs_documents_go_to_the_workers_as_one_pickle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whoosh pickled each document of a job on its own (and each worker unpickled each): a
+    job is one pickle of its documents' fields now. Every posting, position, character
+    offset and stored field is the one a single process writes."""
+    from whoosh.multiproc import MpWriter
+
+    from newsindex.index import workers
+
+    articles = list(islice(read(WIKINEWS), 150))
+    monkeypatch.setattr(writing, "MIN_PARALLEL_BATCH", 1)
+    jobs: list[tuple[int, int]] = []
+    enqueue = MpWriter._enqueue
+
+    def spy(self: MpWriter) -> None:
+        jobs.append((len(self.docbuffer), self.docbuffer[0][0]))
+        enqueue(self)
+
+    monkeypatch.setattr(MpWriter, "_enqueue", spy)
+    with NewsIndex.create(tmp_path / "two", workers=2, batch_size=5_000) as two:
+        two.add(articles)
+        paragraphs = two.stats()["paragraphs"]
+        assert paragraphs > 300
+        assert len(jobs) == -(-paragraphs // 100)  # Whoosh's 100 documents a job
+        assert [n for n, _ in jobs] == [1] * len(jobs)  # one item a job: all its documents
+        assert {code for _, code in jobs} == {workers.JOB_OF_DOCUMENTS}
+        with NewsIndex.create(tmp_path / "one", workers=1, batch_size=5_000) as one:
+            one.add(articles)
+            assert _postings_by_paragraph(two) == _postings_by_paragraph(one)

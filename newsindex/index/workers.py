@@ -186,7 +186,7 @@ class _FastPathOnFirstJob:
         return self._queue.get(*args, **kwargs)
 
 
-def prepare_workers(writer: IndexWriter, hold: Callable[[], bool] | None = None) -> None:
+def prepare_workers(writer: IndexWriter) -> None:
     """Start Whoosh's worker processes our way (replaces ``MpWriter._new_task``).
 
     * They ignore Ctrl-C: a terminal's Ctrl-C goes to the whole process group,
@@ -194,9 +194,6 @@ def prepare_workers(writer: IndexWriter, hold: Callable[[], bool] | None = None)
     * They drop their inherited copy of the write lock and die with the parent
       (see :func:`_in_new_worker`).
     * They report why they failed (:class:`Worker`).
-    * While ``hold()`` is true, only the first worker is forked (Whoosh asks again
-      at every job it queues): the parent is preparing what the others inherit.
-      ``hold`` must return false only once nothing but the calling thread runs.
     """
     if not hasattr(writer, "_new_task") or getattr(writer, "start_method", None) is not None:
         return
@@ -205,9 +202,6 @@ def prepare_workers(writer: IndexWriter, hold: Callable[[], bool] | None = None)
 
     def start_worker() -> Any:
         import multiprocessing
-
-        if writer.tasks and hold is not None and hold():
-            return None  # Whoosh's _enqueue asks again with its next job
 
         receive, send = multiprocessing.Pipe(duplex=False)
         task = Worker(

@@ -37,7 +37,7 @@ from .debris import CleaningLock, release_half_made
 from .documents import doc_id, paragraph_docnum, paragraph_documents, stored_hash
 from .errors import IndexLockedError, IndexReplacedError, IndexWriteError
 from .locking import describe_holders, lock_file, lock_holders
-from .prefetch import Primer, batches, head_start, wait_for, with_next
+from .prefetch import Primer, batches, wait_for, with_next
 from .schema import STEMS
 from .segment_writer import install as install_fast_postings
 from .signing import write_signed_toc
@@ -200,10 +200,8 @@ class ArticleWriter:
         batched = batches(articles, self.batch_size)
         pairs = with_next(batched) if prefetch else ((b, None) for b in batched)
         try:
-            first = prefetch
             for batch, following in pairs:
-                total.merge(self._add_batch(batch, following, first=first))
-                first = False
+                total.merge(self._add_batch(batch, following))
                 if progress is not None:
                     progress(total)
         finally:
@@ -303,13 +301,8 @@ class ArticleWriter:
         todo = [a for a in unique.values() if a.paragraphs and stored[a.id] != hashes[a.id]]
         return stored, todo
 
-    def _add_batch(
-        self, batch: list[Article], following: list[Article] | None = None, *, first: bool = False
-    ) -> AddSummary:
-        """Write one batch in one commit; meanwhile analyse the ``following`` batch (see :meth:`add`).
-
-        ``first``: no batch before this one primed it; its second half is analysed here
-        while the first worker starts (see :func:`.prefetch.head_start`)."""
+    def _add_batch(self, batch: list[Article], following: list[Article] | None = None) -> AddSummary:
+        """Write one batch in one commit; meanwhile analyse the ``following`` batch (see :meth:`add`)."""
         summary = AddSummary()
         # Later copies of an article within one batch win, as they would across batches.
         unique: dict[str, Article] = {}
@@ -337,16 +330,7 @@ class ArticleWriter:
                 summary.skipped += len(unique)
                 return summary
         summary.skipped += len(unique) - len(todo)
-        early: Primer | None = head_start(todo, self.config) if first and hasattr(writer, "tasks") else None
-
-        def hold() -> bool:
-            # The workers after the first wait for the head start; no fork while it runs.
-            if early is None or not early.is_alive():
-                wait_for(early)
-                return False
-            return True
-
-        prepare_workers(writer, hold)
+        prepare_workers(writer)
         if hasattr(writer, "tasks"):
             # The workers fork from this process (at their first job): loaded here, once,
             # spaCy's pipeline and the lemma table are theirs too. Else each worker of
@@ -367,24 +351,11 @@ class ArticleWriter:
                         doc[STEMS] = doc["body"]  # AnalysisConfig(stems=True): the stems field
                     writer.add_document(**doc)
                     summary.paragraphs += 1
-                    if early is not None and early.ident is None and writer.tasks:
-                        early.start()  # the first worker is forked; no other while it runs (hold)
                 if following and primer is None and len(getattr(writer, "tasks", ())) >= self.workers:
                     # Every worker of this batch is forked: no fork happens while the thread runs.
                     primer = Primer(following, self.config)
                     primer.start()
-            if early is not None and 0 < len(writer.tasks) < self.workers:
-                # Every document is queued before the head start ended: it ends first (it
-                # runs faster than the first worker, which has the queued jobs to do), so
-                # the other workers still inherit all of it.
-                wait_for(early)
-                while len(writer.tasks) < self.workers:
-                    writer._new_task()
-                if following and primer is None:
-                    primer = Primer(following, self.config)
-                    primer.start()
         except BaseException as exc:
-            wait_for(early, cancel=True)
             wait_for(primer, cancel=True)
             self._give_up(writer, exc)
         try:
