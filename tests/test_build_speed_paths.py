@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import BUILD_CHECK_QUERIES, WIKINEWS, assert_same_search_results
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from newsindex import NewsIndex
 from newsindex.analysis import chain as chain_module
@@ -147,3 +149,103 @@ def test_a_jobs_documents_go_to_the_workers_as_one_pickle(
         with NewsIndex.create(tmp_path / "one", workers=1, batch_size=5_000) as one:
             one.add(articles)
             assert _postings_by_paragraph(two) == _postings_by_paragraph(one)
+
+
+def _simple_pair() -> tuple[object, object]:
+    """The built-in pipeline's SimpleChunks, and one that searches every rule for every chunk."""
+    from conftest import loaded_chain
+
+    from newsindex.analysis.chunks import simple_chunks
+
+    fast = simple_chunks(loaded_chain().backend)
+    slow = simple_chunks(loaded_chain().backend)
+    assert fast is not None and slow is not None
+    slow._letter_suffixes = slow._letter_infixes = True  # type: ignore[attr-defined]
+    return fast, slow
+
+
+def test_chunks_of_letters_skip_the_suffix_and_infix_rules() -> None:
+    """spaCy's German suffix and infix rules (punctuation, units after a digit) cannot match
+    a word of letters alone, and searching them was ~10 of a new chunk's ~75 µs: such a
+    chunk's lengths are worked out without them, as spaCy tokenises it."""
+    from conftest import loaded_chain
+
+    fast, _ = _simple_pair()
+    searched: list[str] = []
+    suffix, infixes = fast._suffix, fast._infixes  # type: ignore[attr-defined]
+
+    def counted_suffix(text: str) -> object:
+        searched.append(text)
+        return suffix(text)
+
+    def counted_infixes(text: str) -> object:
+        searched.append(text)
+        return infixes(text)
+
+    fast._suffix, fast._infixes = counted_suffix, counted_infixes  # type: ignore[attr-defined]
+    words = ["Bundesregierung", "Außenministerin", "Ölförderung", "Straße", "km", "Mrd", "xD", "ʼn"]
+    spans = loaded_chain().backend.spans
+    for word in words:
+        lengths = fast.lengths(word)  # type: ignore[attr-defined]
+        assert lengths is None or lengths == tuple(n for _, n in spans(word)), word
+    assert fast.lengths("Bundesregierung") == (15,)  # type: ignore[attr-defined]
+    assert searched == []
+    assert fast.lengths("Bundesregierung,") == (15, 1)  # type: ignore[attr-defined]
+    assert searched  # not letters alone: the rules are searched
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    word=st.text(
+        alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Lt", "Lm", "Lo")), min_size=1, max_size=12
+    ),
+    tail=st.sampled_from(["", ".", ",", ":", "!", "…", "km", "’s"]),
+)
+def test_chunks_of_letters_are_tokenised_as_by_every_rule(word: str, tail: str) -> None:
+    """Letters of any script (with or without a suffix): the same lengths as searching every
+    rule, and spaCy's own tokens wherever an answer is given."""
+    from conftest import loaded_chain
+
+    fast, slow = _simple_pair()
+    chunk = word + tail
+    lengths = fast.lengths(chunk)  # type: ignore[attr-defined]
+    assert lengths == slow.lengths(chunk)  # type: ignore[attr-defined]
+    if lengths is not None:
+        assert lengths == tuple(n for _, n in loaded_chain().backend.spans(chunk))
+
+
+def test_chunks_of_letters_on_every_wikinews_chunk() -> None:
+    """Every chunk of the Wikinews corpus: the same lengths as searching every rule."""
+    from conftest import wikinews_texts
+
+    fast, slow = _simple_pair()
+    chunks = sorted({c for text in wikinews_texts() for c in text.split()})
+    assert sum(c.isalpha() for c in chunks) > 10_000
+    for chunk in chunks:
+        assert fast.lengths(chunk) == slow.lengths(chunk), chunk  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "letters"),
+    [
+        (r"(?<=[0-9])km$", False),
+        (r",$|\.$", False),
+        (r"(?<=[a-z])\.$", False),
+        (r"(?:ab)?,", False),
+        (r"[,;]|…", False),
+        (r"a$|,$", True),
+        (r"[a-z]", True),
+        (r"[\u00e0-\u00ff]", True),  # holds letters (and two signs)
+        (r"\w+", True),  # a category: not analysed
+        (r"[^,]", True),  # a negated set: not analysed
+        (r"(?i:,)", True),  # case-insensitive: not analysed
+        (r"(?=x),|y", True),
+        (r"(?!x),", False),
+    ],
+)
+def test_which_rules_may_match_letters(pattern: str, letters: bool) -> None:
+    import re
+
+    from newsindex.analysis.chunks import _may_match_letters
+
+    assert _may_match_letters(re.compile(pattern).search) is letters
