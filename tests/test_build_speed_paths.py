@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from itertools import islice
 from pathlib import Path
@@ -152,8 +153,10 @@ def test_a_jobs_documents_go_to_the_workers_as_one_pickle(
             assert _postings_by_paragraph(two) == _postings_by_paragraph(one)
 
 
-def _simple_pair() -> tuple[object, object]:
-    """The built-in pipeline's SimpleChunks, and one that searches every rule for every chunk."""
+@functools.cache
+def _simple_pair() -> tuple[Any, Any]:
+    """The built-in pipeline's SimpleChunks with the rules read, and one that searches every
+    rule for every chunk (never read: the tests ask it fewer than 5,000 chunks)."""
     from conftest import loaded_chain
 
     from newsindex.analysis.chunks import simple_chunks
@@ -161,8 +164,7 @@ def _simple_pair() -> tuple[object, object]:
     fast = simple_chunks(loaded_chain().backend)
     slow = simple_chunks(loaded_chain().backend)
     assert fast is not None and slow is not None
-    slow._letter_suffixes = slow._letter_infixes = True  # type: ignore[attr-defined]
-    slow._letters_whole = False  # type: ignore[attr-defined]
+    fast.read_rules()  # else read after the first 5,000 chunks
     return fast, slow
 
 
@@ -173,7 +175,10 @@ def test_chunks_of_letters_skip_the_suffix_and_infix_rules() -> None:
     tokenises it (a word and one suffix character likewise)."""
     from conftest import loaded_chain
 
-    fast, _ = _simple_pair()
+    from newsindex.analysis.chunks import simple_chunks
+
+    fast: Any = simple_chunks(loaded_chain().backend)
+    fast.read_rules()
     searched: list[str] = []
 
     def counted(search: Any) -> Any:
@@ -252,3 +257,19 @@ def test_which_rules_may_match_letters(pattern: str, letters: bool) -> None:
     from newsindex.analysis.chunks import _may_match_letters
 
     assert _may_match_letters(re.compile(pattern).search) is letters
+
+
+def test_the_rules_are_read_after_a_few_thousand_chunks() -> None:
+    """Reading the patterns takes ~50 ms: a process that analyses a few hundred new chunks
+    (a search's snippets) never does; an index build does, early."""
+    from conftest import loaded_chain
+
+    from newsindex.analysis import chunks
+
+    simple = chunks.simple_chunks(loaded_chain().backend)
+    assert simple is not None
+    for k in range(chunks._READ_RULES_AFTER - 1):
+        assert simple.lengths(f"Wort{k}") == (len(f"Wort{k}"),)
+    assert not simple._letters_whole
+    simple.lengths("Bundesregierung")
+    assert simple._letters_whole and not simple._letter_suffixes and not simple._letter_infixes

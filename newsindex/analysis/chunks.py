@@ -118,6 +118,8 @@ def _special_patterns(nlp: Any) -> dict[str, tuple[str, ...]] | None:
 
 
 _NEVER = re.compile(r"(?!)")
+# SimpleChunks reads the tokenizer's patterns after this many chunks (see its __init__).
+_READ_RULES_AFTER = 5_000
 
 
 def _may_match_letters(search: Any) -> bool:
@@ -201,15 +203,25 @@ class SimpleChunks:
         # Most new chunks are words of letters alone, where spaCy's German affix and URL
         # rules (punctuation, units after digits, a dot in a host name) cannot match:
         # searching them cost ~12 of a new chunk's ~75 µs. Skipped there when the rules'
-        # patterns say so (each search on its own, or all of them at once).
-        self._letter_suffixes = _may_match_letters(self._suffix)
-        self._letter_infixes = self._infixes is not None and _may_match_letters(self._infixes)
-        self._letters_whole = not (
-            self._letter_suffixes
-            or self._letter_infixes
+        # patterns say so (each search on its own, or all of them at once); the patterns
+        # are read (~50 ms) once this has answered _READ_RULES_AFTER chunks, so that a
+        # search's snippets (a few hundred new chunks) do not wait for it.
+        self._letter_suffixes = self._letter_infixes = True
+        self._letters_whole = False
+        self._answered = 0
+
+    def read_rules(self) -> None:
+        """Find out which of the tokenizer's rules may match a word of letters alone
+        (:meth:`lengths` skips the others for such words from then on)."""
+        suffixes = _may_match_letters(self._suffix)
+        infixes = self._infixes is not None and _may_match_letters(self._infixes)
+        whole = not (
+            suffixes
+            or infixes
             or _may_match_letters(self._prefix)
             or (self._url_match is not None and _may_match_letters(self._url_match))
         )
+        self._letter_suffixes, self._letter_infixes, self._letters_whole = suffixes, infixes, whole
 
     def _whole(self, word: str) -> bool:
         """``word``, reached by ``_attach_tokens`` with no special case, is one token."""
@@ -224,6 +236,9 @@ class SimpleChunks:
 
     def lengths(self, chunk: str) -> tuple[int, ...] | None:
         """The lengths of spaCy's tokens of ``chunk`` (one or two), or ``None``: ask spaCy."""
+        self._answered += 1
+        if self._answered == _READ_RULES_AFTER:  # (another thread may read them too: the same)
+            self.read_rules()
         rules = self._rules
         if chunk in rules:
             return None
