@@ -118,6 +118,63 @@ def _special_patterns(nlp: Any) -> dict[str, tuple[str, ...]] | None:
 
 
 _NEVER = re.compile(r"(?!)")
+# SimpleChunks reads the tokenizer's patterns after this many chunks (see its __init__).
+_READ_RULES_AFTER = 5_000
+
+
+def _may_match_letters(search: Any) -> bool:
+    """False only when the regular expression behind ``search`` (a compiled pattern's
+    bound method) can match nowhere in a text of letters alone (``str.isalpha``);
+    True for anything else, or when unsure.
+
+    Each alternative is walked as ``re`` parsed it: one that must consume a character
+    no letter is (``,``, ``.``, a digit) or must see one in a lookaround (``(?<=[0-9])``)
+    cannot match among letters. Anything this does not know (a category such as
+    ``\\w``, a negated set, case-insensitive matching) counts as a possible match.
+    """
+    pattern = getattr(search, "__self__", None)
+    if not isinstance(pattern, re.Pattern) or pattern.flags & re.IGNORECASE:
+        return True
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        return _letters_fit(_parser.parse(pattern.pattern, pattern.flags))
+    except Exception:  # another re implementation: no claim
+        return True
+
+
+def _letters_fit(items: Any) -> bool:
+    """Whether the parsed sequence ``items`` may match in a text of letters (conservative)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    for op, av in items:
+        if op is c.LITERAL:
+            fits = chr(av).isalpha()
+        elif op is c.IN:
+            fits = any(_set_item_fits(c, kind, value) for kind, value in av)
+        elif op is c.BRANCH:
+            fits = any(_letters_fit(branch) for branch in av[1])
+        elif op is c.SUBPATTERN:
+            fits = bool(av[1] & re.IGNORECASE) or _letters_fit(av[3])
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            fits = av[0] == 0 or _letters_fit(av[2])
+        elif op is c.ASSERT:
+            fits = _letters_fit(av[1])
+        else:  # AT, ASSERT_NOT, ANY, NOT_LITERAL, ...: zero-width, or may take a letter
+            fits = True
+        if not fits:
+            return False
+    return True
+
+
+def _set_item_fits(c: Any, kind: Any, value: Any) -> bool:
+    """Whether one item of a character set may be a letter (conservative)."""
+    if kind is c.LITERAL:
+        return chr(value).isalpha()
+    if kind is c.RANGE:
+        low, high = value
+        return any(chr(code).isalpha() for code in range(low, high + 1))
+    return True  # NEGATE, CATEGORY (\w, \d ...): assume it may
 
 
 class SimpleChunks:
@@ -143,6 +200,28 @@ class SimpleChunks:
         self._prefix = tokenizer.prefix_search or never
         self._suffix = tokenizer.suffix_search or never
         self._infixes = tokenizer.infix_finditer
+        # Most new chunks are words of letters alone, where spaCy's German affix and URL
+        # rules (punctuation, units after digits, a dot in a host name) cannot match:
+        # searching them cost ~12 of a new chunk's ~75 µs. Skipped there when the rules'
+        # patterns say so (each search on its own, or all of them at once); the patterns
+        # are read (~50 ms) once this has answered _READ_RULES_AFTER chunks, so that a
+        # search's snippets (a few hundred new chunks) do not wait for it.
+        self._letter_suffixes = self._letter_infixes = True
+        self._letters_whole = False
+        self._answered = 0
+
+    def read_rules(self) -> None:
+        """Find out which of the tokenizer's rules may match a word of letters alone
+        (:meth:`lengths` skips the others for such words from then on)."""
+        suffixes = _may_match_letters(self._suffix)
+        infixes = self._infixes is not None and _may_match_letters(self._infixes)
+        whole = not (
+            suffixes
+            or infixes
+            or _may_match_letters(self._prefix)
+            or (self._url_match is not None and _may_match_letters(self._url_match))
+        )
+        self._letter_suffixes, self._letter_infixes, self._letters_whole = suffixes, infixes, whole
 
     def _whole(self, word: str) -> bool:
         """``word``, reached by ``_attach_tokens`` with no special case, is one token."""
@@ -150,24 +229,29 @@ class SimpleChunks:
             self._url_match is not None and self._url_match(word)
         ):
             return True
-        if self._infixes is not None:
+        if self._infixes is not None and (self._letter_infixes or not word.isalpha()):
             for _ in self._infixes(word):
                 return False
         return True
 
     def lengths(self, chunk: str) -> tuple[int, ...] | None:
         """The lengths of spaCy's tokens of ``chunk`` (one or two), or ``None``: ask spaCy."""
+        self._answered += 1
+        if self._answered == _READ_RULES_AFTER:  # (another thread may read them too: the same)
+            self.read_rules()
         rules = self._rules
         if chunk in rules:
             return None
         token_match = self._token_match
         if token_match is not None and token_match(chunk):
             return (len(chunk),)  # _split_affixes stops at once; _attach_tokens keeps it whole
+        if self._letters_whole and chunk.isalpha():
+            return (len(chunk),)  # no prefix, suffix, URL or infix rule matches letters alone
         # spaCy's find_prefix and find_suffix: the match's length (an empty match is none).
         match = self._prefix(chunk)
         if match is not None and match.end() != match.start():
             return None
-        match = self._suffix(chunk)
+        match = self._suffix(chunk) if self._letter_suffixes or not chunk.isalpha() else None
         if match is None or match.end() == match.start():
             return (len(chunk),) if self._whole(chunk) else None
         word = chunk[:-1]
@@ -176,10 +260,12 @@ class SimpleChunks:
         # The second round of _split_affixes, on the word without its suffix.
         if token_match is not None and token_match(word):
             return (len(word), 1)
+        if self._letters_whole and word.isalpha():
+            return (len(word), 1)
         match = self._prefix(word)
         if match is not None and match.end() != match.start():
             return None
-        match = self._suffix(word)
+        match = self._suffix(word) if self._letter_suffixes or not word.isalpha() else None
         if match is not None and match.end() != match.start():
             return None
         return (len(word), 1) if self._whole(word) else None
