@@ -14,7 +14,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
 
-__all__ = ["decode_lengths", "read_postings"]
+__all__ = ["decode_lengths", "lengths_at", "read_postings"]
 
 # Whoosh stores a field's length per document as one byte; this decodes them all.
 _LENGTH_OF_BYTE = np.array([0.0] + [float(byte_to_length(b)) for b in range(1, 256)], dtype=np.float64)
@@ -23,10 +23,29 @@ _LENGTH_OF_BYTE = np.array([0.0] + [float(byte_to_length(b)) for b in range(1, 2
 def decode_lengths(segment_reader: IndexReader, fieldname: str) -> np.ndarray:
     """Every document's length of ``fieldname`` in the segment, as BM25 reads it."""
     count = segment_reader.doc_count_all()
+    codes = _length_codes(segment_reader, fieldname, count)
+    if codes is None:
+        return np.ones(count, dtype=np.float64)  # Whoosh's default length when a field has none
+    lengths: np.ndarray = _LENGTH_OF_BYTE[codes]
+    return lengths
+
+
+def lengths_at(segment_reader: IndexReader, fieldname: str, docnums: np.ndarray) -> np.ndarray:
+    """The lengths of ``fieldname`` of some of the segment's documents, as BM25 reads them
+    (:func:`decode_lengths` of those only: no array of the whole segment's)."""
+    codes = _length_codes(segment_reader, fieldname, segment_reader.doc_count_all())
+    if codes is None:
+        return np.ones(docnums.size, dtype=np.float64)
+    lengths: np.ndarray = _LENGTH_OF_BYTE[codes[docnums]]
+    return lengths
+
+
+def _length_codes(segment_reader: IndexReader, fieldname: str, count: int) -> np.ndarray | None:
+    """The segment's one-byte length codes of ``fieldname`` (``count`` of them), or ``None``."""
     perdoc = getattr(segment_reader, "_perdoc", None)
     column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN) if perdoc is not None else None
     if column is None:
-        return np.ones(count, dtype=np.float64)  # Whoosh's default length when a field has none
+        return None
     raw: bytes | None = None
     try:  # one read of the one-byte-per-document column
         raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
@@ -35,7 +54,7 @@ def decode_lengths(segment_reader: IndexReader, fieldname: str) -> np.ndarray:
     codes = np.frombuffer(raw, dtype=np.uint8) if raw is not None else np.array(column.load(), dtype=np.uint8)
     if codes.size < count:  # Whoosh leaves trailing default (0) lengths unwritten
         codes = np.concatenate([codes, np.zeros(count - codes.size, dtype=np.uint8)])
-    return _LENGTH_OF_BYTE[codes[:count]]
+    return codes[:count]
 
 
 def read_postings(matcher: Any, values: list[Any] | None = None) -> tuple[list[int], list[float]]:

@@ -23,7 +23,7 @@ from whoosh.scoring import BM25F
 
 from ..index.schema import BODY, TITLE
 from .bm25 import normalised_tf, title_gain
-from .postings_read import decode_lengths, read_postings
+from .postings_read import lengths_at, read_postings
 
 __all__ = ["TitleTerm", "title_gains"]
 
@@ -83,10 +83,10 @@ class TitleTerm(wq.Term):  # type: ignore[misc]  # (whoosh is untyped)
         gains = title_gains(
             t_ids,
             np.array(title_tf, dtype=np.float64),
-            decode_lengths(reader, TITLE)[t_ids],
+            lengths_at(reader, TITLE, t_ids),
             b_ids,
             np.array(body_tf, dtype=np.float64),
-            decode_lengths(reader, BODY)[b_ids],
+            lengths_at(reader, BODY, b_ids),
             title_avg=parent.avg_field_length(TITLE) or 1,
             body_avg=parent.avg_field_length(BODY) or 1,
             idf=float(parent.idf(BODY, body_bytes)),
