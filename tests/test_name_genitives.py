@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import WIKINEWS
 
 from newsindex import Article, NewsIndex
@@ -19,6 +20,7 @@ def test_partner_of_names_in_i_and_u_and_of_their_genitives() -> None:
         assert genitive_partner(lemma) is None, lemma
 
 
+@pytest.mark.slow  # reads the shared corpora
 def test_a_name_finds_and_marks_its_genitive_and_back(wiki: tuple[NewsIndex, NewsIndex]) -> None:
     assert WIKINEWS.is_file()
     for ix in wiki:

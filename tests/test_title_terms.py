@@ -40,6 +40,7 @@ def test_title_terms_are_equal_only_with_the_same_pairing() -> None:
     assert a != TitleTerm("papst", "pabst", 2.0, 1.0)
 
 
+@pytest.mark.slow  # reads the shared corpora
 @pytest.mark.parametrize(
     ("question", "answer"),
     [
@@ -60,6 +61,7 @@ def test_an_answer_in_the_body_outranks_paragraphs_that_repeat_their_title(
         assert (hit.article_id, hit.paragraph) == answer
 
 
+@pytest.mark.slow  # reads the shared corpora
 def test_both_scorers_give_title_gains_the_same_floats(wiki: tuple[NewsIndex, NewsIndex]) -> None:
     fast, slow = wiki
     def ranking(ix: NewsIndex, question: str) -> list[tuple[str, int, float]]:
