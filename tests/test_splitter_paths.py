@@ -68,9 +68,8 @@ class _SlowSplitter(CompoundSplitter):
         lookup = self._lex.lookup
         if lower in LEXICALISED or _slow_prefix_derivation(lower, lookup) or _slow_verb_noun(lower, lookup):
             return None
-        if lower.endswith("in") and lookup(word[:-2]) == word[:-2]:
-            if self._split(word[:-2], depth) is None:
-                return None
+        if lower.endswith("in") and lookup(word[:-2]) == word[:-2] and self._split(word[:-2], depth) is None:
+            return None  # a feminine form splits like its base
         n = len(lower)
         known_lemma = lookup(word)
         best: tuple[tuple[int, int], Split] | None = None

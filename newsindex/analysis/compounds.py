@@ -260,9 +260,8 @@ class CompoundSplitter:
                 break
             if head in BAD_HEADS:
                 continue
-            head_lemma = heads.get(head, False)  # _head_lemma, inlined: the hot loop
-            if head_lemma is False:
-                head_lemma = heads[head] = head_lemma_of(head)
+            # _head_lemma, inlined: the hot loop
+            head_lemma = heads[head] if head in heads else heads.setdefault(head, head_lemma_of(head))
             if head_lemma is None or not self._inflects_like(word, i, known_lemma, head_lemma):
                 continue
             surface = lower[:i]
