@@ -157,6 +157,7 @@ def words(wikinews_words: Callable[[int], list[str]]) -> list[str]:
     return wikinews_words(1000)
 
 
+@pytest.mark.slow
 def test_every_capitalised_wikinews_word_splits_as_by_the_slow_way(words: list[str]) -> None:
     lexicon = Lexicon()
     fast, slow = CompoundSplitter(lexicon), _SlowSplitter(lexicon)
@@ -171,6 +172,7 @@ def test_every_capitalised_wikinews_word_splits_as_by_the_slow_way(words: list[s
     assert fast._heads == slow._heads
 
 
+@pytest.mark.slow
 def test_the_word_level_probes_answer_as_the_slow_ones(words: list[str]) -> None:
     lookup = Lexicon().lookup
     lowered = [w.lower() for w in words if w.isalpha()]
@@ -183,6 +185,7 @@ def test_the_word_level_probes_answer_as_the_slow_ones(words: list[str]) -> None
     assert is_prefix_derivation("verbrechen", lookup) and not is_prefix_derivation("bundesamt", lookup)
 
 
+@pytest.mark.slow
 def test_every_lowercase_wikinews_word_has_the_slow_ways_lemma(words: list[str]) -> None:
     fast, slow = Lexicon(), _SlowLexicon()
     lowercase = [w for w in words if w.islower()]
