@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .compound_probes import PREFIXES, is_prefix_derivation, is_verb_noun
 from .folding import fold
 from .lexicon import Lexicon
 from .stopwords import GERMAN_STOP_WORDS
@@ -95,10 +96,6 @@ LEXICALISED = frozenset({
     "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend", "sonntag",
     "weihnachten", "weihnacht", "ostern", "pfingsten", "silvester", "fastnacht", "karfreitag",
 })
-# Noun suffixes that make a noun of a verb (gründen → Gründung, teilnehmen → Teilnehmer).
-_VERB_NOUN_SUFFIXES = ("ungen", "ung", "erinnen", "erin", "ern", "er")
-# Inseparable prefixes: "Verbrechen" is ver- + brechen, not Verb + Rechen.
-PREFIXES = ("ver", "be", "ge", "er", "zer", "ent", "emp", "miss")
 # Linking elements between modifier and head: the bare modifier first ("Eisen-bahn",
 # not "Eis-en-bahn"), then the longer links.
 LINKS = ("", "es", "en", "er", "s", "n", "e")
@@ -245,23 +242,26 @@ class CompoundSplitter:
         candidate; the one whose shortest part is longest wins, then the one with fewer
         parts, then the longest head ("Kleidungs-stücke", not "Klei-dungs-tücke")."""
         lower = word.lower()
-        if lower in LEXICALISED or self._is_prefix_derivation(lower) or self._is_verb_noun(lower):
+        lookup = self._lex.lookup
+        if lower in LEXICALISED or is_prefix_derivation(lower, lookup) or is_verb_noun(lower, lookup):
             return None
-        if lower.endswith("in") and self._lex.lookup(word[:-2]) == word[:-2]:
+        if lower.endswith("in") and lookup(word[:-2]) == word[:-2]:
             # A feminine form splits like its base: "Ministerin" like "Minister".
             base = self._split(word[:-2], depth)
             if base is None:
                 return None
         n = len(lower)
-        known_lemma = self._lex.lookup(word)
+        known_lemma = lookup(word)
         best: tuple[tuple[int, int], Split] | None = None
+        heads, head_lemma_of = self._heads, self._find_head_lemma
         for i in range(2, n - 2):
             head = lower[i:]
-            if not _short_ok(head):
+            if n - i < MIN_PART and head not in SHORT_PARTS:
                 break
             if head in BAD_HEADS:
                 continue
-            head_lemma = self._head_lemma(head)
+            # _head_lemma, inlined: the hot loop
+            head_lemma = heads[head] if head in heads else heads.setdefault(head, head_lemma_of(head))
             if head_lemma is None or not self._inflects_like(word, i, known_lemma, head_lemma):
                 continue
             surface = lower[:i]
@@ -317,34 +317,6 @@ class CompoundSplitter:
             return (lemma,)
         return inner.parts
 
-    def _is_verb_noun(self, lower: str) -> bool:
-        """``Fernsehen``, ``Gründung``, ``Teilnehmer``: a noun made of a whole verb of the
-        dictionary (one that conjugates: ``gründen`` has ``gründet``)."""
-        lookup = self._lex.lookup
-
-        def is_verb(stem: str) -> bool:
-            return any(
-                lookup(stem + e) == stem + e and lookup(stem + "t") == stem + e for e in ("en", "n")
-            )
-
-        cap = _cap(lower)
-        if lower.endswith("en") and is_verb(lower[:-2]) and lookup(cap) == cap:
-            return True  # the noun is its own lemma: "Fernsehen", not "Schlagzeilen" (→ Schlagzeile)
-        for suffix in _VERB_NOUN_SUFFIXES:
-            if lower.endswith(suffix) and len(lower) - len(suffix) >= 4 and is_verb(lower[: -len(suffix)]):
-                return True
-        return False
-
-    def _is_prefix_derivation(self, lower: str) -> bool:
-        """``Verbrechen`` = ver- + ``brechen``, ``Begründung`` = be- + ``Gründung``."""
-        for prefix in PREFIXES:
-            rest = lower[len(prefix) :]
-            if lower.startswith(prefix) and len(rest) >= 4 and (
-                self._lex.lookup(rest) is not None or self._lex.lookup(_cap(rest)) is not None
-            ):
-                return True
-        return False
-
     def _head_lemma(self, lower: str) -> str | None:
         cached = self._heads.get(lower, False)
         if cached is False:
@@ -357,8 +329,10 @@ class CompoundSplitter:
         Short heads must be real nouns that the dictionary also knows inflected:
         it holds scraps such as "Sterin" or "Tein" that only look like nouns.
         """
-        cap = _cap(lower)
+        cap = lower[:1].upper() + lower[1:]
         lemma = self._lex.lookup(cap)
+        if lemma is None and not self._lex.may_be_lemma(cap):
+            return None  # no form nor lemma: most strings the splitter tries (see _is_noun)
         if lemma != cap and (lemma is None or not self._is_noun(lemma)) and self._is_noun(cap):
             lemma = cap  # "Becher" is also a form of "bechern", "Quelle" one of "Quell"
         if lemma is None or not lemma[:1].isupper() or not lemma.isalpha():

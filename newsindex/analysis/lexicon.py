@@ -238,18 +238,10 @@ class Lexicon:
                 continue
             stem = lower[: len(lower) - len(ending)] if ending else lower
             candidates: list[str] = []
-            bare = d.get(stem)
             # "geplanten" like "geplant" → "planen": the dictionary knows the bare participle
-            # as the verb's form, not its declined forms.
-            if (
-                ending
-                and unread
-                and bare is not None
-                and _participle_shaped(stem)
-                and bare != stem
-                and bare.islower()
-                and bare.endswith("n")
-            ):
+            # as the verb's form, not its declined forms (probed only for a participle's shape).
+            bare = d.get(stem) if ending and unread and _participle_shaped(stem) else None
+            if bare is not None and bare != stem and bare.islower() and bare.endswith("n"):
                 candidates.append(bare)
             elif ending and known_verb is not None:
                 candidates.append(known_verb)
