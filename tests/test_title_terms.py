@@ -70,3 +70,28 @@ def test_both_scorers_give_title_gains_the_same_floats(wiki: tuple[NewsIndex, Ne
     questions = ["Papst Benedikt Enzyklika", "Wer liefert Waffen an Venezuela?", "Autofahrer Baum"]
     for question in questions:
         assert ranking(fast, question) and ranking(fast, question) == ranking(slow, question)
+
+
+def test_a_word_only_in_titles_keeps_the_numpy_path() -> None:
+    """A query word no paragraph has, only a title, still ranks by numpy, with the same
+    scores as Whoosh's (it sent the whole query to Whoosh's matchers)."""
+    from whoosh import query as wq
+
+    from newsindex import Article, SearchOptions
+    from newsindex.search.ranking import Ranking
+
+    articles = [
+        Article.create(id="gipfel", title="Gipfel in Brüssel", paragraphs=["Die Regierung tagte am Montag."]),
+        Article.create(id="wetter", title="Wetter", paragraphs=["Die Regierung plant ein neues Gesetz."]),
+    ]
+    with NewsIndex.in_memory() as fast, NewsIndex.in_memory(
+        search_options=SearchOptions(term_at_a_time=False)
+    ) as slow:
+        fast.add(articles)
+        slow.add(articles)
+        body = wq.Or([wq.Term("body", "regierung"), wq.Term("body", "gipfel")])
+        titles = wq.Or([TitleTerm("regierung", "regierung", 2.0), TitleTerm("gipfel", "gipfel", 2.0)])
+        assert Ranking(fast._current_searcher(), wq.AndMaybe(body, titles), None).term_at_a_time
+        a, b = fast.search("Regierung Gipfel"), slow.search("Regierung Gipfel")
+        assert [h.article_id for h in a] == ["gipfel", "wetter"]
+        assert [(h.article_id, h.score) for h in a] == [(h.article_id, h.score) for h in b]

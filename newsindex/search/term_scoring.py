@@ -313,8 +313,9 @@ class TermScorer:
             ids += np.repeat(np.array(offsets, dtype=np.int64), counts)
         if keep_values and values is not None:
             self._body_values[str(text)] = (ids, values)  # (deleted documents too)
-        if not total:
-            return _Postings(ids, np.empty(0, dtype=np.float64), None, df, btext)
+        if not total:  # (a title word no body has: its title term still scores, from zero)
+            nothing = np.empty(0, dtype=np.float64)
+            return _Postings(ids, nothing, nothing if field.scorable else None, df, btext)
         tf = np.fromiter(chain.from_iterable(tf_lists), dtype=np.float64, count=total)
         # Each posting's document length, read from its own segment's lengths (an array
         # of the whole index's would be copied per search: 800 MB at 10⁸ paragraphs).
