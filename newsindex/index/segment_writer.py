@@ -30,15 +30,17 @@ from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import Any
 
 from whoosh.multiproc import MpWriter
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from .block_codec import distinct, write_terms
 from .doc_writer import _word_values, fast_add_document
+from .merging import MergedSegment, copy_documents, merged_field_names, merged_terms
 from .schema import BODY
 from .term_pool import Postings, TermPool
 from .vocabulary import SegmentVocabulary, write_vocabulary
@@ -105,16 +107,26 @@ def _fill_block(
 
 
 def write_postings(
-    fieldwriter: Any, schema: Any, lengths: Any, pool: TermPool, doc_count: int
+    fieldwriter: Any,
+    schema: Any,
+    lengths: Any,
+    pool: TermPool,
+    doc_count: int,
+    merged: Sequence[MergedSegment] = (),
+    writer: Any = None,
 ) -> SegmentVocabulary:
     """Write ``pool``'s postings through ``fieldwriter`` (a W3 field writer), a block at a time.
 
     The same calls ``FieldWriter.add_postings`` makes, except that a term's
     postings go into the postings writer as whole blocks instead of one
     ``add_posting`` each; the block boundaries are the same (``blocklimit``).
+    With ``merged`` segments (see :mod:`.merging`), their postings are read and
+    written a stretch of terms at a time beside the pool's.
     Returns the ``body`` field's vocabulary (its terms in order, with their document
     frequencies): what :meth:`SegmentVocabulary.from_reader` would read back.
     """
+    if merged:
+        return _write_merged(fieldwriter, schema, lengths, pool, doc_count, list(merged), writer)
     vocabulary = SegmentVocabulary([], array("I"))
     for fieldname, terms in pool.sorted_fields():
         if fieldname == BODY:
@@ -131,22 +143,77 @@ def write_postings(
                     unique = distinct(values)
                     if unique is not values:
                         values[:] = unique
-        if write_terms(fieldwriter, ordered, table):  # the same bytes, without Whoosh's per-term objects
-            fieldwriter.finish_field()
-            continue
-        postwriter = fieldwriter._postwriter
-        limit = postwriter._blocklimit
-        for tbytes, (docs, weights, values) in ordered:
-            fieldwriter.start_term(tbytes)
-            n = len(docs)
-            for start in range(0, n, limit):
-                end = min(start + limit, n)
-                _fill_block(postwriter, docs[start:end], weights[start:end], values[start:end], table)
-                if end < n:
-                    postwriter._write_block()
-            fieldwriter.finish_term()  # writes the last block (or inlines a short list) and the term info
+        _write_terms(fieldwriter, ordered, table)
         fieldwriter.finish_field()
     return vocabulary
+
+
+# Postings of merged segments held at once before they are written (about 130 bytes each).
+_MERGE_STRETCH = 200_000
+
+
+def _write_merged(
+    fieldwriter: Any,
+    schema: Any,
+    lengths: Any,
+    pool: TermPool,
+    doc_count: int,
+    merged: list[MergedSegment],
+    writer: Any,
+) -> SegmentVocabulary:
+    """:func:`write_postings` with merged segments: field by field, term by term."""
+    pool.settle()
+    names = sorted({n for n, terms in pool.fields.items() if terms} | merged_field_names(writer, merged))
+    body_terms: list[str] = []
+    body_counts = array("I")
+    for fieldname in sorted(set(names) | pool._spelling):
+        started = False
+        if fieldname in pool._spelling:
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            started = True
+        table: list[int] = []
+        variable = schema[fieldname].format.fixed_value_size()
+        variable = variable is None or variable < 0
+        stretch: list[tuple[bytes, _Postings]] = []
+        held = 0
+        for tbytes, postings in merged_terms(writer, fieldname, pool, merged):
+            if not started:
+                fieldwriter.start_field(fieldname, schema[fieldname])
+                table = _length_table(lengths, fieldname, doc_count)
+                started = True
+            postings = _in_order(postings)
+            if variable and len(postings[2]) > 1:
+                postings = (postings[0], postings[1], distinct(postings[2]))
+            if fieldname == BODY:
+                body_terms.append(tbytes.decode("utf-8"))
+                body_counts.append(len(postings[0]))
+            stretch.append((tbytes, postings))
+            held += len(postings[0])
+            if held >= _MERGE_STRETCH:
+                _write_terms(fieldwriter, stretch, table)
+                stretch, held = [], 0
+        if stretch:
+            _write_terms(fieldwriter, stretch, table)
+        if started:
+            fieldwriter.finish_field()
+    return SegmentVocabulary(body_terms, body_counts)
+
+
+def _write_terms(fieldwriter: Any, terms: list[tuple[bytes, _Postings]], table: list[int]) -> None:
+    """Write a started field's ``terms`` (in byte order, each in document order)."""
+    if write_terms(fieldwriter, terms, table):  # the same bytes, without Whoosh's per-term objects
+        return
+    postwriter = fieldwriter._postwriter
+    limit = postwriter._blocklimit
+    for tbytes, (docs, weights, values) in terms:
+        fieldwriter.start_term(tbytes)
+        n = len(docs)
+        for start in range(0, n, limit):
+            end = min(start + limit, n)
+            _fill_block(postwriter, docs[start:end], weights[start:end], values[start:end], table)
+            if end < n:
+                postwriter._write_block()
+        fieldwriter.finish_term()  # writes the last block (or inlines a short list) and the term info
 
 
 def install(writer: Any) -> bool:
@@ -168,6 +235,17 @@ def install(writer: Any) -> bool:
     writer.pool.cleanup()
     pool = writer.pool = TermPool()
     written: dict[str, SegmentVocabulary] = {}
+    merged: list[MergedSegment] = []
+    whoosh_add_reader = writer.add_reader
+
+    def add_reader(reader: Any) -> None:
+        # SegmentWriter.add_reader, the postings left in the segment until they are written.
+        if type(reader) is not SegmentReader or any(f.vector for f in writer.schema):
+            whoosh_add_reader(reader)
+            return
+        writer._check_state()
+        merged.append(copy_documents(writer, reader))
+        writer._added = True
 
     def flush_segment() -> None:
         # SegmentWriter._flush_segment with write_postings in place of add_postings.
@@ -175,7 +253,9 @@ def install(writer: Any) -> bool:
         pdr = writer.per_document_reader() if writer.codec.length_stats else None
         try:
             doc_count = writer.docnum  # document numbers run from docbase, which is 0
-            written["vocabulary"] = write_postings(writer.fieldwriter, writer.schema, pdr, pool, doc_count)
+            written["vocabulary"] = write_postings(
+                writer.fieldwriter, writer.schema, pdr, pool, doc_count, merged, writer
+            )
             writer.fieldwriter.close()
         finally:
             if pdr:
@@ -194,6 +274,7 @@ def install(writer: Any) -> bool:
             write_vocabulary(writer.storage, writer.newsegment, vocabulary)
         return segment
 
+    writer.add_reader = add_reader
     writer._flush_segment = flush_segment
     writer._finalize_segment = finalize_and_write_vocabulary
     plain = type(writer) is SegmentWriter  # an MpWriter's add_document feeds its workers instead
