@@ -21,6 +21,7 @@ byte for byte the one Whoosh's merge writes (``tests/test_merging.py``).
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import io
 import pickle
@@ -36,7 +37,7 @@ from whoosh.reading import SegmentReader
 
 from .term_pool import Postings, TermPool
 
-__all__ = ["MergedSegment", "copy_documents", "merged_field_names", "merged_terms"]
+__all__ = ["MergedSegment", "copy_documents", "merged_field_names", "merged_terms", "opened"]
 
 _INT = Struct("!i")
 _FIELD_KEY = Struct("!H")
@@ -92,16 +93,23 @@ def copy_documents(writer: Any, reader: Any) -> MergedSegment:
     return MergedSegment(reader.segment(), base, docmap)
 
 
-def merged_field_names(writer: Any, merged: list[MergedSegment]) -> set[str]:
-    """The schema's fields that any of the ``merged`` segments has terms in."""
-    names: set[str] = set()
-    for m in merged:
-        reader = SegmentReader(writer.storage, writer.schema, m.segment)
-        try:
-            names.update(f for f in reader._terms.indexed_field_names() if f in writer.schema)
-        finally:
+@contextlib.contextmanager
+def opened(writer: Any, merged: list[MergedSegment]) -> Iterator[list[Any]]:
+    """A reader of each of the ``merged`` segments (their files stay until the commit
+    ends), opened once for the whole write and closed after it."""
+    readers: list[Any] = []
+    try:
+        for m in merged:
+            readers.append(SegmentReader(writer.storage, writer.schema, m.segment))
+        yield readers
+    finally:
+        for reader in readers:
             reader.close()
-    return names
+
+
+def merged_field_names(schema: Any, readers: list[Any]) -> set[str]:
+    """The schema's fields that any of the merged segments' ``readers`` has terms in."""
+    return {f for reader in readers for f in reader._terms.indexed_field_names() if f in schema}
 
 
 def _field_items(reader: Any, fieldname: str) -> Iterator[tuple[bytes, bytes]]:
@@ -186,35 +194,31 @@ def _renumbered(postings: Postings, m: MergedSegment) -> Postings:
 
 
 def merged_terms(
-    writer: Any, fieldname: str, pool: TermPool, merged: list[MergedSegment]
+    schema: Any, fieldname: str, pool: TermPool, merged: list[MergedSegment], readers: list[Any]
 ) -> Iterator[tuple[bytes, Postings]]:
     """The field's terms in byte order with all their postings: the pool's and every
-    merged segment's (renumbered, deleted documents left out), in document order.
-    A term whose postings all were deleted is left out, as Whoosh's merge leaves it."""
-    fixedsize = writer.schema[fieldname].format.fixed_value_size()
-    readers = [SegmentReader(writer.storage, writer.schema, m.segment) for m in merged]
-    try:
-        streams: list[Iterator[tuple[bytes, int, Any]]] = [
-            ((t, 0, p) for t, p in sorted(pool.fields.get(fieldname, {}).items()))
-        ]
-        streams += (_numbered(_field_items(reader, fieldname), k) for k, reader in enumerate(readers, 1))
-        current: bytes | None = None
-        parts: list[tuple[int, Any]] = []
-        for tbytes, k, item in heapq.merge(*streams, key=lambda e: (e[0], e[1])):
-            if tbytes != current:
-                if current is not None:
-                    joined = _join(parts, readers, merged, fixedsize)
-                    if joined is not None:
-                        yield current, joined
-                current, parts = tbytes, []
-            parts.append((k, item))
-        if current is not None:
-            joined = _join(parts, readers, merged, fixedsize)
-            if joined is not None:
-                yield current, joined
-    finally:
-        for reader in readers:
-            reader.close()
+    merged segment's (read through ``readers``, see :func:`opened`; renumbered, deleted
+    documents left out), in document order. A term whose postings all were deleted is
+    left out, as Whoosh's merge leaves it."""
+    fixedsize = schema[fieldname].format.fixed_value_size()
+    streams: list[Iterator[tuple[bytes, int, Any]]] = [
+        ((t, 0, p) for t, p in sorted(pool.fields.get(fieldname, {}).items()))
+    ]
+    streams += (_numbered(_field_items(reader, fieldname), k) for k, reader in enumerate(readers, 1))
+    current: bytes | None = None
+    parts: list[tuple[int, Any]] = []
+    for tbytes, k, item in heapq.merge(*streams, key=lambda e: (e[0], e[1])):
+        if tbytes != current:
+            if current is not None:
+                joined = _join(parts, readers, merged, fixedsize)
+                if joined is not None:
+                    yield current, joined
+            current, parts = tbytes, []
+        parts.append((k, item))
+    if current is not None:
+        joined = _join(parts, readers, merged, fixedsize)
+        if joined is not None:
+            yield current, joined
 
 
 def _join(

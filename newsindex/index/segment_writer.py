@@ -40,7 +40,7 @@ from whoosh.writing import SegmentWriter
 
 from .block_codec import distinct, write_terms
 from .doc_writer import _word_values, fast_add_document
-from .merging import MergedSegment, copy_documents, merged_field_names, merged_terms
+from .merging import MergedSegment, copy_documents, merged_field_names, merged_terms, opened
 from .schema import BODY
 from .term_pool import Postings, TermPool
 from .vocabulary import SegmentVocabulary, write_vocabulary
@@ -163,39 +163,40 @@ def _write_merged(
 ) -> SegmentVocabulary:
     """:func:`write_postings` with merged segments: field by field, term by term."""
     pool.settle()
-    names = sorted({n for n, terms in pool.fields.items() if terms} | merged_field_names(writer, merged))
-    body_terms: list[str] = []
-    body_counts = array("I")
-    for fieldname in sorted(set(names) | pool._spelling):
-        started = False
-        if fieldname in pool._spelling:
-            fieldwriter.start_field(fieldname, schema[fieldname])
-            started = True
-        table: list[int] = []
-        variable = schema[fieldname].format.fixed_value_size()
-        variable = variable is None or variable < 0
-        stretch: list[tuple[bytes, _Postings]] = []
-        held = 0
-        for tbytes, postings in merged_terms(writer, fieldname, pool, merged):
-            if not started:
+    with opened(writer, merged) as readers:
+        names = {n for n, terms in pool.fields.items() if terms} | merged_field_names(schema, readers)
+        body_terms: list[str] = []
+        body_counts = array("I")
+        for fieldname in sorted(names | pool._spelling):
+            started = False
+            if fieldname in pool._spelling:
                 fieldwriter.start_field(fieldname, schema[fieldname])
-                table = _length_table(lengths, fieldname, doc_count)
                 started = True
-            postings = _in_order(postings)
-            if variable and len(postings[2]) > 1:
-                postings = (postings[0], postings[1], distinct(postings[2]))
-            if fieldname == BODY:
-                body_terms.append(tbytes.decode("utf-8"))
-                body_counts.append(len(postings[0]))
-            stretch.append((tbytes, postings))
-            held += len(postings[0])
-            if held >= _MERGE_STRETCH:
+            table: list[int] = []
+            variable = schema[fieldname].format.fixed_value_size()
+            variable = variable is None or variable < 0
+            stretch: list[tuple[bytes, _Postings]] = []
+            held = 0
+            for tbytes, postings in merged_terms(schema, fieldname, pool, merged, readers):
+                if not started:
+                    fieldwriter.start_field(fieldname, schema[fieldname])
+                    table = _length_table(lengths, fieldname, doc_count)
+                    started = True
+                postings = _in_order(postings)
+                if variable and len(postings[2]) > 1:
+                    postings = (postings[0], postings[1], distinct(postings[2]))
+                if fieldname == BODY:
+                    body_terms.append(tbytes.decode("utf-8"))
+                    body_counts.append(len(postings[0]))
+                stretch.append((tbytes, postings))
+                held += len(postings[0])
+                if held >= _MERGE_STRETCH:
+                    _write_terms(fieldwriter, stretch, table)
+                    stretch, held = [], 0
+            if stretch:
                 _write_terms(fieldwriter, stretch, table)
-                stretch, held = [], 0
-        if stretch:
-            _write_terms(fieldwriter, stretch, table)
-        if started:
-            fieldwriter.finish_field()
+            if started:
+                fieldwriter.finish_field()
     return SegmentVocabulary(body_terms, body_counts)
 
 
