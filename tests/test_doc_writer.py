@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_segment_writer import whoosh_pickles_block_data_as_newsindex
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 
@@ -97,7 +98,21 @@ def _build(
     monkeypatch: pytest.MonkeyPatch,
     codec: W3Codec | None = None,
 ) -> dict[str, bytes]:
-    """Write ``batches`` (each a commit); the last one merges the earlier segments in."""
+    """Write ``batches`` (each a commit); the last one merges the earlier segments in. Whoosh's
+    writer (``fast=False``) pickles block data as newsindex does."""
+    if not fast:
+        with whoosh_pickles_block_data_as_newsindex():
+            return _build_with(folder, batches, fast, monkeypatch, codec)
+    return _build_with(folder, batches, fast, monkeypatch, codec)
+
+
+def _build_with(
+    folder: Path,
+    batches: list[list[dict[str, Any]]],
+    fast: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    codec: W3Codec | None,
+) -> dict[str, bytes]:
     monkeypatch.setenv(ENV_SWITCH, "1" if fast else "0")
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), build_schema(AnalysisConfig(lemmatizer="builtin")), "paragraphs")

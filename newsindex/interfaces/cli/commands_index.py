@@ -243,7 +243,7 @@ def index_cmd(
         typer.Option(
             "--batch-size",
             min=1,
-            help="Paragraphs per commit (default 10,000): Ctrl-C loses at most the batch in progress.",
+            help="Paragraphs per commit (default 30,000): Ctrl-C loses at most the batch in progress.",
             show_default=False,
         ),
     ] = None,
