@@ -43,8 +43,8 @@ def _merge_all(writer: Any, segments: list[Any]) -> list[Any]:
     return []
 
 
-def _three_segments(folder: Path, codec: W3Codec) -> None:
-    """An index of three segments (fast writer), with deletions in two of them."""
+def _three_segments(folder: Path, codec: W3Codec, fast: bool = True) -> None:
+    """An index of three segments (the fast writer, or stock Whoosh's), with deletions in two of them."""
     from newsindex.analysis.config import AnalysisConfig
     from newsindex.index.schema import build_schema
 
@@ -52,7 +52,8 @@ def _three_segments(folder: Path, codec: W3Codec) -> None:
     ix = whoosh_index.create_in(str(folder), build_schema(AnalysisConfig(lemmatizer="builtin")), "paragraphs")
     for skip in (0, 25, 50):
         writer = ix.writer(codec=codec, compound=False)
-        install(writer)
+        if fast:
+            install(writer)
         for doc in _documents(_articles(25, skip=skip)):
             writer.add_document(**doc)
         writer.commit(mergetype=NO_MERGE)
@@ -105,6 +106,29 @@ def test_a_merged_segment_is_byte_identical_to_whooshs(
     assert sorted(fast) == sorted(slow)
     for ext in slow:
         assert fast[ext] == slow[ext], f"segment file .{ext} differs"
+
+
+@pytest.mark.slow  # reads the shared corpora
+def test_segments_of_whooshs_own_writer_merge_into_the_same_postings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An index written before the protocol-4 blocks (or with NEWSINDEX_FAST_POSTINGS=0) has
+    # protocol-2 blocks: the fast merge reads them, and what stock Whoosh reads back from the
+    # merged segment equals what it reads back from its own merge.
+    from test_segment_writer import _contents
+
+    _three_segments(tmp_path / "source", W3Codec(), fast=False)
+    shutil.copytree(tmp_path / "source", tmp_path / "slow")
+    shutil.copytree(tmp_path / "source", tmp_path / "fast")
+    monkeypatch.setenv(ENV_SWITCH, "0")
+    _merged(tmp_path / "slow", False, W3Codec(), [])
+    monkeypatch.setenv(ENV_SWITCH, "1")
+    reads: list[int] = []
+    decode = merging._decode_postings
+    monkeypatch.setattr(merging, "_decode_postings", lambda raw, size: reads.append(1) or decode(raw, size))
+    _merged(tmp_path / "fast", True, W3Codec(), [])
+    assert reads, "the fast merge read the protocol-2 blocks itself"
+    assert _contents(tmp_path / "fast") == _contents(tmp_path / "slow")
 
 
 def test_a_damaged_block_tag_is_refused() -> None:
