@@ -10,6 +10,7 @@ hands straight to Whoosh's per-document writer. Real German sentences, no corpus
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -100,19 +101,6 @@ def _build(
 ) -> dict[str, bytes]:
     """Write ``batches`` (each a commit); the last one merges the earlier segments in. Whoosh's
     writer (``fast=False``) pickles block data as newsindex does."""
-    if not fast:
-        with whoosh_pickles_block_data_as_newsindex():
-            return _build_with(folder, batches, fast, monkeypatch, codec)
-    return _build_with(folder, batches, fast, monkeypatch, codec)
-
-
-def _build_with(
-    folder: Path,
-    batches: list[list[dict[str, Any]]],
-    fast: bool,
-    monkeypatch: pytest.MonkeyPatch,
-    codec: W3Codec | None,
-) -> dict[str, bytes]:
     monkeypatch.setenv(ENV_SWITCH, "1" if fast else "0")
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), build_schema(AnalysisConfig(lemmatizer="builtin")), "paragraphs")
@@ -130,7 +118,8 @@ def _build_with(
             assert isinstance(pool, TermPool)
             assert pool._repeats, "the last documents' repeated fields should still be pending"
         last = k == len(batches) - 1
-        writer.commit(optimize=last and len(batches) > 1)
+        with nullcontext() if fast else whoosh_pickles_block_data_as_newsindex():
+            writer.commit(optimize=last and len(batches) > 1)
     ix.close()
     return _segment_files(folder, names if len(batches) == 1 else set())
 

@@ -17,6 +17,7 @@ import pytest
 from test_segment_writer import (
     WIKINEWS,
     _articles,
+    _contents,
     _documents,
     _read_back_vocabulary,
     _segment_files,
@@ -115,8 +116,6 @@ def test_segments_of_whooshs_own_writer_merge_into_the_same_postings(
     # An index written before the protocol-4 blocks (or with NEWSINDEX_FAST_POSTINGS=0) has
     # protocol-2 blocks: the fast merge reads them, and what stock Whoosh reads back from the
     # merged segment equals what it reads back from its own merge.
-    from test_segment_writer import _contents
-
     _three_segments(tmp_path / "source", W3Codec(), fast=False)
     shutil.copytree(tmp_path / "source", tmp_path / "slow")
     shutil.copytree(tmp_path / "source", tmp_path / "fast")

@@ -97,9 +97,6 @@ def _build(
 ) -> dict[str, bytes]:
     """Build one segment of ``docs``; Whoosh's writer (``fast=False``) pickles block data as
     newsindex does unless ``stock``."""
-    if not fast and not stock:
-        with whoosh_pickles_block_data_as_newsindex():
-            return _build(folder, docs, fast, codec, stock=True)
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), build_schema(AnalysisConfig(lemmatizer="builtin")), "paragraphs")
     writer = ix.writer(codec=codec, compound=False)
@@ -108,7 +105,8 @@ def _build(
         assert isinstance(writer.pool, TermPool)
     for doc in docs:
         writer.add_document(**doc)
-    writer.commit()
+    with nullcontext() if fast or stock else whoosh_pickles_block_data_as_newsindex():
+        writer.commit()
     ix.close()
     return _segment_files(folder)
 

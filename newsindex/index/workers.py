@@ -246,8 +246,10 @@ def _whole_articles_per_job(writer: IndexWriter) -> None:
 
     def add_document(**fields: Any) -> None:
         buffer = writer.docbuffer
-        if len(buffer) >= writer.batchsize and buffer[-1][1].get("article_id") != fields.get("article_id"):
-            writer._enqueue()
+        if len(buffer) >= writer.batchsize and not writer._grouping:
+            article = fields.get("article_id")
+            if article is None or buffer[-1][1].get("article_id") != article:
+                writer._enqueue()
         writer.docbuffer.append((0, fields))
         writer._added_sub = True
 
