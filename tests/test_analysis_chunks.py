@@ -182,3 +182,31 @@ def test_an_over_long_text_raises_spacys_error_as_before() -> None:
             ch.rows("Ein Satz mit mehr als zwanzig Zeichen.")
     finally:
         nlp.max_length = saved
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=texts)
+def test_chunks_learnt_ahead_make_the_rows_without_spacy(text: str) -> None:
+    """``learn`` (what the index writer does for the next batch) leaves nothing for the rows
+    to learn: they need no spaCy call afterwards, and they are the whole-text rows."""
+    ch = AnalysisChain()  # cold: nothing learnt before
+    ch.learn([text])
+    chunks = ch._chunk_rows()
+    learnt = len(chunks)
+    calls: list[str] = []
+    spans = ch.backend.spans
+
+    def spy(joined: str) -> list[list[int]]:
+        calls.append(joined)
+        return spans(joined)
+
+    ch.backend.spans = spy  # type: ignore[method-assign]
+    try:
+        found = chunks.rows(text)
+    finally:
+        del ch.backend.spans
+    if all(chunk in chunks._cache[0] for chunk in text.split()):
+        assert calls == [] and len(chunks) == learnt
+    else:  # spaCy's tokens of these chunks read together are not theirs alone: never learnt
+        assert found is None
+    assert ch._context_free_rows(text) == whole(ch, text)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import WIKINEWS, assert_same_search_results
 
 from newsindex import IndexWriteError, NewsIndex
 from newsindex.analysis.chain import AnalysisChain
+from newsindex.analysis.chunks import ChunkRows
 from newsindex.index import prefetch, writing
 from newsindex.ingest import read
 
@@ -17,30 +20,42 @@ pytestmark = pytest.mark.skipif(not WIKINEWS.is_file(), reason="../shared/corpor
 
 
 @pytest.mark.slow
-def test_workers_inherit_half_of_the_next_batch_analysed_and_the_index_is_the_same(
+def test_workers_inherit_the_next_batchs_chunks_learnt_and_the_index_is_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     articles = list(islice(read(WIKINEWS), 240))
     monkeypatch.setattr(writing, "MIN_PARALLEL_BATCH", 1)  # small batches take the two-worker path
-    primed: list[list[str]] = []
-    prime = AnalysisChain.prime
+    learnt: list[list[str]] = []
+    learn = AnalysisChain.learn
 
     def spy(self: AnalysisChain, texts: list[str], **kwargs: object) -> None:
-        primed.append(list(texts))
-        prime(self, texts, **kwargs)  # type: ignore[arg-type]
+        learnt.append(list(texts))
+        learn(self, texts, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(AnalysisChain, "prime", spy)
+    monkeypatch.setattr(AnalysisChain, "learn", spy)
+    # Which processes work out chunks (ChunkRows._store runs in the process that learnt them).
+    log = tmp_path / "learners"
+    store = ChunkRows._store
+
+    def logged_store(self: ChunkRows, chunks: Any) -> None:
+        with log.open("a") as out:
+            out.write(f"{os.getpid()} {len(chunks)}\n")
+        store(self, chunks)
+
+    monkeypatch.setattr(ChunkRows, "_store", logged_store)
     batches = list(prefetch.batches(iter(articles), 300))
     assert len(batches) >= 3
     with NewsIndex.create(tmp_path / "two", analysis="builtin", workers=2, batch_size=300) as two:
         two.add(articles)
-        assert two.chain._primed == {}  # forgotten once the run is over
-        # Every batch but the first was half analysed while the one before it was indexed.
-        expected = [[t for a in b[::2] for t in (*a.paragraphs, a.title)] for b in batches[1:]]
-        assert primed == expected
+        assert two.chain._primed == {}
+        # Every batch but the first had all its chunks learnt while the one before it was indexed ...
+        assert learnt == [[t for a in b for t in (*a.paragraphs, a.title)] for b in batches[1:]]
+        # ... so only the first batch's two workers learnt chunks of their own.
+        learners = {line.split()[0] for line in log.read_text().splitlines()} - {str(os.getpid())}
+        assert len(learners) == 2
         with NewsIndex.create(tmp_path / "one", analysis="builtin", workers=1, batch_size=300) as one:
             one.add(articles)
-            assert len(primed) == len(expected)  # one process: nothing to prime for
+            assert len(learnt) == len(batches) - 1  # one process: nothing to prepare
             assert_same_search_results(two, one)
 
 

@@ -67,3 +67,29 @@ def test_index_records_its_pipeline_and_refuses_to_open_without_it(
 def test_missing_model_is_a_clear_error() -> None:
     with pytest.raises(AnalysisUnavailableError, match=r"python -m spacy download de_core_news_sm"):
         analysis_info(AnalysisConfig(lemmatizer="de_core_news_sm"))
+
+
+def test_the_next_batch_is_primed_half_whole_with_a_trained_pipeline(pipeline_dir: Path) -> None:
+    """Where context matters (no chunk cache) the writer's primer analyses half of the next
+    batch's texts whole and keeps their rows; the built-in lemmatizer's learns every chunk."""
+    from newsindex.analysis import get_chain
+    from newsindex.index.prefetch import Primer
+
+    articles = [
+        Article.create(title=f"Lage {k}", paragraphs=[f"Die Kriege in Venezuela, Tag {k}."], source="Test")
+        for k in range(4)
+    ]
+    trained = AnalysisConfig(lemmatizer=str(pipeline_dir))
+    primer = Primer(articles, trained)
+    assert not primer.learn
+    assert primer.texts == [t for a in articles[::2] for t in (*a.paragraphs, a.title)]
+    primer.run()
+    chain = get_chain(trained)
+    assert set(chain._primed) == set(primer.texts)
+    assert chain._primed[articles[0].paragraphs[0]] == chain._rows(
+        articles[0].paragraphs[0], chain._tokens([articles[0].paragraphs[0]])[0], query=False
+    )
+    chain.forget_primed()
+    builtin = Primer(articles, AnalysisConfig())
+    assert builtin.learn
+    assert builtin.texts == [t for a in articles for t in (*a.paragraphs, a.title)]

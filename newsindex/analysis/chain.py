@@ -168,6 +168,27 @@ class AnalysisChain:
                 primed[text] = self._rows(text, tokens, query=False)
         self._primed = primed
 
+    @property
+    def learns_chunks(self) -> bool:
+        """Whether :meth:`learn` prepares texts' analyses: a context-free lemmatizer whose
+        texts are analysed chunk by chunk (see :mod:`.chunks`)."""
+        return self.backend.context_free and self._chunk_rows().chunkwise
+
+    def learn(self, texts: Iterable[str], *, stop: threading.Event | None = None) -> None:
+        """Work out now every chunk of ``texts`` that the chunk cache lacks, keeping no rows.
+
+        The index writer calls it on the next batch while its worker processes index the
+        current one: the next batch's workers, forked afterwards, inherit the cache, so a
+        word new to the archive is analysed once, here, and not once in every worker that
+        meets it (and this process keeps it for later batches). Only for :attr:`learns_chunks`;
+        setting ``stop`` ends the work early (what was learnt is kept: it is exact).
+        """
+        chunks = self._chunk_rows()
+        for text in texts:
+            if stop is not None and stop.is_set():
+                return
+            chunks.learn(text)
+
     def forget_primed(self) -> None:
         """Drop what :meth:`prime` kept."""
         self._primed = {}
@@ -191,6 +212,13 @@ class AnalysisChain:
         """:meth:`_rows` of a context-free analysis, built from the chunk cache
         (:mod:`.chunks`: spaCy tokenises only chunks never seen); the text is
         tokenised whole where its chunks are not independent."""
+        found = self._chunk_rows().rows(text)
+        if found is None:
+            return self._whole_text_rows(text)
+        return self._finish(text, *found)
+
+    def _chunk_rows(self) -> ChunkRows:
+        """The chunk cache (made on first use)."""
         chunks = self._chunks
         if chunks is None:
             backend = self.backend  # outside the lock: loading takes it
@@ -198,10 +226,7 @@ class AnalysisChain:
                 if self._chunks is None:
                     self._chunks = ChunkRows(backend, self._cached_pieces, _CHUNK_CACHE_LIMIT)
                 chunks = self._chunks
-        found = chunks.rows(text)
-        if found is None:
-            return self._whole_text_rows(text)
-        return self._finish(text, *found)
+        return chunks
 
     def _whole_text_rows(self, text: str) -> list[Row]:
         """The context-free rows of ``text`` tokenised whole (what the chunk cache must equal)."""

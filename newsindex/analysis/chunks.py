@@ -371,6 +371,16 @@ class ChunkRows:
             end = start + len(chunk)
         return rows, particles, candidates
 
+    @property
+    def chunkwise(self) -> bool:
+        """Whether texts are analysed chunk by chunk (else :meth:`rows` always answers ``None``)."""
+        return self._pairs is not None
+
+    def learn(self, text: str) -> None:
+        """Work out the chunks of ``text`` that the cache lacks, as :meth:`rows` would on its way."""
+        if self._pairs is not None and len(text) <= self._backend.nlp.max_length:
+            self._learn(text.split())
+
     def _ends(self, chunk: str, first: str, last: str) -> Ends | None:
         """The tokens that ``chunk`` may start and end with as spaCy's matcher sees it
         and that may start or end a pattern pair (``None``: none).

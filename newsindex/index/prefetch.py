@@ -1,9 +1,9 @@
-"""Batches of articles, and analysing the next batch while this one's workers index.
+"""Batches of articles, and preparing the next batch's analysis while this one's workers index.
 
 Articles are written in batches of about ``batch_paragraphs`` paragraphs, each
 one commit. With worker processes, this process would idle while they index: it
-analyses part of the next batch meanwhile (:class:`Primer`), and the next batch's
-workers, forked after that, inherit those analyses.
+prepares the next batch's analysis meanwhile (:class:`Primer`), and the next
+batch's workers, forked after that, inherit what it prepared.
 """
 
 from __future__ import annotations
@@ -51,25 +51,39 @@ def with_next(batches: Iterator[list[Article]]) -> Iterator[tuple[list[Article],
 
 
 class Primer(threading.Thread):
-    """Analyses half of the next batch's articles while this batch's workers index.
+    """Prepares the next batch's analysis while this batch's workers index; stopped early
+    when the write fails.
 
-    Half, because this process then works as long as the two workers: priming
-    everything made the workers wait for it (adl: 85 s unprimed, 82 s all
-    primed, 76 s half primed). Stopped early when the write fails.
+    With a context-free lemmatizer (the built-in one) it learns every chunk of the next
+    batch's texts that the chain has not seen (:meth:`AnalysisChain.learn`) and keeps no
+    rows: the next batch's workers then assemble each text's rows from known chunks, and
+    a word new to the archive is analysed once, here, instead of in each worker that
+    meets it and again in later batches (all of adl: 538,000 chunk analyses instead of
+    572,000 when half the texts were primed whole; 8 % less CPU, less memory). Learning
+    takes this process less time than indexing takes the workers: they do not wait.
+
+    With a trained pipeline (context matters: no chunk cache) it analyses half of the
+    next batch's texts whole and keeps their rows (:meth:`AnalysisChain.prime`): half,
+    because this process then works as long as the two workers.
     """
 
     def __init__(self, batch: list[Article], config: AnalysisConfig) -> None:
         super().__init__(name="newsindex-prime", daemon=True)
-        self.texts = [t for a in batch[::2] for t in (*a.paragraphs, a.title)]
         self.chain = get_chain(config)
+        self.learn = self.chain.learns_chunks
+        articles = batch if self.learn else batch[::2]
+        self.texts = [t for a in articles for t in (*a.paragraphs, a.title)]
         self.stop = threading.Event()
 
     def run(self) -> None:
-        """Prime the chain (see :meth:`AnalysisChain.prime`)."""
+        """Learn the texts' chunks, or prime half of them (see the class)."""
         # This batch's workers are forked and hold their copy of its analyses: this
-        # process lets its own go now instead of keeping two batches' worth at once.
+        # process lets its own primed rows go now instead of keeping two batches' worth.
         self.chain.forget_primed()
-        self.chain.prime(self.texts, stop=self.stop)
+        if self.learn:
+            self.chain.learn(self.texts, stop=self.stop)
+        else:
+            self.chain.prime(self.texts, stop=self.stop)
 
 
 def wait_for(primer: Primer | None, *, cancel: bool = False) -> None:

@@ -196,9 +196,9 @@ class ArticleWriter:
     ) -> AddSummary:
         """Add or update ``articles``; returns the counts."""
         total = AddSummary()
-        # While a batch's worker processes index it, this process analyses part of
-        # the next batch, and the next batch's workers (forked after that) inherit
-        # those analyses: this process no longer idles while they work.
+        # While a batch's worker processes index it, this process prepares the next
+        # batch's analysis (prefetch.Primer), and the next batch's workers (forked
+        # after that) inherit it: this process no longer idles while they work.
         prefetch = self.workers > 1 and not isinstance(self.ix.storage, RamStorage)
         chain = get_chain(self.config)
         batched = batches(articles, self.batch_size)
