@@ -175,3 +175,27 @@ def test_a_parts_memo_keeps_depths_apart(word: str) -> None:
     for depth in depths:
         assert shared._inner(word, depth) == CompoundSplitter(lexicon)._inner(word, depth), depth
     assert CompoundSplitter(lexicon)._inner(word, 0) != (word,)  # a compound: the depth matters
+
+
+def test_the_stops_field_takes_the_stop_words_the_ranked_field_met() -> None:
+    """Indexing ``body`` notes its stop words' postings; ``stops`` (the same text, next)
+    takes them instead of reading the rows again: the same postings as on its own."""
+    from newsindex.analysis import AnalysisConfig
+    from newsindex.index.schema import build_schema
+
+    schema = build_schema(AnalysisConfig(lemmatizer="builtin"))
+    body, stops = schema["body"].analyzer, schema["stops"].analyzer
+    texts = [
+        "Wer liefert Waffen an Venezuela? Die Regierung in Caracas bestreitet das.",
+        "Der Kanzler trat am Montag zurück, und die Koalition zerbrach an der Frage.",
+        "Bei der Wahl in der Stadt gewann die Partei mit den meisten Stimmen nicht.",
+    ]
+    for text in texts:
+        alone = stops.index_terms(text, True, False)
+        assert alone[0], "the text has stop words"
+        body.index_terms(text, True, True)
+        noted = body.chain.stop_postings
+        assert noted is not None and noted[0] is body.chain.rows(text)
+        assert stops.index_terms(text, True, False) == alone
+        assert body.chain.stop_postings is None  # taken once
+        assert stops.index_terms(text, True, False) == alone

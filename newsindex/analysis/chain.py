@@ -77,6 +77,9 @@ class AnalysisChain:
         self._chunks: ChunkRows | None = None
         self._texts: OrderedDict[str, list[Row]] = OrderedDict()
         self._primed: dict[str, list[Row]] = {}
+        # The stops field's postings of the text whose ranked-field postings were made last,
+        # with that text's rows (see GermanAnalyzer.index_terms).
+        self.stop_postings: tuple[list[Row], dict[str, list[int]], dict[str, float]] | None = None
         self._norm: Callable[[str], str] = fold if self.config.fold else str.lower
         self._stem: Callable[[str], str] | None = None
         self._stem_reading: Callable[[str], str] | None = None

@@ -135,7 +135,8 @@ class GermanAnalyzer(Composable):
         """
         seen: dict[str, Any] = {}
         weights: dict[str, float] = {}
-        rows = self.chain.rows(value)
+        chain = self.chain
+        rows = chain.rows(value)
         if self.only_stems:
             for _, start, end, position, _, _, _, _, stem in rows:
                 if stem:
@@ -143,18 +144,54 @@ class GermanAnalyzer(Composable):
             return seen, weights
         drop_stops = not self.keep_stops
         only_stops = self.only_stops
+        if only_stops and positions and not chars:
+            done = chain.stop_postings
+            if done is not None and done[0] is rows:  # worked out with the ranked field's postings
+                chain.stop_postings = None
+                return done[1], done[2]
         with_parts = self.parts
+        # The ranked field (body) meets the stop words it drops: it notes them as the stops
+        # field (the same text, next) indexes them, which then need not read the rows again.
+        stop_seen: dict[str, list[int]] | None = {} if drop_stops and positions and chars else None
+        stop_weights: dict[str, float] = {}
         for _, start, end, position, lemma, parts, is_stop, alternatives, _ in rows:
-            if (drop_stops and is_stop) or (only_stops and not is_stop):
+            if is_stop:
+                if stop_seen is not None:
+                    for term in (lemma, *alternatives) if alternatives else (lemma,):
+                        if term in stop_seen:
+                            stop_seen[term].append(position)
+                            stop_weights[term] += 1.0
+                        else:
+                            stop_seen[term] = [position]
+                            stop_weights[term] = 1.0
+                if drop_stops:
+                    continue
+            elif only_stops:
                 continue
-            if not parts and not alternatives:  # most words: the lemma alone
-                _add(seen, weights, lemma, 1.0, positions, chars, position, start, end)
+            if not parts and not alternatives:  # most words: the lemma alone (_add, inlined)
+                if not positions:
+                    if lemma in seen:
+                        seen[lemma] += 1
+                        weights[lemma] += 1.0
+                    else:
+                        seen[lemma] = 1
+                        weights[lemma] = 1.0
+                    continue
+                entry = (position, start, end) if chars else position
+                if lemma in seen:
+                    seen[lemma].append(entry)
+                    weights[lemma] += 1.0
+                else:
+                    seen[lemma] = [entry]
+                    weights[lemma] = 1.0
                 continue
             terms = terms_of(lemma, parts) if with_parts else (lemma,)
             for i, term in enumerate((*terms, *alternatives) if alternatives else terms):
                 part = 0 < i < len(terms)
                 pos = position + PART_LANE if part else position
                 _add(seen, weights, term, PART_WEIGHT if part else 1.0, positions, chars, pos, start, end)
+        if stop_seen is not None:
+            chain.stop_postings = (rows, stop_seen, stop_weights)
         return seen, weights
 
     def _stems(
