@@ -111,14 +111,14 @@ def _build(
         assert install(writer) is fast
         # The byte comparisons are only worth something if the fast add_document runs.
         assert ("fast_add_document" in writer.add_document.__qualname__) is fast
-        for doc in docs:
-            writer.add_document(**doc)
-        if fast:
-            pool = writer.pool
-            assert isinstance(pool, TermPool)
-            assert pool._repeats, "the last documents' repeated fields should still be pending"
         last = k == len(batches) - 1
         with nullcontext() if fast else whoosh_pickles_block_data_as_newsindex():
+            for doc in docs:
+                writer.add_document(**doc)
+            if fast:
+                pool = writer.pool
+                assert isinstance(pool, TermPool)
+                assert pool._repeats, "the last documents' repeated fields should still be pending"
             writer.commit(optimize=last and len(batches) > 1)
     ix.close()
     return _segment_files(folder, names if len(batches) == 1 else set())

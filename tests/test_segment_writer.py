@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh import columns as whoosh_columns
 from whoosh import fields
 from whoosh import index as whoosh_index
 from whoosh.codec import whoosh3
@@ -61,18 +62,25 @@ def _articles(n: int, skip: int = 0) -> list[Article]:
 
 @contextmanager
 def whoosh_pickles_block_data_as_newsindex() -> Iterator[None]:
-    """Whoosh's writer, the oracle, with its posting blocks' data pickled by
-    ``block_codec.block_data`` (the one pickle newsindex writes differently on purpose);
-    its block infos (6-tuples) and everything else pickled as before."""
+    """Whoosh's writer, the oracle, with its posting blocks' data and its documents' stored
+    fields pickled by ``block_codec.unframed_pickle`` (the two pickles newsindex writes
+    differently on purpose); its block infos (6-tuples) and everything else as before."""
     stock = whoosh3.dumps
+    stock_columns = whoosh_columns.dumps
 
     def dumps(obj: Any, protocol: int | None = None) -> bytes:
         if isinstance(obj, tuple) and len(obj) == 3:  # _write_block's (ids, weights, values)
             return block_codec.block_data(obj)
         return stock(obj, protocol)
 
+    def column_dumps(obj: Any, protocol: int | None = None) -> bytes:
+        if isinstance(obj, dict):  # the stored fields (PickleColumn.Writer.add)
+            return block_codec.unframed_pickle(obj)
+        return stock_columns(obj, protocol)
+
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(whoosh3, "dumps", dumps)
+        mp.setattr(whoosh_columns, "dumps", column_dumps)
         yield
 
 
@@ -103,9 +111,9 @@ def _build(
     assert install(writer) is fast
     if fast:
         assert isinstance(writer.pool, TermPool)
-    for doc in docs:
-        writer.add_document(**doc)
     with nullcontext() if fast or stock else whoosh_pickles_block_data_as_newsindex():
+        for doc in docs:
+            writer.add_document(**doc)
         writer.commit()
     ix.close()
     return _segment_files(folder)
@@ -347,9 +355,10 @@ def test_block_data_unpickles_to_the_block(data: tuple[Any, Any, Any]) -> None:
 
 
 @pytest.mark.slow  # reads the shared corpora
-def test_postings_take_less_room_than_whooshs_and_read_the_same(tmp_path: Path) -> None:
-    # Stock Whoosh (protocol 2 block data) against the fast path (protocol 4), same documents:
-    # Whoosh's own reader reads the same postings from both; the fast path's are much smaller.
+def test_postings_and_stored_fields_take_less_room_than_whooshs_and_read_the_same(tmp_path: Path) -> None:
+    # Stock Whoosh (protocol 2 block data and stored fields) against the fast path (protocol 4),
+    # same documents: Whoosh's own reader reads the same postings and stored fields from both;
+    # the fast path's are smaller.
     docs = list(_documents(_articles(60)))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(ENV_SWITCH, "0")
@@ -357,6 +366,8 @@ def test_postings_take_less_room_than_whooshs_and_read_the_same(tmp_path: Path) 
         mp.setenv(ENV_SWITCH, "1")
         fast = _build(tmp_path / "fast", docs, True, W3Codec())
     assert len(fast["pst"]) < 0.7 * len(stock["pst"]), (len(fast["pst"]), len(stock["pst"]))
+    stored = len(fast["_stored.col"]), len(stock["_stored.col"])
+    assert stored[0] < 0.97 * stored[1], stored
     assert _contents(tmp_path / "fast") == _contents(tmp_path / "stock")
 
 

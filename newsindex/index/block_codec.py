@@ -50,6 +50,7 @@ __all__ = [
     "distinct",
     "encode_characters",
     "encode_positions",
+    "unframed_pickle",
     "write_terms",
 ]
 
@@ -157,13 +158,22 @@ _FRAME_END = len(_FRAMED) + 8
 
 
 def block_data(data: tuple[Any, Any, Any]) -> bytes:
-    """A block's ``(ids, weights, values)`` pickled with protocol 4, without its first frame.
+    """A block's ``(ids, weights, values)`` pickled with protocol 4, without its first frame
+    (:func:`unframed_pickle`)."""
+    return unframed_pickle(data)
 
+
+def unframed_pickle(obj: Any) -> bytes:
+    """``obj`` pickled with protocol 4, without its first frame (Whoosh pickles its blocks
+    and a document's stored fields with protocol 2; it reads any protocol).
+
+    Protocol 4 writes bytes as bytes (protocol 2 writes them as a call of
+    ``_codecs.encode`` on a latin-1 string: a block's posting values, a stored date).
     The pickler puts a protocol-4 pickle into frames (a 9-byte header each) so that a
-    reader of a stream can fetch it in large pieces; a block is read whole, and a
-    frame is optional (PEP 3154): the unpickler reads the opcodes the same without it.
-    Nine bytes are a fifth of a small block's data."""
-    pickled = dumps(data, BLOCK_PROTOCOL)
+    reader of a stream can fetch it in large pieces; a block or a document's stored
+    fields is read whole, and a frame is optional (PEP 3154): the unpickler reads the
+    opcodes the same without it. Nine bytes are a fifth of a small block's data."""
+    pickled = dumps(obj, BLOCK_PROTOCOL)
     if pickled.startswith(_FRAMED):
         return pickled[:2] + pickled[_FRAME_END:]
     return pickled

@@ -12,10 +12,14 @@ writer through ``add_field`` / ``add_column_value``. Here, for the same bytes:
   records a repeat of the earlier postings (:meth:`~.term_pool.TermPool.repeat`)
   and its field length is known;
 * field lengths and stored values go straight to Whoosh 3's per-document writer's
-  stored-fields dict and length columns (what ``add_field`` does, without its layers).
+  stored-fields dict and length columns (what ``add_field`` does, without its layers);
+* a document's stored fields are pickled with protocol 4, not 2 (as the posting
+  blocks are: see :func:`~.block_codec.unframed_pickle`): 2.5 µs instead of 4.7,
+  about 12 % less to compress, and 50 bytes less per paragraph on disk.
 
 ``tests/test_segment_writer.py`` and ``tests/test_doc_writer.py`` hold the segment
-files to Whoosh's own writer's, byte for byte.
+files to Whoosh's own writer's, byte for byte (Whoosh's pickling of blocks and
+stored fields replaced by newsindex's).
 """
 
 from __future__ import annotations
@@ -24,16 +28,17 @@ from collections.abc import Callable
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocWriter
+from whoosh.columns import CompressedBytesColumn, PickleColumn
 from whoosh.fields import FieldType
 from whoosh.formats import Characters, Frequency, Positions
 from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 
 from ..analysis.whoosh_analyzer import GermanAnalyzer
-from .block_codec import encode_characters, encode_positions
+from .block_codec import encode_characters, encode_positions, unframed_pickle
 from .term_pool import Repeat, TermPool
 
-__all__ = ["fast_add_document"]
+__all__ = ["fast_add_document", "stored_fields_writer"]
 
 # One posting of a field's value: term bytes, frequency, weight, encoded value.
 _Item = tuple[bytes, int, float, Any]
@@ -89,6 +94,29 @@ def _word_values(field: Any, value: str) -> list[_Item]:
     return [(w.encode("utf-8"), len(p), weights[w] * boost, enc(fmt, p)) for w, p in seen.items()]
 
 
+def stored_fields_writer(perdocwriter: Any) -> Callable[[], None]:
+    """``perdocwriter.finish_doc`` for Whoosh 3's per-document writer, with the document's
+    stored fields pickled by protocol 4 (:func:`~.block_codec.unframed_pickle`) and handed
+    to the inner, compressing writer of Whoosh's pickling column; any other writer's own."""
+    pickling: Any = getattr(perdocwriter, "_colwriters", {}).get("_stored")
+    if (
+        type(perdocwriter) is not W3PerDocWriter
+        or type(pickling) is not PickleColumn.Writer
+        or type(pickling._child) is not CompressedBytesColumn.Writer
+    ):
+        return perdocwriter.finish_doc  # type: ignore[no-any-return]
+    column = pickling._child
+
+    def finish_doc() -> None:
+        stored = perdocwriter._storedfields
+        if stored:
+            column.add(perdocwriter._docnum, unframed_pickle(stored))
+            stored.clear()
+        perdocwriter._indoc = False
+
+    return finish_doc
+
+
 class _Last:
     """A field's value in the latest document that had it, its postings and length, and
     the repeat (if any) that its later documents extend."""
@@ -115,6 +143,7 @@ def fast_add_document(writer: Any) -> Callable[..., None]:
     colwriters: dict[str, Any] = perdocwriter._colwriters if direct else {}
     fieldlengths: dict[str, int] = perdocwriter._fieldlengths if direct else {}
     length_columns: dict[str, Any] = {}
+    finish_doc = stored_fields_writer(perdocwriter)
     length_bytes: dict[int, int] = {}
 
     def add_length(fieldname: str, docnum: int, length: int) -> None:
@@ -208,7 +237,7 @@ def fast_add_document(writer: Any) -> Callable[..., None]:
         except ValueError:
             perdocwriter.cancel_doc()
             raise
-        perdocwriter.finish_doc()
+        finish_doc()
         writer._added = True
         writer.docnum += 1
 

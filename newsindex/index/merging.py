@@ -35,6 +35,7 @@ from typing import Any
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.reading import SegmentReader
 
+from .doc_writer import stored_fields_writer
 from .term_pool import Postings, TermPool
 
 __all__ = ["MergedSegment", "copy_documents", "merged_field_names", "merged_terms", "opened"]
@@ -75,6 +76,7 @@ def copy_documents(writer: Any, reader: Any) -> MergedSegment:
             if hasattr(creader, "raw_column"):  # a TranslatingColumnReader
                 creader = creader.raw_column()
             cols[fieldname] = creader
+    finish_doc = stored_fields_writer(pdw)  # stored fields pickled as the fast writer pickles them
     for docnum, stored in reader.iter_docs():
         if docmap is not None:
             docmap[docnum] = writer.docnum
@@ -88,7 +90,7 @@ def copy_documents(writer: Any, reader: Any) -> MergedSegment:
             if fieldname in cols:
                 cv = cols[fieldname][docnum]
                 pdw.add_column_value(fieldname, fieldobj.column_type, cv)
-        pdw.finish_doc()
+        finish_doc()
         writer.docnum += 1
     return MergedSegment(reader.segment(), base, docmap)
 
