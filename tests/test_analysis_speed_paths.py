@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsindex.analysis.chain import AnalysisChain
-from newsindex.analysis.chunks import SimpleChunks, simple_chunks
+from newsindex.analysis.simple_chunks import SimpleChunks, simple_chunks
 
 needs_wikinews = pytest.mark.skipif(not WIKINEWS.is_file(), reason="../shared/corpora is not beside the repo")
 

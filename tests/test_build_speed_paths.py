@@ -159,7 +159,7 @@ def _simple_pair() -> tuple[Any, Any]:
     rule for every chunk (never read: the tests ask it fewer than 5,000 chunks)."""
     from conftest import loaded_chain
 
-    from newsindex.analysis.chunks import simple_chunks
+    from newsindex.analysis.simple_chunks import simple_chunks
 
     fast = simple_chunks(loaded_chain().backend)
     slow = simple_chunks(loaded_chain().backend)
@@ -175,7 +175,7 @@ def test_chunks_of_letters_skip_the_suffix_and_infix_rules() -> None:
     tokenises it (a word and one suffix character likewise)."""
     from conftest import loaded_chain
 
-    from newsindex.analysis.chunks import simple_chunks
+    from newsindex.analysis.simple_chunks import simple_chunks
 
     fast: Any = simple_chunks(loaded_chain().backend)
     fast.read_rules()
@@ -254,7 +254,7 @@ def test_chunks_of_letters_on_every_wikinews_chunk() -> None:
 def test_which_rules_may_match_letters(pattern: str, letters: bool) -> None:
     import re
 
-    from newsindex.analysis.chunks import _may_match_letters
+    from newsindex.analysis.simple_chunks import _may_match_letters
 
     assert _may_match_letters(re.compile(pattern).search) is letters
 
@@ -264,7 +264,7 @@ def test_the_rules_are_read_after_a_few_thousand_chunks() -> None:
     (a search's snippets) never does; an index build does, early."""
     from conftest import loaded_chain
 
-    from newsindex.analysis import chunks
+    from newsindex.analysis import simple_chunks as chunks
 
     simple = chunks.simple_chunks(loaded_chain().backend)
     assert simple is not None

@@ -158,12 +158,7 @@ class GermanAnalyzer(Composable):
             if is_stop:
                 if stop_seen is not None:
                     for term in (lemma, *alternatives) if alternatives else (lemma,):
-                        if term in stop_seen:
-                            stop_seen[term].append(position)
-                            stop_weights[term] += 1.0
-                        else:
-                            stop_seen[term] = [position]
-                            stop_weights[term] = 1.0
+                        _add(stop_seen, stop_weights, term, 1.0, True, False, position, start, end)
                 if drop_stops:
                     continue
             elif only_stops:

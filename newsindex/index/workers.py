@@ -160,7 +160,7 @@ def quiet_collector() -> None:
     is garbage: with Python's thresholds the collector ran ~550 times per worker
     and 10k paragraphs and took 7 % of the worker's CPU, mostly walking live
     objects again. Here what the worker inherited from the parent (spaCy, the
-    analyses primed for it) is frozen out of every collection, and young objects
+    words learnt for it) is frozen out of every collection, and young objects
     are collected after 20,000 allocations instead of 700: what garbage there is
     (few cycles) waits a little longer, the memory it holds meanwhile is small.
     The index bytes do not depend on it.
