@@ -213,8 +213,9 @@ class AnalysisChain:
 
     def _context_free_rows(self, text: str) -> list[Row]:
         """:meth:`_rows` of a context-free analysis, built from the chunk cache
-        (:mod:`.chunks`: spaCy tokenises only chunks never seen); the text is
-        tokenised whole where its chunks are not independent."""
+        (:mod:`.chunks`: spaCy tokenises only chunks never seen, and runs of chunks its
+        special-case matcher may read together); the text is tokenised whole where its
+        rows cannot be made from chunks."""
         found = self._chunk_rows().rows(text)
         if found is None:
             return self._whole_text_rows(text)

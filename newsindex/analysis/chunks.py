@@ -17,7 +17,7 @@ matches the tokens of ``:1``) changes nothing by itself, since no special case's
 text holds that space, but it may shadow an overlapping match inside a chunk
 (``x:( ) y`` and ``x:(`` alone do not tokenise alike). Where one chunk ends
 with a pattern's token and the next, one space on, starts with that pattern's
-next token (``Lizenz. >>``: 2.3 % of adl's paragraphs), the run of chunks so
+next token (``Lizenz. >>``: 2.3 % of adl's texts), the run of chunks so
 joined is tokenised by spaCy as one piece of text, and every other chunk still
 comes from the cache (:meth:`ChunkRows.rows`). That run's tokens are the whole
 text's: a match across a space never crosses the run's ends, and spaCy's choice

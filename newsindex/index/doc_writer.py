@@ -14,8 +14,8 @@ writer through ``add_field`` / ``add_column_value``. Here, for the same bytes:
 * field lengths and stored values go straight to Whoosh 3's per-document writer's
   stored-fields dict and length columns (what ``add_field`` does, without its layers);
 * a document's stored fields are pickled with protocol 4, not 2 (as the posting
-  blocks are: see :func:`~.block_codec.unframed_pickle`): 2.5 µs instead of 4.7,
-  about 12 % less to compress, and 50 bytes less per paragraph on disk.
+  blocks are: see :func:`~.block_codec.unframed_pickle`): 1.8 µs instead of 4.7,
+  about 12 % less to compress, and about 60 bytes less per paragraph on disk.
 
 ``tests/test_segment_writer.py`` and ``tests/test_doc_writer.py`` hold the segment
 files to Whoosh's own writer's, byte for byte (Whoosh's pickling of blocks and

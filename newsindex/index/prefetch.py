@@ -58,8 +58,8 @@ class Primer(threading.Thread):
     batch's texts that the chain has not seen (:meth:`AnalysisChain.learn`) and keeps no
     rows: the next batch's workers then assemble each text's rows from known chunks, and
     a word new to the archive is analysed once, here, instead of in each worker that
-    meets it and again in later batches (all of adl: 538,000 chunk analyses instead of
-    572,000 when half the texts were primed whole; 8 % less CPU, less memory). Learning
+    meets it and again in later batches (all of adl: 537,000 chunk analyses instead of
+    572,000 when half the texts were primed whole, and no primed rows held). Learning
     takes this process less time than indexing takes the workers: they do not wait.
 
     With a trained pipeline (context matters: no chunk cache) it analyses half of the
