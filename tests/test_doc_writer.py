@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_segment_writer import whoosh_pickles_block_data_as_newsindex
+from test_segment_writer import whoosh_pickles_as_newsindex
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 
@@ -112,7 +112,7 @@ def _build(
         # The byte comparisons are only worth something if the fast add_document runs.
         assert ("fast_add_document" in writer.add_document.__qualname__) is fast
         last = k == len(batches) - 1
-        with nullcontext() if fast else whoosh_pickles_block_data_as_newsindex():
+        with nullcontext() if fast else whoosh_pickles_as_newsindex():
             for doc in docs:
                 writer.add_document(**doc)
             if fast:

@@ -21,7 +21,7 @@ from test_segment_writer import (
     _documents,
     _read_back_vocabulary,
     _segment_files,
-    whoosh_pickles_block_data_as_newsindex,
+    whoosh_pickles_as_newsindex,
 )
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
@@ -94,7 +94,7 @@ def test_a_merged_segment_is_byte_identical_to_whooshs(
     shutil.copytree(tmp_path / "source", tmp_path / "fast")
     docs = list(_documents(_articles(own, skip=90))) if own else []
     monkeypatch.setenv(ENV_SWITCH, "0")
-    with whoosh_pickles_block_data_as_newsindex():  # Whoosh's merge reads the fast path's blocks too
+    with whoosh_pickles_as_newsindex():  # Whoosh's merge reads the fast path's blocks too
         slow = _merged(tmp_path / "slow", False, codec, docs)
     monkeypatch.setenv(ENV_SWITCH, "1")
     monkeypatch.setattr(segment_writer, "_MERGE_STRETCH", stretch)

@@ -6,10 +6,10 @@ reader reads back (every term's postings with weights, positions and character
 offsets, term statistics, field lengths, stored fields) must be equal, also
 through NewsIndex with worker processes, merges and deletions.
 
-The fast path pickles a block's data with protocol 4 where Whoosh uses 2
-(``block_codec.block_data``): the byte comparisons run Whoosh's writer with that
-one pickle call replaced (:func:`whoosh_pickles_block_data_as_newsindex`); the
-read-back comparisons run stock Whoosh.
+The fast path pickles a block's data and a document's stored fields with protocol 4
+where Whoosh uses 2 (``block_codec.unframed_pickle``): the byte comparisons run
+Whoosh's writer with those two pickle calls replaced (:func:`whoosh_pickles_as_newsindex`);
+the read-back comparisons run stock Whoosh.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def _articles(n: int, skip: int = 0) -> list[Article]:
 
 
 @contextmanager
-def whoosh_pickles_block_data_as_newsindex() -> Iterator[None]:
+def whoosh_pickles_as_newsindex() -> Iterator[None]:
     """Whoosh's writer, the oracle, with its posting blocks' data and its documents' stored
     fields pickled by ``block_codec.unframed_pickle`` (the two pickles newsindex writes
     differently on purpose); its block infos (6-tuples) and everything else as before."""
@@ -70,7 +70,7 @@ def whoosh_pickles_block_data_as_newsindex() -> Iterator[None]:
 
     def dumps(obj: Any, protocol: int | None = None) -> bytes:
         if isinstance(obj, tuple) and len(obj) == 3:  # _write_block's (ids, weights, values)
-            return block_codec.block_data(obj)
+            return block_codec.unframed_pickle(obj)
         return stock(obj, protocol)
 
     def column_dumps(obj: Any, protocol: int | None = None) -> bytes:
@@ -111,7 +111,7 @@ def _build(
     assert install(writer) is fast
     if fast:
         assert isinstance(writer.pool, TermPool)
-    with nullcontext() if fast or stock else whoosh_pickles_block_data_as_newsindex():
+    with nullcontext() if fast or stock else whoosh_pickles_as_newsindex():
         for doc in docs:
             writer.add_document(**doc)
         writer.commit()
@@ -260,7 +260,7 @@ def _write_field_files(
     storage = RamStorage()
     segment = codec.new_segment(storage, "t")
     fw = codec.field_writer(storage, segment)
-    with nullcontext() if fast else whoosh_pickles_block_data_as_newsindex():
+    with nullcontext() if fast else whoosh_pickles_as_newsindex():
         for fieldname, terms in fields_terms:
             fw.start_field(fieldname, _FORMATS[fieldname])
             if fast:
@@ -323,7 +323,7 @@ def test_fused_term_writer_around_the_compression_threshold() -> None:
     sizes = set()
     for extra in range(80):
         value = b"x" * extra
-        sizes.add(len(block_codec.block_data(((7,), None, (value,)))))
+        sizes.add(len(block_codec.unframed_pickle(((7,), None, (value,)))))
         terms: _Terms = [(b"wort", ([7], [1.0], [value])), (b"zeit", ([3, 7], [2.0, 1.0], [value, value]))]
         _assert_same_files([("body", terms)], [0] * 3 + [12] * 5, W3Codec())
     assert {COMPRESSION_MIN_SIZE - 1, COMPRESSION_MIN_SIZE, COMPRESSION_MIN_SIZE + 1} <= sizes
@@ -345,10 +345,10 @@ _BLOCK_DATA = st.tuples(
 def test_block_data_unpickles_to_the_block(data: tuple[Any, Any, Any]) -> None:
     # What Whoosh's reader does with a block's data (pickle.loads), and Python's own unpickler;
     # values past 64 KB in all make the pickler frame them: only the first frame's header goes.
-    pickled = block_codec.block_data(data)
+    pickled = block_codec.unframed_pickle(data)
     assert pickle.loads(pickled) == pickle._loads(pickled) == data  # type: ignore[attr-defined]
     ops = [op.name for op, _, _ in pickletools.genops(pickled)]
-    assert ops[0] == "PROTO" and pickled[1] == block_codec.BLOCK_PROTOCOL
+    assert ops[0] == "PROTO" and pickled[1] == block_codec.PICKLE_PROTOCOL
     if len(pickled) < 64 * 1024:
         assert "FRAME" not in ops
     assert "GLOBAL" not in ops and "STACK_GLOBAL" not in ops  # bytes as bytes: no _codecs.encode calls

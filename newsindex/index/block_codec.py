@@ -13,7 +13,8 @@ and ``Positions.encode`` (a count and a protocol-2 pickle of the position deltas
 written out for the common small values instead of pickled per posting.
 
 One thing differs from Whoosh's writer on purpose: a block's data (its document
-numbers, weights and values) is pickled with protocol 4 (:func:`block_data`), not 2.
+numbers, weights and values) is pickled with protocol 4 (:func:`unframed_pickle`), not 2
+(as are a document's stored fields, in :mod:`.doc_writer`).
 Protocol 2 has no bytes opcode: it pickles every posting value as a call of
 ``_codecs.encode`` on a latin-1 string, which made nearly every block big enough
 to be compressed and each value a function call to read. Protocol 4 writes bytes
@@ -24,7 +25,7 @@ unpickles whatever protocol it finds.
 
 Everything else here must give exactly Whoosh's bytes: ``tests/test_segment_writer.py``
 holds it to Whoosh's writer (the oracle), byte for byte, with the oracle's block data
-pickled by :func:`block_data` too.
+and stored fields pickled by :func:`unframed_pickle` too.
 """
 
 from __future__ import annotations
@@ -45,8 +46,7 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 
 __all__ = [
-    "BLOCK_PROTOCOL",
-    "block_data",
+    "PICKLE_PROTOCOL",
     "distinct",
     "encode_characters",
     "encode_positions",
@@ -152,15 +152,9 @@ def encode_positions(fmt: Any, poslist: list[int]) -> bytes:
 
 
 # -- terms: blocks, term infos, terms-table entries ------------------------------------------
-BLOCK_PROTOCOL = 4  # explicit, not pickle.DEFAULT_PROTOCOL: the format must not move with Python
+PICKLE_PROTOCOL = 4  # explicit, not pickle.DEFAULT_PROTOCOL: the format must not move with Python
 _FRAMED = b"\x80\x04\x95"  # PROTO 4, then a FRAME opcode and its 8-byte length
 _FRAME_END = len(_FRAMED) + 8
-
-
-def block_data(data: tuple[Any, Any, Any]) -> bytes:
-    """A block's ``(ids, weights, values)`` pickled with protocol 4, without its first frame
-    (:func:`unframed_pickle`)."""
-    return unframed_pickle(data)
 
 
 def unframed_pickle(obj: Any) -> bytes:
@@ -173,7 +167,7 @@ def unframed_pickle(obj: Any) -> bytes:
     reader of a stream can fetch it in large pieces; a block or a document's stored
     fields is read whole, and a frame is optional (PEP 3154): the unpickler reads the
     opcodes the same without it. Nine bytes are a fifth of a small block's data."""
-    pickled = dumps(obj, BLOCK_PROTOCOL)
+    pickled = dumps(obj, PICKLE_PROTOCOL)
     if pickled.startswith(_FRAMED):
         return pickled[:2] + pickled[_FRAME_END:]
     return pickled
@@ -223,7 +217,7 @@ def _block(
     last: bool,
 ) -> tuple[bytes, float, Any, int | None, int]:
     """One block's bytes (length, info pickle, data pickle) as ``W3PostingsWriter._write_block``
-    writes them (the data pickled by :func:`block_data`), and its statistics for the term
+    writes them (the data pickled by :func:`unframed_pickle`), and its statistics for the term
     info: the sum of its (single precision) weights, its maximum weight, minimum and maximum
     field length."""
     n = len(docs)
@@ -261,7 +255,7 @@ def _block(
         vmini = ((value,) if value else ()) if variable else (value or b"")
     else:
         vmini = _mini_values(values, fixedsize)
-    databytes = block_data((ids, wmini, vmini))
+    databytes = unframed_pickle((ids, wmini, vmini))
     comp = compression if len(databytes) >= COMPRESSION_MIN_SIZE else 0
     if comp:
         databytes = zlib.compress(databytes, comp)
