@@ -13,14 +13,14 @@ from conftest import WIKINEWS, assert_same_search_results
 from newsindex import IndexWriteError, NewsIndex
 from newsindex.analysis.chain import AnalysisChain
 from newsindex.analysis.chunks import ChunkRows
-from newsindex.index import prefetch, writing
+from newsindex.index import learners, prefetch, writing
 from newsindex.ingest import read
 
 pytestmark = pytest.mark.skipif(not WIKINEWS.is_file(), reason="../shared/corpora is not beside the repo")
 
 
 @pytest.mark.slow
-def test_workers_inherit_the_next_batchs_chunks_learnt_and_the_index_is_the_same(
+def test_workers_inherit_every_chunk_learnt_before_and_the_index_is_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     articles = list(islice(read(WIKINEWS), 240))
@@ -33,27 +33,50 @@ def test_workers_inherit_the_next_batchs_chunks_learnt_and_the_index_is_the_same
         learn(self, texts, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(AnalysisChain, "learn", spy)
-    # Which processes work out chunks (ChunkRows._store runs in the process that learnt them).
+    # Which processes work chunks out, and which keep them (ChunkRows._store).
     log = tmp_path / "learners"
-    store = ChunkRows._store
+    work_out, store = ChunkRows.work_out, ChunkRows._store
+
+    def logged_work_out(self: ChunkRows, chunks: list[str]) -> Any:
+        made = work_out(self, chunks)
+        with log.open("a") as out:
+            out.write(f"work_out {os.getpid()} {len(made)}\n")
+        return made
 
     def logged_store(self: ChunkRows, chunks: Any) -> None:
         with log.open("a") as out:
-            out.write(f"{os.getpid()} {len(chunks)}\n")
+            out.write(f"store {os.getpid()} {len(chunks)}\n")
         store(self, chunks)
 
+    monkeypatch.setattr(ChunkRows, "work_out", logged_work_out)
     monkeypatch.setattr(ChunkRows, "_store", logged_store)
+    in_parallel: list[list[str]] = []
+
+    def parallel_spy(chain: AnalysisChain, texts: list[str], processes: int) -> int:
+        in_parallel.append(list(texts))
+        return learners.learn_in_parallel(chain, texts, processes)
+
+    monkeypatch.setattr(writing, "learn_in_parallel", parallel_spy)
     batches = list(prefetch.batches(iter(articles), 300))
     assert len(batches) >= 3
     with NewsIndex.create(tmp_path / "two", analysis="builtin", workers=2, batch_size=300) as two:
         two.chain._chunks = None  # the chain is shared in this process: start with no chunk known
+        first = two.chain.unknown_chunks(prefetch.batch_texts(batches[0]))
+        assert len(first) >= learners.MIN_CHUNKS
         two.add(articles)
         assert two.chain._primed == {}
         # Every batch but the first had all its chunks learnt while the one before it was indexed ...
-        assert learnt == [[t for a in b for t in (*a.paragraphs, a.title)] for b in batches[1:]]
-        # ... so only the first batch's two workers learnt chunks of their own.
-        learners = {line.split()[0] for line in log.read_text().splitlines()} - {str(os.getpid())}
-        assert len(learners) == 2
+        assert learnt == [prefetch.batch_texts(b) for b in batches[1:]]
+        # ... and the first batch's (none other's: the primer had learnt them) were split
+        # between two learner processes ...
+        assert in_parallel == [prefetch.batch_texts(batches[0])]
+        lines = [line.split() for line in log.read_text().splitlines()]
+        me = str(os.getpid())
+        shares = [int(n) for kind, pid, n in lines if kind == "work_out" and pid != me]
+        assert len(shares) == 2 and sum(shares) == len(first)
+        # ... and kept by this process: no index worker had a chunk left to learn.
+        assert {pid for kind, pid, _ in lines if kind == "store"} == {me}
+        assert two.chain.unknown_chunks(prefetch.batch_texts(articles)) == []
         with NewsIndex.create(tmp_path / "one", analysis="builtin", workers=1, batch_size=300) as one:
             one.add(articles)
             assert len(learnt) == len(batches) - 1  # one process: nothing to prepare

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
@@ -9,7 +10,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Final
 
-from .chunks import ChunkRows, Piece, Row, lay_pieces
+from .across_words import join_separable_verbs, keep_surnames_whole
+from .chunks import ChunkRows, Learnt, Piece, Row, lay_pieces
 from .compounds import CompoundSplitter
 from .config import AnalysisConfig
 from .folding import fold
@@ -20,7 +22,7 @@ from .places import place_of_adjective
 from .stopwords import GERMAN_STOP_WORDS
 from .tokens import Token
 
-__all__ = ["AnalysisChain", "get_chain"]
+__all__ = ["AnalysisChain", "Lesson", "get_chain"]
 
 # (lemma, parts, is_stop, stem) for one word form.
 WordTerms = tuple[str, tuple[str, ...], bool, str]
@@ -28,25 +30,22 @@ WordTerms = tuple[str, tuple[str, ...], bool, str]
 # Row (one analysed word: a Token's fields, in Token's order) and Piece (what one
 # spaCy token becomes) are defined in .chunks.
 _TEXT: Final = 0
-_START: Final = 1
-_END: Final = 2
-_LEMMA: Final = 4
 _PARTS: Final = 5
-_STOP: Final = 6
-_ALT: Final = 7
 _TEXT_CACHE_SIZE = 512
 _PUNCT: WordTerms = ("", (), True, "")  # sentinel: not a word
 _WORD_CACHE_LIMIT = 1_000_000
 # About 160 bytes a chunk (all of adl: 407,000 chunks, 64 MB): at most ~80 MB.
 _CHUNK_CACHE_LIMIT = 500_000
+# Chunks learnt between two looks at learn's stop event (~0.1 s of work).
+_LEARN_STEP = 2_048
+# What work_out hands to adopt: chunks learnt, and the spaCy tokens' pieces met on the way.
+Lesson = tuple[Learnt, list[tuple[str, tuple[Piece, ...]]]]
 
 
 # spaCy keeps "<b>Krieg</b>", "Krieg|Frieden", "CDU/CSU" and "Peking–Guangzhou" as one
 # token; such tokens are re-split into their word pieces (offsets kept): each side of a
 # slash or a dash is a word of its own, so "CSU" finds "CDU/CSU" as a word, not a part.
 _PARTICLE_SET = frozenset(SEPARABLE_PARTICLES)
-# Punctuation that ends a clause (a separable particle stands right before it).
-_CLAUSE_END = re.compile(r"[.,;:!?()\[\]\"„“”–—]")
 _ODD = re.compile(r"[<>|\\=*#@\[\]{}^_~`+\"/–—]")
 _WORD = re.compile(r"\w+(?:[-\u2010\u2011'’.]\w+)*")
 _HYPHEN = re.compile("[-\u2010\u2011]")
@@ -187,10 +186,37 @@ class AnalysisChain:
         setting ``stop`` ends the work early (what was learnt is kept: it is exact).
         """
         chunks = self._chunk_rows()
-        for text in texts:
+        todo = chunks.unknown(texts)
+        for i in range(0, len(todo), _LEARN_STEP):
             if stop is not None and stop.is_set():
                 return
-            chunks.learn(text)
+            chunks.store(chunks.work_out(todo[i : i + _LEARN_STEP]))
+
+    def unknown_chunks(self, texts: Iterable[str]) -> list[str]:
+        """The distinct chunks of ``texts`` that :meth:`learn` would work out, in order of
+        first occurrence (none unless :attr:`learns_chunks`)."""
+        return self._chunk_rows().unknown(texts) if self.learns_chunks else []
+
+    def work_out(self, chunks: list[str]) -> Lesson:
+        """What :meth:`learn` would keep of ``chunks`` (from :meth:`unknown_chunks`), without
+        keeping it: plain data for :meth:`adopt` in another process forked from this one (the
+        index writer learns a batch's new words in several at once). Holds the chunks' pieces
+        and the words met on the way, which the chunks of later texts are made of too."""
+        surfaces = self._surfaces
+        before = len(surfaces)
+        learnt = self._chunk_rows().work_out(chunks)
+        return learnt, list(itertools.islice(surfaces.items(), min(before, len(surfaces)), None))
+
+    def adopt(self, lesson: Lesson) -> int:
+        """Keep what :meth:`work_out` made (here or in a process forked from this one, with the
+        same configuration); returns the number of chunks learnt."""
+        learnt, words = lesson
+        self._chunk_rows().store(learnt)
+        surfaces = self._surfaces
+        if len(surfaces) + len(words) > _WORD_CACHE_LIMIT:
+            surfaces.clear()
+        surfaces.update(words)
+        return len(learnt)
 
     def forget_primed(self) -> None:
         """Drop what :meth:`prime` kept."""
@@ -251,9 +277,9 @@ class AnalysisChain:
     def _finish(self, text: str, rows: list[Row], particles: list[int], candidates: list[int]) -> list[Row]:
         """The rules that look across words: separable verbs, surnames kept whole."""
         if self.config.lemmatize and particles and len(rows) > 1:
-            self._join_separable_verbs(text, rows, particles)
+            join_separable_verbs(self.lexicon, self._norm, text, rows, particles)
         if self.config.decompound and candidates and len(rows) > 1:
-            self._keep_surnames_whole(text, rows, candidates)
+            keep_surnames_whole(self.lexicon, self.splitter, text, rows, candidates)
         return rows
 
     def _rows_by_surface(self, text: str, spans: list[list[int]]) -> tuple[list[Row], list[int], list[int]]:
@@ -323,61 +349,6 @@ class AnalysisChain:
             out.append((surface, start, start + length, position, lemma, parts, is_stop, alternatives, stem))
             position += 1
         return out
-
-    def _keep_surnames_whole(self, text: str, tokens: list[Row], candidates: list[int]) -> None:
-        """``Sahra Wagenknecht``: a word the dictionary does not know, right after a
-        given name, is a surname and is not split (no ``Wagen`` + ``Knecht``); so is
-        the same word elsewhere in the text (one reading per text).
-
-        A given name is a capitalised word inside a sentence that the dictionary
-        knows as no common noun: unknown to it, or known without any plural form.
-        ``candidates`` are the rows (after the first) with parts, capitalised and
-        unknown to the dictionary, in order.
-        """
-        surnames: set[str] = set()
-        for k in candidates:
-            tok, prev = tokens[k], tokens[k - 1]
-            if text[prev[_END] : tok[_START]] != " " or not _is_given_name_like(self, text, tokens, k - 1):
-                continue
-            surnames.add(tok[_TEXT])
-        if not surnames:
-            return
-        genitives = {name + "s" for name in surnames}
-        for k, tok in enumerate(tokens):
-            if tok[_PARTS] and (tok[_TEXT] in surnames or tok[_TEXT] in genitives):
-                tokens[k] = (*tok[:_PARTS], (), *tok[_PARTS + 1 :])  # type: ignore[assignment]
-
-    def _join_separable_verbs(self, text: str, tokens: list[Row], particles: list[int]) -> None:
-        """``Wann trat der Kanzler zurück?``: give ``trat`` the reading ``zurücktreten``.
-
-        A clause-level heuristic (no parser): a separable particle followed by
-        punctuation or the end of the text joins the nearest finite verb before it in
-        the same clause, if particle + the verb's lemma is a verb of the dictionary.
-        The joined lemma becomes another reading of the verb token, so it is indexed
-        at the verb's position with the verb's character span. ``particles`` are the
-        rows (after the first) whose word is a separable particle, in order.
-        """
-        for k in particles:
-            particle = tokens[k]
-            low = particle[_TEXT].lower()
-            after = text[particle[_END] : tokens[k + 1][_START]] if k + 1 < len(tokens) else "."
-            if not _CLAUSE_END.search(after):
-                continue
-            for j in range(k - 1, -1, -1):
-                verb = tokens[j]
-                if _CLAUSE_END.search(text[verb[_END] : tokens[j + 1][_START]]):
-                    break  # the clause starts after this token
-                starts_clause = j == 0 or bool(_CLAUSE_END.search(text[tokens[j - 1][_END] : verb[_START]]))
-                word = verb[_TEXT]
-                if not word.isalpha() or (word[:1].isupper() and not starts_clause):
-                    continue
-                joined = low + self.lexicon.lemma(word.lower())
-                if joined != low and self.lexicon.lookup(joined) == joined:
-                    term = self._norm(joined)
-                    if term != verb[_LEMMA] and term not in verb[_ALT]:
-                        alternatives = (*verb[_ALT], term)
-                        tokens[j] = (*verb[:_STOP], False, alternatives, *verb[_ALT + 1 :])  # type: ignore[assignment]
-                    break
 
     @staticmethod
     def _pieces(text: str, tokens: list[tuple[int, int, str]]) -> Iterator[tuple[int, int, str]]:
@@ -461,18 +432,6 @@ class AnalysisChain:
         cap_terms = self._word_terms(capitalized, "")
         alternatives = (cap_terms[0],) if cap_terms[0] != lemma else ()
         return lemma, parts or cap_terms[1], alternatives
-
-
-def _is_given_name_like(chain: AnalysisChain, text: str, tokens: list[Row], k: int) -> bool:
-    tok = tokens[k]
-    word = tok[_TEXT]
-    if not word.isalpha() or not word[:1].isupper() or word.isupper() or tok[_STOP]:
-        return False
-    before = text[tokens[k - 1][_END] : tok[_START]] if k > 0 else "."
-    if k == 0 or any(ch in before for ch in ".!?:\n"):
-        return False  # sentence-initial: any word is capitalised there
-    known = chain.lexicon.lookup(word)
-    return known is None or (known == word and not chain.splitter.plurals(word))
 
 
 _chains: dict[AnalysisConfig, AnalysisChain] = {}

@@ -28,7 +28,7 @@ analysed whole when a pattern holds a whitespace token, which German's rules do 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .simple_chunks import simple_chunks
@@ -36,7 +36,7 @@ from .simple_chunks import simple_chunks
 if TYPE_CHECKING:
     from .lemmatizers import LemmaBackend
 
-__all__ = ["ChunkRows", "Piece", "Row", "lay_pieces", "special_patterns"]
+__all__ = ["ChunkRows", "Learnt", "Piece", "Row", "lay_pieces", "special_patterns"]
 
 # One analysed word as the chain keeps it: a Token's fields, in Token's order (a
 # tuple costs a fraction of a frozen dataclass; Tokens are made for callers only).
@@ -52,6 +52,8 @@ Analysis = tuple[list[Row], list[int], list[int]]
 Ends = tuple[tuple[str, ...], tuple[str, ...]]
 # A chunk learnt: its text, its pieces, its ends.
 Learnt = list[tuple[str, tuple["Piece", ...], "Ends | None"]]
+# Chunks per spaCy call when learning many (a text's few new ones go in one call).
+_GROUP = 512
 
 
 def lay_pieces(
@@ -264,6 +266,38 @@ class ChunkRows:
         if self._pairs is not None and len(text) <= self._backend.nlp.max_length:
             self._learn(text.split())
 
+    def unknown(self, texts: Iterable[str]) -> list[str]:
+        """The distinct chunks of ``texts`` that the cache lacks, in order of first occurrence
+        (none for a text :meth:`rows` does not read chunk by chunk)."""
+        if self._pairs is None:
+            return []
+        limit = self._backend.nlp.max_length
+        chunks = self._cache[0]
+        seen = dict.fromkeys(itertools.chain.from_iterable(t.split() for t in texts if len(t) <= limit))
+        return [chunk for chunk in seen if chunk not in chunks]
+
+    def work_out(self, chunks: list[str]) -> Learnt:
+        """What each of ``chunks`` (distinct, none in the cache) becomes, without keeping it.
+
+        spaCy reads them in groups; a group whose tokens are not its chunks' own is read
+        again one chunk at a time, and a chunk that is not its own alone is left out (the
+        text it is in is then analysed whole, as :meth:`rows` does).
+        """
+        learnt: Learnt = []
+        for i in range(0, len(chunks), _GROUP):
+            group = chunks[i : i + _GROUP]
+            made = self._work_out(group)
+            if made is None:
+                for chunk in group:
+                    learnt.extend(self._work_out([chunk]) or ())
+            else:
+                learnt.extend(made)
+        return learnt
+
+    def store(self, learnt: Learnt) -> None:
+        """Keep chunks worked out by :meth:`work_out` (perhaps in another process)."""
+        self._store(learnt)
+
     def _ends(self, chunk: str, first: str, last: str) -> Ends | None:
         """The tokens that ``chunk`` may start and end with as spaCy's matcher sees it
         and that may start or end a pattern pair (``None``: none).
@@ -286,16 +320,22 @@ class ChunkRows:
         return (heads, tails) if heads or tails else None
 
     def _learn(self, words: list[str]) -> None:
-        """Tokenise the chunks of ``words`` not in the cache yet, all in one spaCy call.
+        """Work out and keep the chunks of ``words`` not in the cache yet (all or none)."""
+        chunks = self._cache[0]
+        todo = [w for w in dict.fromkeys(words) if w not in chunks]
+        if todo:
+            learnt = self._work_out(todo)
+            if learnt is not None:
+                self._store(learnt)
+
+    def _work_out(self, todo: list[str]) -> Learnt | None:
+        """What the chunks ``todo`` become, those spaCy must tokenise read in one call;
+        ``None`` when spaCy's tokens are not the chunks' own.
 
         They are joined by newlines: a newline is whitespace, so each is tokenised on
         its own, and no pattern holds a whitespace token (else the cache is off), so
         no special-case match spans two of them.
         """
-        chunks = self._cache[0]
-        todo = [w for w in dict.fromkeys(words) if w not in chunks]
-        if not todo:
-            return
         surface_pieces = self._surface_pieces
         learnt: Learnt = []
         simple = self._simple
@@ -317,8 +357,8 @@ class ChunkRows:
                     learnt.append((chunk, pieces, self._ends(chunk, word, suffix)))
             todo = rest
         if todo and not self._learn_from_spacy(todo, learnt):
-            return
-        self._store(learnt)
+            return None
+        return learnt
 
     def _learn_from_spacy(self, todo: list[str], learnt: Learnt) -> bool:
         """Tokenise ``todo`` in one spaCy call, appending what each chunk makes to ``learnt``;

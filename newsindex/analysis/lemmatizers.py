@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import json
+import os
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -96,7 +97,16 @@ class LemmaBackend:
         self.name = name
         self.context_free = context_free
         self.lexicon = lexicon
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        if hasattr(os, "register_at_fork"):
+            # A process forked (an index worker, a learner) while another thread of this one
+            # tokenises would inherit this lock held, and spaCy's state half-changed, and wait
+            # for ever at its first call: a fork waits for the call to end instead. Reentrant,
+            # so a thread may fork while it holds the lock itself.
+            lock = self._lock
+            os.register_at_fork(
+                before=lock.acquire, after_in_parent=lock.release, after_in_child=lock.release
+            )
         self._zone: contextlib.ExitStack | None = None  # the open memory zone (see spans)
         self._zone_base = 0  # how many strings spaCy's vocabulary held when it opened
 

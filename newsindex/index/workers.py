@@ -43,6 +43,7 @@ __all__ = [
     "Worker",
     "check_workers_before_toc",
     "ctrl_c_in_main_process_only",
+    "forking_child",
     "prepare_workers",
     "quiet_collector",
     "stop_workers",
@@ -186,6 +187,22 @@ class _FastPathOnFirstJob:
         return self._queue.get(*args, **kwargs)
 
 
+@contextlib.contextmanager
+def forking_child(lock: Any = None) -> Iterator[None]:
+    """Around starting a child process by fork: the child ignores Ctrl-C (this process
+    stops it), dies with this process (Linux), and closes its copy of ``lock``'s
+    descriptor (see :func:`_in_new_worker`)."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    _forking.state = {"lock": lock, "prctl": _prctl(), "parent": os.getpid()}
+    try:
+        yield
+    finally:
+        _forking.state = None
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
 def prepare_workers(writer: IndexWriter) -> None:
     """Start Whoosh's worker processes our way (replaces ``MpWriter._new_task``).
 
@@ -198,7 +215,6 @@ def prepare_workers(writer: IndexWriter) -> None:
     if not hasattr(writer, "_new_task") or getattr(writer, "start_method", None) is not None:
         return
     lock = getattr(writer.writelock, "inner", writer.writelock)  # the descriptor workers must drop
-    prctl = _prctl()
 
     def start_worker() -> Any:
         import multiprocessing
@@ -216,15 +232,8 @@ def prepare_workers(writer: IndexWriter) -> None:
         task.report_from = receive
         task.fast_postings = isinstance(writer.pool, TermPool)  # as the parent writer (see ArticleWriter)
         writer.tasks.append(task)
-        main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-        _forking.state = {"lock": lock, "prctl": prctl, "parent": os.getpid()}
-        try:
+        with forking_child(lock):
             task.start()
-        finally:
-            _forking.state = None
-            if previous is not None:
-                signal.signal(signal.SIGINT, previous)
         send.close()  # the worker has its copy; EOF when it exits
         return task
 

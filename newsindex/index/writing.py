@@ -36,8 +36,9 @@ from ..article import Article
 from .debris import CleaningLock, release_half_made
 from .documents import doc_id, paragraph_docnum, paragraph_documents, stored_hash
 from .errors import IndexLockedError, IndexReplacedError, IndexWriteError
+from .learners import learn_in_parallel
 from .locking import describe_holders, lock_file, lock_holders
-from .prefetch import Primer, batches, wait_for, with_next
+from .prefetch import Primer, batch_texts, batches, wait_for, with_next
 from .schema import STEMS
 from .segment_writer import install as install_fast_postings
 from .signing import write_signed_toc
@@ -126,6 +127,8 @@ class ArticleWriter:
         self.workers = max(1, workers)
         self.lock_timeout = max(0.0, lock_timeout)
         self.name = name
+        # The batch whose new words the last batch's primer learnt (see _add_batch).
+        self._learnt_ahead: list[Article] | None = None
 
     @property
     def _folder(self) -> str | None:
@@ -321,7 +324,17 @@ class ArticleWriter:
             summary.skipped += len(unique)
             return summary
         paragraphs = sum(len(a.paragraphs) for a in todo)
-        writer = self._writer(**self._writer_options(paragraphs))
+        options = self._writer_options(paragraphs)
+        if "procs" in options:
+            # The workers fork from this process: loaded here, once, spaCy's pipeline and
+            # the lemma table are theirs too (else each worker of the first batch loaded
+            # its own, ~0.8 s of CPU each). So are the words learnt here: unless learnt
+            # while the batch before was indexed, they are learnt now, in parallel.
+            chain = get_chain(self.config)
+            chain.load()
+            if self._learnt_ahead is not batch:
+                learn_in_parallel(chain, batch_texts(todo), self.workers)
+        writer = self._writer(**options)
         if self.ix.latest_generation() != generation:
             # … but what to write is decided under the lock: another writer committed
             # since the first look (perhaps these very articles), so look again.
@@ -335,12 +348,6 @@ class ArticleWriter:
                 return summary
         summary.skipped += len(unique) - len(todo)
         prepare_workers(writer)
-        if hasattr(writer, "tasks"):
-            # The workers fork from this process (at their first job): loaded here, once,
-            # spaCy's pipeline and the lemma table are theirs too. Else each worker of
-            # the first batch loaded its own (~0.8 s of CPU each) while this process's
-            # primer loaded a third.
-            get_chain(self.config).load()
         with_stems = STEMS in self.ix.schema
         primer: Primer | None = None
         try:
@@ -368,4 +375,5 @@ class ArticleWriter:
             wait_for(primer, cancel=True)
             raise
         wait_for(primer)
+        self._learnt_ahead = primer.batch if primer is not None and primer.finished else None
         return summary
