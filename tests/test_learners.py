@@ -19,6 +19,7 @@ from newsindex.index import learners
 from newsindex.index.learners import learn_in_parallel
 
 pytestmark = [
+    pytest.mark.slow,  # forks processes, reads the corpus: not in the fast lane
     pytest.mark.skipif(not WIKINEWS.is_file(), reason="../shared/corpora is not beside the repo"),
     pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork"),
 ]
