@@ -213,3 +213,24 @@ def test_chunks_learnt_ahead_leave_the_rows_nothing_to_learn(text: str) -> None:
     else:  # spaCy's tokens of these chunks read together are not theirs alone: never learnt
         assert found is None
     assert ch._context_free_rows(text) == whole(ch, text)
+
+
+@pytest.mark.skipif(not WIKINEWS.is_file(), reason="../shared/corpora is not beside the repo")
+def test_a_batch_whose_new_chunks_do_not_fit_keeps_every_chunk_it_needs() -> None:
+    """Past the cache's limit, learning the next batch starts the cache afresh with that
+    batch's known chunks, not midway with only its new ones (which would drop the words
+    common to every batch, for the workers to learn again)."""
+    ch = chain()
+    news = list(islice(wikinews_texts(), 400))
+    first, second = news[:200], news[200:]
+    a = set(" ".join(first).split())
+    b = set(" ".join(second).split())
+    assert a & b and b - a and a - b
+    rows = token_rows(ch, limit=len(a | b) - 1)  # the second batch's new chunks do not fit beside the first's
+    rows.store(rows.work_out(rows.unknown(first, make_room=True)))
+    assert len(rows) == len(a)
+    todo = rows.unknown(second, make_room=True)
+    assert sorted(todo) == sorted(b - a)
+    rows.store(rows.work_out(todo))
+    assert set(rows._cache[0]) == b  # every chunk of the batch, and only those
+    assert rows.unknown(second) == []

@@ -186,7 +186,7 @@ class AnalysisChain:
         setting ``stop`` ends the work early (what was learnt is kept: it is exact).
         """
         chunks = self._chunk_rows()
-        todo = chunks.unknown(texts)
+        todo = chunks.unknown(texts, make_room=True)
         for i in range(0, len(todo), _LEARN_STEP):
             if stop is not None and stop.is_set():
                 return
@@ -194,8 +194,9 @@ class AnalysisChain:
 
     def unknown_chunks(self, texts: Iterable[str]) -> list[str]:
         """The distinct chunks of ``texts`` that :meth:`learn` would work out, in order of
-        first occurrence (none unless :attr:`learns_chunks`)."""
-        return self._chunk_rows().unknown(texts) if self.learns_chunks else []
+        first occurrence (none unless :attr:`learns_chunks`); where the chunk cache has no
+        room for them, it keeps only the chunks of ``texts`` (see :meth:`ChunkRows.unknown`)."""
+        return self._chunk_rows().unknown(texts, make_room=True) if self.learns_chunks else []
 
     def work_out(self, chunks: list[str]) -> Lesson:
         """What :meth:`learn` would keep of ``chunks`` (from :meth:`unknown_chunks`), without

@@ -266,15 +266,26 @@ class ChunkRows:
         if self._pairs is not None and len(text) <= self._backend.nlp.max_length:
             self._learn(text.split())
 
-    def unknown(self, texts: Iterable[str]) -> list[str]:
+    def unknown(self, texts: Iterable[str], *, make_room: bool = False) -> list[str]:
         """The distinct chunks of ``texts`` that the cache lacks, in order of first occurrence
-        (none for a text :meth:`rows` does not read chunk by chunk)."""
+        (none for a text :meth:`rows` does not read chunk by chunk).
+
+        With ``make_room``, where they would not fit in the cache beside what it holds, the
+        cache starts afresh with only the chunks of ``texts`` it holds: learning them then
+        fills it with what these texts need, instead of starting afresh midway and dropping
+        the words common to every batch (an archive past ~140,000 paragraphs of news has
+        more distinct chunks than the cache holds).
+        """
         if self._pairs is None:
             return []
-        limit = self._backend.nlp.max_length
-        chunks = self._cache[0]
-        seen = dict.fromkeys(itertools.chain.from_iterable(t.split() for t in texts if len(t) <= limit))
-        return [chunk for chunk in seen if chunk not in chunks]
+        longest = self._backend.nlp.max_length
+        chunks, edges = self._cache
+        seen = dict.fromkeys(itertools.chain.from_iterable(t.split() for t in texts if len(t) <= longest))
+        todo = [chunk for chunk in seen if chunk not in chunks]
+        if make_room and len(chunks) + len(todo) > self._limit:
+            kept = {chunk: chunks[chunk] for chunk in seen if chunk in chunks}
+            self._cache = (kept, {chunk: edges[chunk] for chunk in kept if chunk in edges})
+        return todo
 
     def work_out(self, chunks: list[str]) -> Learnt:
         """What each of ``chunks`` (distinct, none in the cache) becomes, without keeping it.
