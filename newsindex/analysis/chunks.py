@@ -261,11 +261,6 @@ class ChunkRows:
         """Whether texts are analysed chunk by chunk (else :meth:`rows` always answers ``None``)."""
         return self._pairs is not None
 
-    def learn(self, text: str) -> None:
-        """Work out the chunks of ``text`` that the cache lacks, as :meth:`rows` would on its way."""
-        if self._pairs is not None and len(text) <= self._backend.nlp.max_length:
-            self._learn(text.split())
-
     def unknown(self, texts: Iterable[str], *, make_room: bool = False) -> list[str]:
         """The distinct chunks of ``texts`` that the cache lacks, in order of first occurrence
         (none for a text :meth:`rows` does not read chunk by chunk).
