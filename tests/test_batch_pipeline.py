@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from conftest import WIKINEWS, assert_same_search_results
 from newsindex import IndexWriteError, NewsIndex
 from newsindex.analysis.chain import AnalysisChain
 from newsindex.analysis.chunks import ChunkRows
-from newsindex.index import learners, prefetch, writing
+from newsindex.index import learners, prefetch, workers, writing
 from newsindex.ingest import read
 
 pytestmark = pytest.mark.skipif(not WIKINEWS.is_file(), reason="../shared/corpora is not beside the repo")
@@ -146,3 +147,48 @@ def test_each_article_is_written_whole_to_one_workers_segment(
     ):
         one.add(articles)
         assert_same_search_results(two, one)  # article evidence included: the same scores
+
+
+def _paragraphs_in_docnum_order(index_path: Path) -> list[tuple[str, int]]:
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(index_path), "paragraphs")
+    try:
+        with ix.searcher() as searcher:
+            return [(f["article_id"], f["paragraph"]) for f in searcher.all_stored_fields()]
+    finally:
+        ix.close()
+
+
+@pytest.mark.slow
+def test_the_same_articles_get_the_same_document_numbers_however_fast_each_worker_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Equal scores are ordered by document number: a build must not depend on which worker
+    happened to be free (Whoosh's workers took jobs from one queue and the commit listed
+    their segments as they finished)."""
+    articles = [a for a in islice(read(WIKINEWS), 300) if len(a.paragraphs) > 1]
+    monkeypatch.setattr(writing, "MIN_PARALLEL_BATCH", 1)
+    process_file = workers.Worker._process_file
+    slow = {"place": 0}
+
+    def uneven(self: workers.Worker, filename: str, doc_count: int) -> None:
+        if self.place == slow["place"]:
+            time.sleep(0.2)  # this worker is slow: under Whoosh's queue the other took more jobs
+        process_file(self, filename, doc_count)
+
+    monkeypatch.setattr(workers.Worker, "_process_file", uneven)
+    orders = []
+    for place in (0, 1):
+        slow["place"] = place
+        with NewsIndex.create(tmp_path / str(place), analysis="builtin", workers=2, batch_size=600) as ix:
+            ix.add(articles)
+        orders.append(_paragraphs_in_docnum_order(tmp_path / str(place)))
+    assert len(orders[0]) == sum(len(a.paragraphs) for a in articles)
+    assert orders[0] == orders[1]
+    with NewsIndex.open(tmp_path / "0") as first, NewsIndex.open(tmp_path / "1") as second:
+        for query in ("Krieg", "Regierung", "Wahl", "Berlin"):
+            a, b = first.search(query, limit=50), second.search(query, limit=50)
+            assert [(h.article_id, h.paragraph, h.score) for h in a.hits] == [
+                (h.article_id, h.paragraph, h.score) for h in b.hits
+            ]

@@ -16,6 +16,12 @@ worker writing its own segment. Whoosh's defaults are not enough here:
   forked child leave quietly.
 * Whoosh pickles each document of a job on its own: a job goes out as one
   pickle (:data:`JOB_OF_DOCUMENTS`), read back by :meth:`Worker._process_file`.
+* Whoosh's workers take jobs from one queue, whichever is free first, and the
+  commit lists their segments in the order they finished: which paragraphs got
+  which document numbers, and so the order of equal scores, varied from build to
+  build. Here job ``k`` goes to worker ``k mod n`` and the commit lists the
+  workers' segments in worker order (:class:`_JobsInTurn`): the same articles, batch
+  size and worker count give the same document numbers.
 """
 
 from __future__ import annotations
@@ -215,20 +221,23 @@ def prepare_workers(writer: IndexWriter) -> None:
     if not hasattr(writer, "_new_task") or getattr(writer, "start_method", None) is not None:
         return
     lock = getattr(writer.writelock, "inner", writer.writelock)  # the descriptor workers must drop
+    jobs = writer.jobqueue = _JobsInTurn(writer._mpctx, writer.procs)
 
     def start_worker() -> Any:
         import multiprocessing
 
+        place = len(writer.tasks)
         receive, send = multiprocessing.Pipe(duplex=False)
         task = Worker(
             writer.storage,
             writer.indexname,
-            writer.jobqueue,
-            writer.resultqueue,
+            jobs.queue_of(place),
+            _PlacedResults(writer.resultqueue, place),
             writer.subargs,
             writer.multisegment,
             report=send,
         )
+        task.place = place
         task.report_from = receive
         task.fast_postings = isinstance(writer.pool, TermPool)  # as the parent writer (see ArticleWriter)
         writer.tasks.append(task)
@@ -286,6 +295,60 @@ def _one_pickle_per_job(writer: IndexWriter) -> None:
     writer._enqueue = enqueue
 
 
+class _JobsInTurn:
+    """The multi-process writer's job queue: job ``k`` goes to the queue of worker ``k mod n``
+    (Whoosh starts worker ``k`` just before it sends job ``k``, for ``k < n``), and the
+    commit's end marker (one ``None`` per started worker) to each worker's in turn."""
+
+    def __init__(self, context: Any, workers: int) -> None:
+        self._queues = [context.Queue(4) for _ in range(max(1, workers))]
+        self._jobs = 0
+        self._ends = 0
+
+    def queue_of(self, place: int) -> Any:
+        """Worker ``place``'s own queue."""
+        return self._queues[place]
+
+    def put(self, job: Any, *args: Any, **kwargs: Any) -> None:
+        """Send ``job`` (or an end marker) to the worker whose turn it is."""
+        if job is None:
+            queue = self._queues[self._ends % len(self._queues)]
+            self._ends += 1
+        else:
+            queue = self._queues[self._jobs % len(self._queues)]
+            self._jobs += 1
+        queue.put(job, *args, **kwargs)
+
+
+# The attribute a worker's segment carries to the commit: the worker's place.
+_PLACE = "_newsindex_worker"
+
+
+class _PlacedResults:
+    """A worker's end of Whoosh's result queue: marks the segment it sends with the
+    worker's place (see :func:`_in_worker_order`)."""
+
+    def __init__(self, queue: Any, place: int) -> None:
+        self._queue = queue
+        self._place = place
+
+    def put(self, result: Any, *args: Any, **kwargs: Any) -> None:
+        """Whoosh's ``(run name, field names, segment)``, the segment marked."""
+        setattr(result[2], _PLACE, self._place)
+        self._queue.put(result, *args, **kwargs)
+
+
+def _in_worker_order(segments: list[Any]) -> list[Any]:
+    """``segments`` with the workers' (which came in the order they finished) in worker
+    order, in the places they held; the marks are removed (the TOC keeps no trace)."""
+    marked = [s for s in segments if hasattr(s, _PLACE)]
+    ordered = iter(sorted(marked, key=lambda s: getattr(s, _PLACE)))
+    out = [next(ordered) if hasattr(s, _PLACE) else s for s in segments]
+    for segment in marked:
+        delattr(segment, _PLACE)
+    return out
+
+
 def check_workers_before_toc(writer: IndexWriter, error: Callable[[OSError | None, str], Exception]) -> None:
     """Make a multi-process commit fail, instead of losing documents, when a worker failed.
 
@@ -310,7 +373,7 @@ def check_workers_before_toc(writer: IndexWriter, error: Callable[[OSError | Non
             if (task.exitcode or 0) < 0:
                 text = f"killed by signal {-(task.exitcode or 0)}"
             raise error(None, f"index worker {task.pid}: {text or 'failed'}")
-        commit_toc(segments)
+        commit_toc(_in_worker_order(segments))
 
     writer._commit_toc = checked_commit_toc
 
