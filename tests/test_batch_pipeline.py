@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from itertools import islice
 from pathlib import Path
@@ -192,3 +193,35 @@ def test_the_same_articles_get_the_same_document_numbers_however_fast_each_worke
             assert [(h.article_id, h.paragraph, h.score) for h in a.hits] == [
                 (h.article_id, h.paragraph, h.score) for h in b.hits
             ]
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_on_its_first_job_fails_the_batch_and_nothing_waits_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each worker has its queue of jobs: one that dies must not keep the writer waiting to
+    hand it more (the batch has far more jobs than a queue held in Whoosh)."""
+    articles = list(read(WIKINEWS))
+    monkeypatch.setattr(writing, "MIN_PARALLEL_BATCH", 1)
+    process_file = workers.Worker._process_file
+
+    def dies(self: workers.Worker, filename: str, doc_count: int) -> None:
+        if self.place == 0:
+            os._exit(3)
+        process_file(self, filename, doc_count)
+
+    def hung(signum: int, frame: Any) -> None:
+        raise TimeoutError("the writer waited for a dead worker")
+
+    monkeypatch.setattr(workers.Worker, "_process_file", dies)
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(120)
+    try:
+        with NewsIndex.create(tmp_path / "ix", analysis="builtin", workers=2, batch_size=100_000) as ix:
+            assert sum(len(a.paragraphs) for a in articles) > 30 * 100  # > 30 jobs of 100 paragraphs
+            with pytest.raises(IndexWriteError, match="index worker"):
+                ix.add(articles)
+            assert ix.stats()["paragraphs"] == 0
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

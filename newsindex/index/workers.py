@@ -298,10 +298,16 @@ def _one_pickle_per_job(writer: IndexWriter) -> None:
 class _JobsInTurn:
     """The multi-process writer's job queue: job ``k`` goes to the queue of worker ``k mod n``
     (Whoosh starts worker ``k`` just before it sends job ``k``, for ``k < n``), and the
-    commit's end marker (one ``None`` per started worker) to each worker's in turn."""
+    commit's end marker (one ``None`` per started worker) to each worker's in turn.
+
+    The queues are unbounded (Whoosh's one queue held ``4 n`` jobs): a worker that dies
+    leaves its jobs queued, and the commit then fails the batch (:func:`check_workers_before_toc`),
+    where a bounded queue would keep this process waiting for ever to hand it the next. A
+    queued job is a file name; the job files, in the writer's temporary folder, go with it.
+    """
 
     def __init__(self, context: Any, workers: int) -> None:
-        self._queues = [context.Queue(4) for _ in range(max(1, workers))]
+        self._queues = [context.Queue() for _ in range(max(1, workers))]
         self._jobs = 0
         self._ends = 0
 
