@@ -35,9 +35,9 @@ def test_workers_inherit_every_chunk_learnt_before_and_the_index_is_the_same(
         learn(self, texts, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(AnalysisChain, "learn", spy)
-    # Which processes work chunks out, and which keep them (ChunkRows._store).
+    # Which processes work chunks out, and which keep them (ChunkRows.store).
     log = tmp_path / "learners"
-    work_out, store = ChunkRows.work_out, ChunkRows._store
+    work_out, store = ChunkRows.work_out, ChunkRows.store
 
     def logged_work_out(self: ChunkRows, chunks: list[str]) -> Any:
         made = work_out(self, chunks)
@@ -51,7 +51,7 @@ def test_workers_inherit_every_chunk_learnt_before_and_the_index_is_the_same(
         store(self, chunks)
 
     monkeypatch.setattr(ChunkRows, "work_out", logged_work_out)
-    monkeypatch.setattr(ChunkRows, "_store", logged_store)
+    monkeypatch.setattr(ChunkRows, "store", logged_store)
     in_parallel: list[list[str]] = []
 
     def parallel_spy(chain: AnalysisChain, texts: list[str], processes: int) -> int:

@@ -300,10 +300,6 @@ class ChunkRows:
                 learnt.extend(made)
         return learnt
 
-    def store(self, learnt: Learnt) -> None:
-        """Keep chunks worked out by :meth:`work_out` (perhaps in another process)."""
-        self._store(learnt)
-
     def _ends(self, chunk: str, first: str, last: str) -> Ends | None:
         """The tokens that ``chunk`` may start and end with as spaCy's matcher sees it
         and that may start or end a pattern pair (``None``: none).
@@ -332,7 +328,7 @@ class ChunkRows:
         if todo:
             learnt = self._work_out(todo)
             if learnt is not None:
-                self._store(learnt)
+                self.store(learnt)
 
     def _work_out(self, todo: list[str]) -> Learnt | None:
         """What the chunks ``todo`` become, those spaCy must tokenise read in one call;
@@ -405,8 +401,9 @@ class ChunkRows:
             chunk_start = chunk_end + 1
         return True
 
-    def _store(self, learnt: Learnt) -> None:
-        """Add ``learnt`` chunks to the cache (starting it afresh when it would be full)."""
+    def store(self, learnt: Learnt) -> None:
+        """Keep chunks worked out by :meth:`work_out` (perhaps in another process), starting
+        the cache afresh when they would not fit."""
         chunks, edges = self._cache
         fresh = len(chunks) + len(learnt) > self._limit
         if fresh:
